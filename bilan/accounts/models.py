@@ -1,0 +1,93 @@
+"""Users log in with their e-mail address; API tokens are stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def authenticate(self, raw: str) -> ApiToken | None:
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        token = (
+            self.filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+            .select_related("user")
+            .first()
+        )
+        if token is not None:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 digest is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    @classmethod
+    def issue(cls, user: User) -> str:
+        raw = "bil_" + secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user, digest=hashlib.sha256(raw.encode()).hexdigest(), prefix=raw[:8]
+        )
+        return raw

@@ -1,0 +1,106 @@
+"""Work that spans several models: creating a bilan (and its beneficiary's account)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _t
+
+from bilan.accounts.models import User
+from bilan.bilans.models import Assignment, Bilan, BilanFraming, FundingRoute, RuleViolation
+from bilan.lib import emails
+from bilan.organisations.models import Membership, Organisation, Role
+
+
+def invitation_link(user: User) -> str:
+    from django.conf import settings
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accounts:invitation", args=[uid, token])
+
+
+def invite_member(
+    *, acting_user: User, organisation: Organisation, email: str, first_name: str,
+    last_name: str, role: str, phone: str = "",
+) -> Membership:
+    """Create (or reuse) the account for `email`, make it a member, and e-mail an invitation."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email, first_name=first_name.strip(), last_name=last_name.strip(), phone=phone
+            )
+        membership = Membership.objects.filter(user=user, organisation=organisation).first()
+        if membership is not None and membership.role != role:
+            raise RuleViolation(
+                _t("Cette adresse appartient déjà à un membre de l'organisme (%(role)s).")
+                % {"role": membership.get_role_display()}
+            )
+        if membership is None:
+            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+        if not user.has_usable_password():
+            transaction.on_commit(
+                lambda: emails.invitation(
+                    user=user,
+                    organisation=organisation,
+                    link=invitation_link(user),
+                    invited_by=acting_user,
+                )
+            )
+    return membership
+
+
+def create_bilan(
+    *,
+    acting_user: User,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    situation: str,
+    situation_detail: str = "",
+    request_text: str = "",
+    funding_route: str,
+    funding_reference: str = "",
+    format: str,  # noqa: A002 - the domain's word
+    consultant: User,
+) -> Bilan:
+    """Open a bilan (status « demande ») for a new or existing beneficiary."""
+    if not Membership.objects.consultants().filter(
+        user=consultant, organisation=organisation
+    ).exists():
+        raise RuleViolation(_t("Choisissez un·e consultant·e de l'organisme."))
+    if funding_route == FundingRoute.CPF and not funding_reference.strip():
+        raise RuleViolation(_t("Indiquez le numéro de dossier CPF."))
+    with transaction.atomic():
+        membership = invite_member(
+            acting_user=acting_user,
+            organisation=organisation,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            role=Role.BENEFICIARY,
+        )
+        bilan = Bilan(
+            organisation=organisation,
+            beneficiary=membership.user,
+            consultant=consultant,
+            situation=situation,
+            situation_detail=situation_detail,
+            funding_route=funding_route,
+            funding_reference=funding_reference.strip(),
+            format=format,
+            created_by=acting_user,
+        )
+        bilan.full_clean()
+        bilan.save()
+        Assignment.objects.create(bilan=bilan, consultant=consultant, assigned_by=acting_user)
+        BilanFraming.objects.create(bilan=bilan, request_text=request_text)
+    return bilan

@@ -1,0 +1,730 @@
+"""The Bilan and its lifecycle: each transition is one method that locks, checks, updates, records.
+
+Views and the API only call these methods: no rule about a bilan lives anywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from bilan.compliance.content import Content, DocumentClass
+from bilan.lib.hours import Budget, fmt
+from bilan.organisations.models import HoursRule, Organisation, Role
+
+
+class RuleViolation(ValidationError):
+    """A refused action, with a French message naming what is missing."""
+
+
+class Status(models.TextChoices):
+    ENQUIRY = "enquiry", _("demande")
+    PRELIMINARY = "preliminary", _("phase préliminaire")
+    INVESTIGATION = "investigation", _("phase d'investigation")
+    CONCLUSIONS = "conclusions", _("phase de conclusions")
+    CLOSED = "closed", _("clos")
+    FOLLOW_UP = "follow_up", _("suivi")
+    ARCHIVED = "archived", _("archivé")
+    INTERRUPTED = "interrupted", _("interrompu")
+    ABANDONED = "abandoned", _("abandonné")
+
+
+ACTIVE_STATUSES = (
+    Status.ENQUIRY,
+    Status.PRELIMINARY,
+    Status.INVESTIGATION,
+    Status.CONCLUSIONS,
+    Status.FOLLOW_UP,
+)
+STOPPABLE_STATUSES = (Status.ENQUIRY, Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
+
+
+class Phase(models.TextChoices):
+    PRELIMINARY = "preliminary", _("phase préliminaire")
+    INVESTIGATION = "investigation", _("phase d'investigation")
+    CONCLUSIONS = "conclusions", _("phase de conclusions")
+    FOLLOW_UP = "follow_up", _("suivi")
+
+
+# The phase in which entretiens may be scheduled, by status (REQ-3 d: no going back).
+PHASE_OF_STATUS = {
+    Status.ENQUIRY: Phase.PRELIMINARY,
+    Status.PRELIMINARY: Phase.PRELIMINARY,
+    Status.INVESTIGATION: Phase.INVESTIGATION,
+    Status.CONCLUSIONS: Phase.CONCLUSIONS,
+    Status.CLOSED: Phase.FOLLOW_UP,
+    Status.FOLLOW_UP: Phase.FOLLOW_UP,
+}
+
+
+class Situation(models.TextChoices):
+    EMPLOYEE = "employee", _("salarié·e")
+    SELF_EMPLOYED = "self_employed", _("indépendant·e")
+    JOB_SEEKER = "job_seeker", _("demandeur·se d'emploi")
+    OTHER = "other", _("autre")
+
+
+class FundingRoute(models.TextChoices):
+    CPF = "cpf", _("CPF (Mon Compte Formation)")
+    EMPLOYER_PLAN = "employer_plan", _("plan de développement des compétences (employeur)")
+    OPCO = "opco", _("OPCO")
+    FRANCE_TRAVAIL = "france_travail", _("France Travail")
+    PERSONAL = "personal", _("fonds personnels")
+
+
+class Format(models.TextChoices):
+    IN_PERSON = "in_person", _("présentiel")
+    REMOTE = "remote", _("distanciel")
+    MIXED = "mixed", _("mixte")
+
+
+class FollowUpDecision(models.TextChoices):
+    PROPOSED = "proposed", _("proposé")
+    ACCEPTED = "accepted", _("accepté")
+    REFUSED = "refused", _("refusé")
+
+
+class Completion(models.TextChoices):
+    FULL = "full", _("réalisé en totalité")
+    PARTIAL = "partial", _("réalisation partielle")
+
+
+class StopReason(models.TextChoices):
+    """Reason categories for an interruption, abandonment or partial completion: never content."""
+
+    BENEFICIARY_CHOICE = "beneficiary_choice", _("à l'initiative du ou de la bénéficiaire")
+    ABSENCE = "absence", _("absences répétées")
+    FORCE_MAJEURE = "force_majeure", _("force majeure")
+    PROVIDER = "provider", _("à l'initiative de l'organisme")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("retrait du consentement")
+    HEALTH = "health", _("raison de santé")
+    EMPLOYMENT = "employment", _("reprise d'emploi ou changement de situation")
+    OTHER = "other", _("autre")
+
+
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", _("acceptation en ligne par le ou la bénéficiaire")
+    PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
+
+
+class BilanQuerySet(models.QuerySet["Bilan"]):
+    def for_user(self, user) -> BilanQuerySet:  # noqa: ANN001 - User or AnonymousUser
+        """Bilans `user` may see at all: admins their organisation's, consultants their
+        assigned ones, beneficiaries their own."""
+        membership = getattr(user, "membership", None)
+        if membership is None:
+            return self.none()
+        if membership.role == Role.BENEFICIARY:
+            # A beneficiary owns their bilans, whichever provider runs them.
+            return self.filter(beneficiary=user)
+        qs = self.filter(organisation_id=membership.organisation_id)
+        if membership.role == Role.ADMIN:
+            return qs
+        return qs.filter(consultant=user)
+
+    def active(self) -> BilanQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def with_hours(self) -> BilanQuerySet:
+        """Annotate entretien minutes in one query, whatever the number of bilans."""
+        from bilan.entretiens.models import Entretien
+
+        def minutes(field: str, **flt) -> Coalesce:
+            sub = (
+                Entretien.objects.filter(bilan=OuterRef("pk"), **flt)
+                .exclude(phase=Phase.FOLLOW_UP)
+                .order_by()
+                .values("bilan")
+                .annotate(total=Sum(field))
+                .values("total")
+            )
+            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+        return self.annotate(
+            scheduled_minutes=minutes("planned_minutes", status__in=["planned", "held"]),
+            held_minutes=minutes("held_minutes", status="held"),
+        )
+
+    def with_people(self) -> BilanQuerySet:
+        return self.select_related("beneficiary", "consultant", "organisation")
+
+
+class Bilan(models.Model):
+    """One bilan de compétences: one beneficiary, one provider, one route, one lifecycle (REQ-1)."""
+
+    NATURE = "bilan_de_competences"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bilans")
+    beneficiary = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bilans_as_beneficiary"
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="bilans_as_consultant",
+        verbose_name=_("consultant·e"),
+    )
+    status = models.CharField(
+        _("étape"), max_length=20, choices=Status.choices, default=Status.ENQUIRY, db_index=True
+    )
+    situation = models.CharField(_("situation"), max_length=20, choices=Situation.choices)
+    situation_detail = models.CharField(_("précision sur la situation"), max_length=200, blank=True)
+    funding_route = models.CharField(
+        _("financement"), max_length=20, choices=FundingRoute.choices
+    )
+    funding_reference = models.CharField(
+        _("référence du financement"),
+        max_length=100,
+        blank=True,
+        help_text=_("Numéro de dossier CPF, référence de convention ou de devis…"),
+    )
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    format_confirmed_at = models.DateTimeField(_("format retenu le"), null=True, blank=True)
+    rhythm = models.CharField(_("rythme"), max_length=200, blank=True)
+    opened_on = models.DateField(_("date d'ouverture"), default=timezone.localdate)
+    closed_on = models.DateField(_("date de fin"), null=True, blank=True)
+    completion = models.CharField(
+        _("réalisation"), max_length=10, choices=Completion.choices, blank=True
+    )
+    stop_reason = models.CharField(
+        _("motif"), max_length=30, choices=StopReason.choices, blank=True
+    )
+    status_before_interruption = models.CharField(max_length=20, blank=True)
+    planned_accompaniment_minutes = models.PositiveIntegerField(
+        _("accompagnement prévu (minutes)"), default=0
+    )
+    planned_personal_minutes = models.PositiveIntegerField(
+        _("travail personnel prévu (minutes)"), default=0
+    )
+    delivered_personal_minutes = models.PositiveIntegerField(
+        _("travail personnel réalisé (minutes)"), default=0
+    )
+    follow_up_decision = models.CharField(
+        _("entretien de suivi"), max_length=10, choices=FollowUpDecision.choices, blank=True
+    )
+    follow_up_decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = BilanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.beneficiary}"
+
+    @property
+    def reference(self) -> str:
+        return f"BC-{self.opened_on:%Y}-{self.pk or 0:05d}"
+
+    @property
+    def nature(self) -> str:
+        return self.NATURE
+
+    # ---- reading state -------------------------------------------------------------
+
+    def rule(self) -> HoursRule:
+        return HoursRule.in_force(self.organisation, self.opened_on)
+
+    def budget(self, rule: HoursRule | None = None) -> Budget:
+        rule = rule or self.rule()
+        if hasattr(self, "scheduled_minutes"):
+            scheduled, held = self.scheduled_minutes, self.held_minutes
+        else:
+            sums = self.entretiens.exclude(phase=Phase.FOLLOW_UP).aggregate(
+                scheduled=Sum("planned_minutes", filter=Q(status__in=["planned", "held"])),
+                held=Sum("held_minutes", filter=Q(status="held")),
+            )
+            scheduled, held = sums["scheduled"] or 0, sums["held"] or 0
+        return Budget(
+            planned_accompaniment=self.planned_accompaniment_minutes,
+            scheduled_accompaniment=scheduled,
+            delivered_accompaniment=held,
+            planned_personal=self.planned_personal_minutes,
+            delivered_personal=self.delivered_personal_minutes,
+            max_total=rule.max_total_minutes,
+            min_accompaniment=rule.min_accompaniment_minutes,
+            count_personal=rule.count_personal_work,
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def current_phase(self) -> str | None:
+        return PHASE_OF_STATUS.get(self.status)
+
+    def active_consent(self) -> Consent | None:
+        return self.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
+
+    def framing_or_empty(self) -> BilanFraming:
+        try:
+            return self.framing
+        except BilanFraming.DoesNotExist:
+            return BilanFraming(bilan=self)
+
+    def preliminary_outputs_missing(self) -> list[str]:
+        """What the preliminary phase still lacks (R6313-4 1° a, b, c)."""
+        framing = self.framing_or_empty()
+        missing = []
+        if not framing.needs_analysis.strip():
+            missing.append(_t("l'analyse de la demande et du besoin"))
+        if not self.format_confirmed_at:
+            missing.append(_t("le format retenu"))
+        if not framing.agreed_arrangements.strip():
+            missing.append(_t("les modalités définies conjointement"))
+        else:
+            if not framing.arrangements_beneficiary_validated_at:
+                missing.append(_t("la validation des modalités par le ou la bénéficiaire"))
+            if not framing.arrangements_consultant_validated_at:
+                missing.append(_t("la validation des modalités par le ou la consultant·e"))
+        return missing
+
+    def closing_missing(self, completion: str = Completion.FULL) -> list[str]:
+        """What closing still lacks (REQ-3 c, REQ-5, REQ-12)."""
+        held = set(
+            self.entretiens.filter(status="held").values_list("phase", flat=True).distinct()
+        )
+        missing = [
+            _t("un entretien tenu en %(phase)s") % {"phase": phase.label}
+            for phase in (Phase.PRELIMINARY, Phase.INVESTIGATION, Phase.CONCLUSIONS)
+            if phase not in held
+        ]
+        if not self.follow_up_decision:
+            missing.append(_t("la décision sur l'entretien de suivi (proposé, accepté ou refusé)"))
+        budget = self.budget()
+        if completion == Completion.FULL and budget.below_minimum:
+            missing.append(
+                _t(
+                    "%(min)s d'accompagnement réalisé au minimum pour un bilan réalisé en "
+                    "totalité (%(done)s réalisées)"
+                )
+                % {"min": fmt(budget.min_accompaniment), "done": fmt(budget.delivered_accompaniment)}
+            )
+        return missing
+
+    def check_budget(self, budget: Budget, *, what: str) -> None:
+        """Refuse any plan over the ceiling (REQ-4), citing L6313-4."""
+        if budget.planned_total > budget.max_total:
+            raise RuleViolation(
+                _t("%(what)s : durée planifiée %(planned)s > %(max)s maximum "
+                   "(art. L6313-4 du Code du travail).")
+                % {"what": what, "planned": fmt(budget.planned_total), "max": fmt(budget.max_total)}
+            )
+
+    # ---- state changes -------------------------------------------------------------
+
+    def _locked(self) -> Bilan:
+        return Bilan.objects.select_for_update().get(pk=self.pk)
+
+    def _require_status(self, *allowed: str, action: str) -> None:
+        if self.status not in allowed:
+            raise RuleViolation(
+                _t("Impossible de %(action)s : le bilan est à l'étape « %(status)s ».")
+                % {"action": action, "status": self.get_status_display()}
+            )
+
+    def _set_status(self, to: str, *, by, reason: str = "", fields: tuple[str, ...] = ()) -> None:
+        StatusChange.objects.create(
+            bilan=self, from_status=self.status, to_status=to, by=by, reason=reason
+        )
+        self.status = to
+        self.save(update_fields=["status", *fields])
+
+    def _apply(self, change: Callable[[Bilan], None]) -> None:
+        """Run `change` on a locked fresh copy in one transaction, then refresh self."""
+        with transaction.atomic():
+            change(self._locked())
+        self.refresh_from_db()
+
+    def record_consent(self, *, by, method: str, notice_version: str) -> Consent:
+        """Record the beneficiary's informed consent (L6313-4, REQ-2)."""
+        if method == ConsentMethod.ONLINE and by.pk != self.beneficiary_id:
+            raise RuleViolation(_t("Le consentement ne peut être donné que par le ou la bénéficiaire."))
+        if method == ConsentMethod.PAPER and not self._is_staff_of_bilan(by):
+            raise RuleViolation(
+                _t("Seul l'organisme peut enregistrer un consentement signé sur papier.")
+            )
+        if not notice_version:
+            raise RuleViolation(_t("Indiquez la version de la notice d'information présentée."))
+        with transaction.atomic():
+            bilan = self._locked()
+            bilan._require_status(*STOPPABLE_STATUSES, action=_t("recueillir le consentement"))
+            if bilan.active_consent():
+                raise RuleViolation(_t("Le consentement est déjà enregistré pour ce bilan."))
+            consent = Consent.objects.create(
+                bilan=bilan, method=method, notice_version=notice_version, recorded_by=by
+            )
+        return consent
+
+    def withdraw_consent(self, *, by) -> None:
+        """The beneficiary withdraws consent: the bilan is interrupted (REQ-2)."""
+        if by.pk != self.beneficiary_id:
+            raise RuleViolation(_t("Seul·e le ou la bénéficiaire peut retirer son consentement."))
+
+        def change(bilan: Bilan) -> None:
+            consent = bilan.active_consent()
+            if consent is None:
+                raise RuleViolation(_t("Aucun consentement en cours à retirer."))
+            consent.withdrawn_at = timezone.now()
+            consent.save(update_fields=["withdrawn_at"])
+            if bilan.status in STOPPABLE_STATUSES:
+                bilan.status_before_interruption = bilan.status
+                bilan.stop_reason = StopReason.CONSENT_WITHDRAWN
+                bilan._set_status(
+                    Status.INTERRUPTED,
+                    by=by,
+                    reason=StopReason.CONSENT_WITHDRAWN,
+                    fields=("status_before_interruption", "stop_reason"),
+                )
+
+        self._apply(change)
+
+    def start_preliminary(self, *, by) -> None:
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(Status.ENQUIRY, action=_t("commencer la phase préliminaire"))
+            if bilan.active_consent() is None:
+                raise RuleViolation(
+                    _t("Impossible de commencer la phase préliminaire : il manque le consentement "
+                       "du ou de la bénéficiaire (art. L6313-4 du Code du travail).")
+                )
+            bilan._set_status(Status.PRELIMINARY, by=by)
+
+        self._apply(change)
+
+    def record_preliminary_outputs(
+        self,
+        *,
+        by,
+        needs_analysis: str,
+        format: str,  # noqa: A002 - the domain's word
+        rhythm: str,
+        agreed_arrangements: str,
+    ) -> None:
+        """The three outputs of the preliminary phase; rewording the modalités asks for a new
+        co-validation."""
+        if format not in Format.values:
+            raise RuleViolation(_t("Choisissez un format : présentiel, distanciel ou mixte."))
+
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(
+                Status.PRELIMINARY, action=_t("modifier les résultats de la phase préliminaire")
+            )
+            framing, _created = BilanFraming.objects.get_or_create(bilan=bilan)
+            if framing.agreed_arrangements.strip() != agreed_arrangements.strip():
+                framing.arrangements_beneficiary_validated_at = None
+                framing.arrangements_consultant_validated_at = None
+            framing.needs_analysis = needs_analysis
+            framing.agreed_arrangements = agreed_arrangements
+            framing.save()
+            bilan.format = format
+            bilan.rhythm = rhythm
+            bilan.format_confirmed_at = timezone.now()
+            bilan.save(update_fields=["format", "rhythm", "format_confirmed_at"])
+
+        self._apply(change)
+
+    def validate_arrangements(self, *, by) -> None:
+        """Co-validation of the modalités (REQ-3 b): the beneficiary and the consultant each sign."""
+
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(Status.PRELIMINARY, action=_t("valider les modalités"))
+            framing = bilan.framing_or_empty()
+            if not framing.agreed_arrangements.strip():
+                raise RuleViolation(_t("Les modalités ne sont pas encore rédigées."))
+            now = timezone.now()
+            if by.pk == bilan.beneficiary_id:
+                framing.arrangements_beneficiary_validated_at = now
+            elif by.pk == bilan.consultant_id:
+                framing.arrangements_consultant_validated_at = now
+            else:
+                raise RuleViolation(
+                    _t("Seuls le ou la bénéficiaire et son ou sa consultant·e valident les modalités.")
+                )
+            framing.save()
+
+        self._apply(change)
+
+    def open_investigation(self, *, by) -> None:
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(Status.PRELIMINARY, action=_t("ouvrir la phase d'investigation"))
+            missing = bilan.preliminary_outputs_missing()
+            if missing:
+                raise RuleViolation(
+                    _t("Impossible d'ouvrir la phase d'investigation, il manque : %(missing)s.")
+                    % {"missing": " ; ".join(missing)}
+                )
+            bilan._set_status(Status.INVESTIGATION, by=by)
+
+        self._apply(change)
+
+    def open_conclusions(self, *, by) -> None:
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(Status.INVESTIGATION, action=_t("ouvrir la phase de conclusions"))
+            bilan._set_status(Status.CONCLUSIONS, by=by)
+
+        self._apply(change)
+
+    def record_follow_up_decision(self, *, by, decision: str) -> None:
+        if decision not in FollowUpDecision.values:
+            raise RuleViolation(_t("Choisissez : proposé, accepté ou refusé."))
+
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(
+                Status.PRELIMINARY,
+                Status.INVESTIGATION,
+                Status.CONCLUSIONS,
+                action=_t("enregistrer la décision sur l'entretien de suivi"),
+            )
+            bilan.follow_up_decision = decision
+            bilan.follow_up_decided_at = timezone.now()
+            bilan.save(update_fields=["follow_up_decision", "follow_up_decided_at"])
+
+        self._apply(change)
+
+    def close(self, *, by, completion: str = Completion.FULL, reason: str = "") -> None:
+        """Close the bilan (terme de l'action)."""
+        if completion not in Completion.values:
+            raise RuleViolation(_t("Indiquez si le bilan est réalisé en totalité ou partiellement."))
+        if completion == Completion.PARTIAL and reason not in StopReason.values:
+            raise RuleViolation(_t("Une réalisation partielle demande un motif."))
+
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(Status.CONCLUSIONS, action=_t("clore le bilan"))
+            missing = bilan.closing_missing(completion)
+            if missing:
+                raise RuleViolation(
+                    _t("Impossible de clore le bilan, il manque : %(missing)s.")
+                    % {"missing": " ; ".join(missing)}
+                )
+            bilan.completion = completion
+            bilan.stop_reason = reason if completion == Completion.PARTIAL else ""
+            bilan.closed_on = timezone.localdate()
+            bilan._set_status(
+                Status.CLOSED, by=by, reason=reason, fields=("completion", "stop_reason", "closed_on")
+            )
+
+        self._apply(change)
+
+    def start_follow_up(self, *, by) -> None:
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(Status.CLOSED, action=_t("commencer le suivi"))
+            if bilan.follow_up_decision != FollowUpDecision.ACCEPTED:
+                raise RuleViolation(
+                    _t("Impossible de commencer le suivi : le ou la bénéficiaire ne l'a pas accepté.")
+                )
+            bilan._set_status(Status.FOLLOW_UP, by=by)
+
+        self._apply(change)
+
+    def archive(self, *, by) -> None:
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(
+                Status.CLOSED, Status.FOLLOW_UP, Status.ABANDONED, Status.INTERRUPTED,
+                action=_t("archiver le bilan"),
+            )
+            bilan._set_status(Status.ARCHIVED, by=by)
+
+        self._apply(change)
+
+    def interrupt(self, *, by, reason: str) -> None:
+        """Suspend the bilan with a reason category (no content); it may resume."""
+        self._stop(Status.INTERRUPTED, by=by, reason=reason, action=_t("interrompre le bilan"))
+
+    def abandon(self, *, by, reason: str) -> None:
+        """End the bilan before its term, with a reason category (no content)."""
+        self._stop(Status.ABANDONED, by=by, reason=reason, action=_t("déclarer l'abandon"))
+
+    def _stop(self, to: str, *, by, reason: str, action: str) -> None:
+        if reason not in StopReason.values:
+            raise RuleViolation(_t("Choisissez un motif dans la liste."))
+
+        def change(bilan: Bilan) -> None:
+            allowed = STOPPABLE_STATUSES + ((Status.INTERRUPTED,) if to == Status.ABANDONED else ())
+            bilan._require_status(*allowed, action=action)
+            if bilan.status != Status.INTERRUPTED:
+                bilan.status_before_interruption = bilan.status
+            bilan.stop_reason = reason
+            if to == Status.ABANDONED:
+                bilan.closed_on = timezone.localdate()
+            bilan._set_status(
+                to, by=by, reason=reason,
+                fields=("status_before_interruption", "stop_reason", "closed_on"),
+            )
+
+        self._apply(change)
+
+    def resume(self, *, by) -> None:
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(Status.INTERRUPTED, action=_t("reprendre le bilan"))
+            previous = bilan.status_before_interruption or Status.ENQUIRY
+            if previous != Status.ENQUIRY and bilan.active_consent() is None:
+                raise RuleViolation(
+                    _t("Impossible de reprendre le bilan : il manque le consentement du ou de la "
+                       "bénéficiaire.")
+                )
+            bilan.stop_reason = ""
+            bilan._set_status(previous, by=by, fields=("stop_reason",))
+
+        self._apply(change)
+
+    def plan_hours(self, *, by, accompaniment_minutes: int, personal_minutes: int) -> None:
+        """Set the programme; refused over the ceiling (REQ-4)."""
+        if accompaniment_minutes < 0 or personal_minutes < 0:
+            raise RuleViolation(_t("Une durée ne peut pas être négative."))
+
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(*STOPPABLE_STATUSES, action=_t("modifier le programme d'heures"))
+            budget = replace(
+                bilan.budget(),
+                planned_accompaniment=accompaniment_minutes,
+                planned_personal=personal_minutes,
+            )
+            bilan.check_budget(budget, what=_t("Programme refusé"))
+            bilan.planned_accompaniment_minutes = accompaniment_minutes
+            bilan.planned_personal_minutes = personal_minutes
+            bilan.save(update_fields=["planned_accompaniment_minutes", "planned_personal_minutes"])
+
+        self._apply(change)
+
+    def record_personal_work(self, *, by, minutes: int) -> None:
+        """Delivered personal work (travail personnel), counted against the ceiling if the rule says so."""
+        if minutes < 0:
+            raise RuleViolation(_t("Une durée ne peut pas être négative."))
+
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(*STOPPABLE_STATUSES, action=_t("enregistrer le travail personnel"))
+            budget = bilan.budget()
+            if budget.count_personal and (
+                budget.delivered_accompaniment + minutes > budget.max_total
+            ):
+                raise RuleViolation(
+                    _t("Durée réalisée %(done)s > %(max)s maximum (art. L6313-4 du Code du travail).")
+                    % {
+                        "done": fmt(budget.delivered_accompaniment + minutes),
+                        "max": fmt(budget.max_total),
+                    }
+                )
+            bilan.delivered_personal_minutes = minutes
+            bilan.save(update_fields=["delivered_personal_minutes"])
+
+        self._apply(change)
+
+    def assign_consultant(self, *, by, consultant, reason: str = "") -> None:
+        """Give the bilan to another consultant of the organisation, keeping the history."""
+        from bilan.organisations.models import Membership
+
+        if not Membership.objects.consultants().filter(
+            user=consultant, organisation_id=self.organisation_id
+        ).exists():
+            raise RuleViolation(_t("Cette personne n'est pas consultant·e de l'organisme."))
+
+        def change(bilan: Bilan) -> None:
+            if bilan.consultant_id == consultant.pk:
+                raise RuleViolation(_t("Ce bilan est déjà suivi par cette personne."))
+            now = timezone.now()
+            bilan.assignments.filter(ended_at__isnull=True).update(ended_at=now)
+            Assignment.objects.create(
+                bilan=bilan, consultant=consultant, assigned_by=by, reason=reason
+            )
+            bilan.consultant = consultant
+            bilan.save(update_fields=["consultant"])
+
+        self._apply(change)
+
+    def _is_staff_of_bilan(self, user) -> bool:
+        membership = getattr(user, "membership", None)
+        if membership is None or membership.organisation_id != self.organisation_id:
+            return False
+        return membership.role == Role.ADMIN or (
+            membership.role == Role.CONSULTANT and self.consultant_id == user.pk
+        )
+
+
+class Assignment(models.Model):
+    """Who followed the bilan, when: the history behind `Bilan.consultant` (continuity)."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="assignments")
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+
+
+class Consent(models.Model):
+    """The beneficiary's consent (L6313-4): when, how, and which notice they were shown."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="consents")
+    given_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=10, choices=ConsentMethod.choices)
+    notice_version = models.CharField(_("version de la notice d'information"), max_length=20)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+
+class StatusChange(models.Model):
+    """Every transition, with its date: the source of the ENTREE / INTERRUPTION / SORTIE events
+    funders must receive (REQ-16). Administrative: a reason category, never content."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=30, choices=StopReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class BilanFraming(Content):
+    """The request in the beneficiary's words and the preliminary phase's content outputs."""
+
+    bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="framing")
+    request_text = models.TextField(_("la demande, dans les mots du ou de la bénéficiaire"), blank=True)
+    needs_analysis = models.TextField(_("analyse de la demande et du besoin"), blank=True)
+    agreed_arrangements = models.TextField(_("modalités définies conjointement"), blank=True)
+    arrangements_beneficiary_validated_at = models.DateTimeField(null=True, blank=True)
+    arrangements_consultant_validated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Cadrage {self.bilan_id}"
+
+
+def status_counts(qs: BilanQuerySet) -> dict[str, int]:
+    """Number of bilans per status, in one query."""
+    return dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+

@@ -1,0 +1,54 @@
+"""Append-only audit trail of every read or export of bilan content (REQ-54)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs):  # noqa: ANN003 - same signature as QuerySet.update
+        raise AppendOnlyError("Audit events are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        READ = "read", _("lecture")
+        EXPORT = "export", _("export")
+        DENIED = "denied", _("accès refusé")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Plain ids and a copied e-mail, not foreign keys: the trail outlives users and bilans.
+    actor_id = models.BigIntegerField(null=True)
+    actor_email = models.CharField(max_length=254)
+    actor_role = models.CharField(max_length=20, blank=True)
+    organisation_id = models.BigIntegerField(null=True, db_index=True)
+    bilan_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=10, default="web")  # web or api
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EntretiensConfig(AppConfig):
+    name = "bilan.entretiens"
+    label = "entretiens"

@@ -1,0 +1,92 @@
+"""Walk a bilan through its lifecycle with the real model methods (demo data and tests).
+
+Entretiens are dated in the past so they can be marked held; nothing here bypasses a rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from bilan.bilans.models import (
+    Bilan,
+    Completion,
+    ConsentMethod,
+    FollowUpDecision,
+    Phase,
+    Status,
+)
+from bilan.entretiens.models import Entretien
+
+ORDER = [
+    Status.ENQUIRY,
+    Status.PRELIMINARY,
+    Status.INVESTIGATION,
+    Status.CONCLUSIONS,
+    Status.CLOSED,
+    Status.FOLLOW_UP,
+    Status.ARCHIVED,
+]
+
+
+def hold(bilan: Bilan, phase: str, *, minutes: int, days_ago: int, title: str = "") -> Entretien:
+    start = timezone.now().replace(hour=9, minute=30, second=0, microsecond=0) - dt.timedelta(
+        days=days_ago
+    )
+    entretien = Entretien.schedule(
+        bilan=bilan, by=bilan.consultant, phase=phase, starts_at=start,
+        planned_minutes=minutes, title=title,
+    )
+    entretien.mark_held(by=bilan.consultant)
+    return entretien
+
+
+def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True) -> Bilan:
+    """Move `bilan` forward to `target` (a status of ORDER), doing what each step requires."""
+    consultant, beneficiary = bilan.consultant, bilan.beneficiary
+    consultant.membership = consultant.memberships.get(organisation=bilan.organisation)
+    stop = ORDER.index(target)
+    if stop >= 1 and bilan.status == Status.ENQUIRY:
+        if bilan.active_consent() is None:
+            bilan.record_consent(
+                by=beneficiary,
+                method=ConsentMethod.ONLINE,
+                notice_version=settings.INFORMATION_NOTICE_VERSION,
+            )
+        bilan.plan_hours(by=consultant, accompaniment_minutes=19 * 60, personal_minutes=5 * 60)
+        bilan.start_preliminary(by=consultant)
+        hold(bilan, Phase.PRELIMINARY, minutes=90, days_ago=60, title="Entretien d'accueil")
+        hold(bilan, Phase.PRELIMINARY, minutes=120, days_ago=53, title="Analyse de la demande")
+        bilan.record_preliminary_outputs(
+            by=consultant,
+            needs_analysis="Souhaite évoluer vers un métier plus proche du public ; "
+            "besoin de vérifier la faisabilité d'une reconversion.",
+            format=bilan.format,
+            rhythm="Un entretien toutes les deux semaines",
+            agreed_arrangements="Entretiens de 2 h le mardi matin ; travail personnel "
+            "entre les séances ; tests d'intérêts et de personnalité.",
+        )
+        if beneficiary_validates:
+            bilan.validate_arrangements(by=beneficiary)
+        bilan.validate_arrangements(by=consultant)
+    if stop >= 2 and bilan.status == Status.PRELIMINARY:
+        bilan.open_investigation(by=consultant)
+        for i, title in enumerate(
+            ["Analyse du parcours", "Compétences et aptitudes", "Motivations et valeurs",
+             "Pistes professionnelles", "Validation du projet"]
+        ):
+            hold(bilan, Phase.INVESTIGATION, minutes=120, days_ago=46 - 7 * i, title=title)
+    if stop >= 3 and bilan.status == Status.INVESTIGATION:
+        bilan.open_conclusions(by=consultant)
+        hold(bilan, Phase.CONCLUSIONS, minutes=120, days_ago=8, title="Plan d'action")
+        hold(bilan, Phase.CONCLUSIONS, minutes=120, days_ago=2, title="Synthèse et clôture")
+        bilan.record_follow_up_decision(by=consultant, decision=FollowUpDecision.ACCEPTED)
+    if stop >= 4 and bilan.status == Status.CONCLUSIONS:
+        bilan.close(by=consultant, completion=Completion.FULL)
+    if stop >= 5 and bilan.status == Status.CLOSED:
+        bilan.start_follow_up(by=consultant)
+    if stop >= 6 and bilan.status == Status.FOLLOW_UP:
+        bilan.archive(by=consultant)
+    return bilan

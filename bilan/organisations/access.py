@@ -1,0 +1,42 @@
+"""One access helper per resource, called first in every view and API endpoint.
+
+Organisation, role and assignment are checked here and nowhere else. Objects of another
+organisation, or out of reach for the role, are a 404: their existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from bilan.bilans.models import Bilan
+from bilan.organisations.models import Membership, Role
+
+
+def require_membership(user, *roles: str) -> Membership:  # noqa: ANN001
+    membership = getattr(user, "membership", None)
+    if membership is None or (roles and membership.role not in roles):
+        raise PermissionDenied
+    return membership
+
+
+def get_bilan_for_user(user, pk: int, *, write: bool = False) -> Bilan:  # noqa: ANN001
+    """The bilan `pk` if `user` may see it (write: act on it as staff), else 404 / 403."""
+    try:
+        bilan = Bilan.objects.for_user(user).with_people().get(pk=pk)
+    except (Bilan.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and user.membership.role == Role.BENEFICIARY:
+        raise PermissionDenied
+    return bilan
+
+
+def can_read_content(user, bilan: Bilan) -> bool:  # noqa: ANN001
+    """Content is for the beneficiary and the consultant assigned now; an admin sees
+    administrative data only (REQ-54)."""
+    if user.pk == bilan.beneficiary_id:
+        return True
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.organisation_id != bilan.organisation_id:
+        return False
+    return membership.role == Role.CONSULTANT and user.pk == bilan.consultant_id

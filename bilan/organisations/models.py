@@ -1,0 +1,164 @@
+"""The tenant (organisme prestataire), its members and their roles, and its dated hour rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    if not (len(value) == 14 and value.isdigit()):
+        raise ValidationError(_("Le SIRET compte 14 chiffres."))
+    # La Poste's establishments are the one documented exception to the Luhn key.
+    if not luhn_ok(value) and not value.startswith("356000000"):
+        raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."))
+
+
+class Organisation(models.Model):
+    """An organisme prestataire de bilans de compétences."""
+
+    name = models.CharField(_("raison sociale"), max_length=200)
+    slug = models.SlugField(unique=True)
+    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
+    nda = models.CharField(
+        _("numéro de déclaration d'activité (NDA)"),
+        max_length=11,
+        validators=[RegexValidator(r"^\d{11}$", _("Le NDA compte 11 chiffres."))],
+    )
+    qualiopi_certificate = models.CharField(
+        _("numéro de certificat Qualiopi"), max_length=100, blank=True
+    )
+    qualiopi_expires_on = models.DateField(_("fin de validité Qualiopi"), null=True, blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg"])],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisme prestataire")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def qualiopi_valid_on(self, day: dt.date) -> bool:
+        return bool(self.qualiopi_certificate and self.qualiopi_expires_on)  and (
+            self.qualiopi_expires_on >= day
+        )
+
+    def hours_rule(self, day: dt.date) -> HoursRule:
+        return HoursRule.in_force(self, day)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("administration / qualité")
+    CONSULTANT = "consultant", _("consultant·e")
+    BENEFICIARY = "beneficiary", _("bénéficiaire")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True, user__is_active=True)
+
+    def consultants(self) -> MembershipQuerySet:
+        return self.active().filter(role=Role.CONSULTANT)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One role per person per organisation keeps every access check unambiguous.
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.organisation})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_consultant(self) -> bool:
+        return self.role == Role.CONSULTANT
+
+    @property
+    def is_beneficiary(self) -> bool:
+        return self.role == Role.BENEFICIARY
+
+    @property
+    def is_staff_side(self) -> bool:
+        return self.role in (Role.ADMIN, Role.CONSULTANT)
+
+
+class HoursRule(models.Model):
+    """Hour limits in force from a date, for all organisations (organisation empty) or one.
+
+    The 24 h ceiling (L6313-4), the 13 h minimum of accompagnement effectif (R6313-4 as amended
+    in 2026) and whether personal work counts in the ceiling are data, not constants in code.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="hours_rules"
+    )
+    effective_from = models.DateField(_("en vigueur à partir du"))
+    max_total_minutes = models.PositiveIntegerField(_("durée maximale (minutes)"), default=24 * 60)
+    min_accompaniment_minutes = models.PositiveIntegerField(
+        _("accompagnement minimal (minutes)"), default=0
+    )
+    count_personal_work = models.BooleanField(
+        _("le travail personnel compte dans la durée maximale"), default=True
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "effective_from"], name="one_rule_per_org_and_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: ≤ {self.max_total_minutes / 60:g} h"
+
+    @classmethod
+    def in_force(cls, organisation: Organisation | None, day: dt.date) -> HoursRule:
+        """The organisation's own rule in force on `day`, else the general one."""
+        rules = cls.objects.filter(effective_from__lte=day)
+        if organisation is not None:
+            own = rules.filter(organisation=organisation).first()
+            if own is not None:
+                return own
+        general = rules.filter(organisation__isnull=True).first()
+        # Without any row (an empty test database) the statutory values apply.
+        return general or cls(effective_from=day, max_total_minutes=24 * 60)
