@@ -1,5 +1,441 @@
+"""Staff pages: dashboards, creating a bilan, and the bilan page with its lifecycle actions.
+
+Views are thin: each calls the access helper first, then one model method or action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from bilan.bilans import forms
+from bilan.bilans.actions import create_bilan
+from bilan.bilans.models import (
+    PHASE_OF_STATUS,
+    Bilan,
+    ConsentMethod,
+    Phase,
+    Status,
+    status_counts,
+)
+from bilan.bilans.transitions import may_transition, run_transition
+from bilan.compliance.audit import record_content_access
+from bilan.entretiens.models import Entretien
+from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
+from bilan.organisations.models import HoursRule, Role
+
+PIPELINE = [
+    Status.ENQUIRY,
+    Status.PRELIMINARY,
+    Status.INVESTIGATION,
+    Status.CONCLUSIONS,
+    Status.CLOSED,
+    Status.FOLLOW_UP,
+    Status.ARCHIVED,
+]
 
 
+def staff_required(view: Callable) -> Callable:
+    """Logged in, and admin or consultant of an organisation."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+        require_membership(request.user, Role.ADMIN, Role.CONSULTANT)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def refusal(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Bilan")
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        return TemplateResponse(request, "no_membership.html", status=403)
+    if membership.role == Role.BENEFICIARY:
+        return redirect("portal:home")
+    if membership.role == Role.ADMIN:
+        return admin_dashboard(request)
+    return consultant_dashboard(request)
+
+
+def priced(bilans: list[Bilan], organisation) -> list[Bilan]:  # noqa: ANN001
+    """Attach each bilan's hours budget, with the rules loaded once."""
+    rule_on = HoursRule.table(organisation)
+    for bilan in bilans:
+        bilan.hours = bilan.budget(rule_on(bilan.opened_on))
+    return bilans
+
+
+def consultant_dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    qs = Bilan.objects.for_user(user)
+    bilans = priced(
+        list(qs.active().with_people().with_hours().order_by("status", "beneficiary__last_name")),
+        user.membership.organisation,
+    )
+    by_phase = [(s, [b for b in bilans if b.status == s]) for s in PIPELINE if s in Status]
+    entretiens = Entretien.objects.filter(bilan__in=qs).select_related("bilan__beneficiary")
+    return TemplateResponse(
+        request,
+        "bilans/consultant_dashboard.html",
+        {
+            "by_phase": [(s, bs) for s, bs in by_phase if bs],
+            "bilans": bilans,
+            "upcoming": entretiens.upcoming()[:10],
+            "overdue": entretiens.overdue()[:20],
+            "below_minimum": [
+                b for b in bilans if b.status == Status.CONCLUSIONS and b.hours.below_minimum
+            ],
+            "counts": status_counts(qs),
+        },
+    )
+
+
+def admin_dashboard(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.membership.organisation
+    qs = Bilan.objects.for_user(request.user)
+    bilans = priced(
+        list(qs.with_people().with_hours().order_by("consultant__last_name", "status")),
+        organisation,
+    )
+    matrix_rows = (
+        qs.order_by()
+        .values("consultant_id", "consultant__first_name", "consultant__last_name", "status")
+        .annotate(n=Count("id"))
+    )
+    matrix: dict[int, dict] = {}
+    for row in matrix_rows:
+        entry = matrix.setdefault(
+            row["consultant_id"],
+            {
+                "name": f"{row['consultant__first_name']} {row['consultant__last_name']}",
+                "counts": dict.fromkeys(Status.values, 0),
+            },
+        )
+        entry["counts"][row["status"]] = row["n"]
+    statuses = list(Status)
+    return TemplateResponse(
+        request,
+        "bilans/admin_dashboard.html",
+        {
+            "bilans": bilans,
+            "statuses": statuses,
+            "matrix": [
+                {"name": e["name"], "cells": [e["counts"][s] for s in Status.values]}
+                for e in sorted(matrix.values(), key=lambda e: e["name"])
+            ],
+            "counts": status_counts(qs),
+            "overdue": Entretien.objects.filter(bilan__in=qs).overdue().count(),
+        },
+    )
+
+
+@staff_required
+def bilan_list(request: HttpRequest) -> HttpResponse:
+    qs = Bilan.objects.for_user(request.user).with_people().with_hours()
+    status = request.GET.get("etape", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    bilans = priced(list(qs[:500]), request.user.membership.organisation)
+    return TemplateResponse(
+        request,
+        "bilans/list.html",
+        {"bilans": bilans, "statuses": list(Status), "current": status},
+    )
+
+
+@staff_required
+def bilan_create(request: HttpRequest) -> HttpResponse:
+    membership = request.user.membership
+    form = forms.BilanCreateForm(request.POST or None, organisation=membership.organisation)
+    if membership.role == Role.CONSULTANT:
+        # A consultant opens bilans for themself; reassignment is the administration's act.
+        form.fields["consultant"].queryset = form.fields["consultant"].queryset.filter(
+            pk=request.user.pk
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            bilan = create_bilan(
+                acting_user=request.user, organisation=membership.organisation, **form.cleaned_data
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                _t("Bilan ouvert. Une invitation a été envoyée à %(email)s.")
+                % {"email": bilan.beneficiary.email},
+            )
+            return redirect("bilans:detail", pk=bilan.pk)
+    return TemplateResponse(request, "bilans/create.html", {"form": form})
+
+
+def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
+    user = request.user
+    organisation = bilan.organisation
+    budget = bilan.budget()
+    reads_content = can_read_content(user, bilan)
+    framing = bilan.framing_or_empty() if reads_content else None
+    if framing is not None and framing.pk:
+        record_content_access(actor=user, bilan=bilan, objects=[framing])
+    is_consultant = bilan.consultant_id == user.pk
+    can = {name: may_transition(user, bilan, name) for name in (
+        "start_preliminary", "open_investigation", "open_conclusions", "close",
+        "start_follow_up", "archive", "interrupt", "abandon", "resume",
+        "validate_arrangements", "record_follow_up_decision",
+    )}
+    framing_initial = {
+        "format": bilan.format,
+        "rhythm": bilan.rhythm,
+        "needs_analysis": framing.needs_analysis if framing else "",
+        "agreed_arrangements": framing.agreed_arrangements if framing else "",
+    }
+    return {
+        "bilan": bilan,
+        "budget": budget,
+        "pipeline": PIPELINE,
+        "pipeline_index": PIPELINE.index(bilan.status) if bilan.status in PIPELINE else -1,
+        "consent": bilan.active_consent(),
+        "framing": framing,
+        "reads_content": reads_content,
+        "is_consultant": is_consultant,
+        "is_admin": user.membership.role == Role.ADMIN,
+        "can": can,
+        "preliminary_missing": (
+            bilan.preliminary_outputs_missing() if bilan.status == Status.PRELIMINARY else []
+        ),
+        "closing_missing": (
+            bilan.closing_missing() if bilan.status == Status.CONCLUSIONS else []
+        ),
+        "entretiens": bilan.entretiens.all(),
+        "schedule_phase": PHASE_OF_STATUS.get(bilan.status),
+        "changes": bilan.status_changes.select_related("by"),
+        "assignments": bilan.assignments.select_related("consultant", "assigned_by"),
+        "notice_version": settings.INFORMATION_NOTICE_VERSION,
+        "framing_form": bound.get("framing_form") or forms.FramingForm(initial=framing_initial),
+        "hours_form": bound.get("hours_form") or forms.PlanHoursForm(
+            initial={
+                "accompaniment": bilan.planned_accompaniment_minutes / 60,
+                "personal": bilan.planned_personal_minutes / 60,
+            }
+        ),
+        "personal_form": forms.PersonalWorkForm(
+            initial={"personal": bilan.delivered_personal_minutes / 60}
+        ),
+        "schedule_form": bound.get("schedule_form") or forms.ScheduleForm(),
+        "close_form": forms.CloseForm(),
+        "stop_form": forms.StopForm(),
+        "follow_up_form": forms.FollowUpForm(initial={"decision": bilan.follow_up_decision}),
+        "consent_form": forms.PaperConsentForm(),
+        "reassign_form": forms.ReassignForm(organisation=organisation),
+        "Phase": Phase,
+        "Status": Status,
+    }
+
+
+@staff_required
+def bilan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk)
+    return TemplateResponse(request, "bilans/detail.html", detail_context(request, bilan))
+
+
+def rerender(request: HttpRequest, bilan: Bilan, error: ValidationError, **bound) -> HttpResponse:
+    """Show the refusal on the page with what the user typed kept in the form."""
+    refusal(request, error)
+    bilan.refresh_from_db()
+    return TemplateResponse(
+        request, "bilans/detail.html", detail_context(request, bilan, **bound), status=422
+    )
+
+
+@staff_required
+@require_POST
+def bilan_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    if not may_transition(request.user, bilan, name):
+        raise PermissionDenied
+    try:
+        run_transition(
+            bilan,
+            name,
+            by=request.user,
+            completion=request.POST.get("completion", ""),
+            reason=request.POST.get("reason", ""),
+            decision=request.POST.get("decision", ""),
+        )
+    except ValidationError as e:
+        refusal(request, e)
+    else:
+        messages.success(request, _t("C'est enregistré : %(status)s.") % {"status": bilan.get_status_display()})
+    return redirect("bilans:detail", pk=bilan.pk)
+
+
+def consultant_only(user, bilan: Bilan) -> None:  # noqa: ANN001
+    if bilan.consultant_id != user.pk:
+        raise PermissionDenied
+
+
+@staff_required
+@require_POST
+def bilan_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a consent form signed on paper (the beneficiary consents online from their space)."""
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    form = forms.PaperConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _t("Cochez la confirmation pour enregistrer le consentement papier."))
+        return redirect("bilans:detail", pk=bilan.pk)
+    try:
+        bilan.record_consent(
+            by=request.user,
+            method=ConsentMethod.PAPER,
+            notice_version=settings.INFORMATION_NOTICE_VERSION,
+        )
+    except ValidationError as e:
+        refusal(request, e)
+    else:
+        messages.success(request, _t("Consentement enregistré."))
+    return redirect("bilans:detail", pk=bilan.pk)
+
+
+@staff_required
+@require_POST
+def bilan_framing(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    consultant_only(request.user, bilan)
+    form = forms.FramingForm(request.POST)
+    if not form.is_valid():
+        return rerender(request, bilan, ValidationError(_t("Vérifiez le formulaire.")), framing_form=form)
+    try:
+        bilan.record_preliminary_outputs(by=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        return rerender(request, bilan, e, framing_form=form)
+    messages.success(request, _t("Résultats de la phase préliminaire enregistrés."))
+    return redirect("bilans:detail", pk=bilan.pk)
+
+
+@staff_required
+@require_POST
+def bilan_hours(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    consultant_only(request.user, bilan)
+    form = forms.PlanHoursForm(request.POST)
+    if not form.is_valid():
+        return rerender(request, bilan, ValidationError(_t("Vérifiez les durées.")), hours_form=form)
+    try:
+        bilan.plan_hours(
+            by=request.user,
+            accompaniment_minutes=form.cleaned_data["accompaniment"],
+            personal_minutes=form.cleaned_data["personal"],
+        )
+    except ValidationError as e:
+        return rerender(request, bilan, e, hours_form=form)
+    messages.success(request, _t("Programme d'heures enregistré."))
+    return redirect("bilans:detail", pk=bilan.pk)
+
+
+@staff_required
+@require_POST
+def bilan_personal_work(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    consultant_only(request.user, bilan)
+    form = forms.PersonalWorkForm(request.POST)
+    if form.is_valid():
+        try:
+            bilan.record_personal_work(by=request.user, minutes=form.cleaned_data["personal"])
+        except ValidationError as e:
+            refusal(request, e)
+    else:
+        messages.error(request, _t("Vérifiez la durée."))
+    return redirect("bilans:detail", pk=bilan.pk)
+
+
+@staff_required
+@require_POST
+def bilan_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    require_membership(request.user, Role.ADMIN)
+    form = forms.ReassignForm(request.POST, organisation=bilan.organisation)
+    if form.is_valid():
+        try:
+            bilan.assign_consultant(by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            refusal(request, e)
+        else:
+            messages.success(request, _t("Bilan confié à %(name)s.") % {"name": bilan.consultant})
+    else:
+        messages.error(request, _t("Choisissez un·e consultant·e de l'organisme."))
+    return redirect("bilans:detail", pk=bilan.pk)
+
+
+def entretiens_response(request: HttpRequest, bilan: Bilan, **bound) -> HttpResponse:
+    """The activity block (hours and entretiens) for HTMX, or the whole page."""
+    bilan.refresh_from_db()
+    context = detail_context(request, bilan, **bound)
+    template = "bilans/detail.html#activity" if request.htmx else "bilans/detail.html"
+    if not request.htmx and not bound:
+        return redirect("bilans:detail", pk=bilan.pk)
+    return TemplateResponse(request, template, context, status=422 if bound else 200)
+
+
+@staff_required
+@require_POST
+def entretien_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    consultant_only(request.user, bilan)
+    form = forms.ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _t("Vérifiez la date, l'heure et la durée."))
+        return entretiens_response(request, bilan, schedule_form=form)
+    try:
+        Entretien.schedule(
+            bilan=bilan,
+            by=request.user,
+            phase=PHASE_OF_STATUS.get(bilan.status, ""),
+            starts_at=form.starts_at(),
+            planned_minutes=form.cleaned_data["duration"],
+            modality=form.cleaned_data["modality"],
+            title=form.cleaned_data["title"],
+        )
+    except ValidationError as e:
+        refusal(request, e)
+        return entretiens_response(request, bilan, schedule_form=form)
+    messages.success(request, _t("Entretien planifié."))
+    return entretiens_response(request, bilan)
+
+
+@staff_required
+@require_POST
+def entretien_update(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    entretien = get_object_or_404(Entretien, pk=pk)
+    bilan = get_bilan_for_user(request.user, entretien.bilan_id, write=True)
+    consultant_only(request.user, bilan)
+    try:
+        if action == "tenu":
+            form = forms.HeldForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_t("Indiquez la durée réalisée."))
+            entretien.mark_held(by=request.user, held_minutes=form.cleaned_data["duration"])
+        elif action in ("manque", "annule"):
+            entretien.cancel(by=request.user, missed=action == "manque")
+        else:
+            raise PermissionDenied
+    except ValidationError as e:
+        refusal(request, e)
+    return entretiens_response(request, bilan)

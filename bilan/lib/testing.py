@@ -70,3 +70,9 @@ def cast(db) -> SimpleNamespace:  # noqa: ANN001
     c.other_bilan = make_bilan(org, c.other_beneficiary, c.colleague)
     c.outsider_bilan = make_bilan(outsider_org, c.outsider_beneficiary, c.outsider_consultant)
     return c
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # noqa: ANN001
+    # PBKDF2 at production strength costs ~0.3 s per user on this machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

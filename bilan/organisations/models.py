@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,7 +60,7 @@ class Organisation(models.Model):
         return self.name
 
     def qualiopi_valid_on(self, day: dt.date) -> bool:
-        return bool(self.qualiopi_certificate and self.qualiopi_expires_on)  and (
+        return bool(self.qualiopi_certificate and self.qualiopi_expires_on) and (
             self.qualiopi_expires_on >= day
         )
 
@@ -154,11 +155,30 @@ class HoursRule(models.Model):
     @classmethod
     def in_force(cls, organisation: Organisation | None, day: dt.date) -> HoursRule:
         """The organisation's own rule in force on `day`, else the general one."""
-        rules = cls.objects.filter(effective_from__lte=day)
-        if organisation is not None:
-            own = rules.filter(organisation=organisation).first()
-            if own is not None:
-                return own
-        general = rules.filter(organisation__isnull=True).first()
-        # Without any row (an empty test database) the statutory values apply.
-        return general or cls(effective_from=day, max_total_minutes=24 * 60)
+        return cls.table(organisation)(day)
+
+    @classmethod
+    def table(cls, organisation: Organisation | None) -> Callable[[dt.date], HoursRule]:
+        """Load the rules once; the returned function picks the one in force on a day.
+
+        Dashboards use it to price many bilans with a single query.
+        """
+        org_id = organisation.pk if organisation is not None else None
+        rules = list(
+            cls.objects.filter(
+                models.Q(organisation__isnull=True) | models.Q(organisation_id=org_id)
+            )
+        )
+
+        def pick(day: dt.date) -> HoursRule:
+            dated = [r for r in rules if r.effective_from <= day]  # newest first (Meta.ordering)
+            own = [
+                r for r in dated if r.organisation_id is not None and r.organisation_id == org_id
+            ]
+            general = [r for r in dated if r.organisation_id is None]
+            if own:
+                return own[0]
+            # Without any row (an empty test database) the statutory values apply.
+            return general[0] if general else cls(effective_from=day, max_total_minutes=24 * 60)
+
+        return pick

@@ -1,4 +1,11 @@
 from django.urls import path
 
+from bilan.portal import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("bilan/<int:pk>/consentement/", views.consent, name="consent"),
+    path("bilan/<int:pk>/consentement/retrait/", views.withdraw_consent, name="withdraw_consent"),
+    path("bilan/<int:pk>/modalites/", views.validate_arrangements, name="validate_arrangements"),
+]

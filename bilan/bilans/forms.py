@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bilan.bilans.models import (
+    Completion,
+    FollowUpDecision,
+    Format,
+    FundingRoute,
+    Situation,
+    StopReason,
+)
+from bilan.entretiens.models import Modality
+from bilan.organisations.models import Membership
+
+
+class HoursField(forms.DecimalField):
+    """Hours typed as a decimal (« 1,5 »), returned in minutes."""
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_digits", 4)
+        kwargs.setdefault("decimal_places", 2)
+        # A text input accepts the French decimal comma (« 1,5 ») that a number input refuses.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):  # noqa: ANN001, ANN201
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".").replace(" ", "")
+        hours = super().clean(value)
+        return None if hours is None else round(hours * 60)
+
+
+class BilanCreateForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+    situation = forms.ChoiceField(label=_("Situation"), choices=Situation.choices)
+    situation_detail = forms.CharField(label=_("Précision (si « autre »)"), max_length=200, required=False)
+    request_text = forms.CharField(
+        label=_("La demande, dans ses mots"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Ce que la personne dit attendre du bilan. Contenu confidentiel."),
+    )
+    funding_route = forms.ChoiceField(label=_("Financement"), choices=FundingRoute.choices)
+    funding_reference = forms.CharField(
+        label=_("Référence du financement"),
+        max_length=100,
+        required=False,
+        help_text=_("Obligatoire pour le CPF : numéro de dossier Mon Compte Formation."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
+    consultant = forms.ModelChoiceField(label=_("Consultant·e"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, organisation, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        from bilan.accounts.models import User
+
+        self.fields["consultant"].queryset = User.objects.filter(
+            pk__in=Membership.objects.consultants()
+            .filter(organisation=organisation)
+            .values("user_id")
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("funding_route") == FundingRoute.CPF and not data.get("funding_reference", "").strip():
+            self.add_error("funding_reference", _("Indiquez le numéro de dossier CPF."))
+        if data.get("situation") == Situation.OTHER and not data.get("situation_detail", "").strip():
+            self.add_error("situation_detail", _("Précisez la situation."))
+        return data
+
+
+class FramingForm(forms.Form):
+    needs_analysis = forms.CharField(
+        label=_("Analyse de la demande et du besoin"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    format = forms.ChoiceField(label=_("Format retenu"), choices=Format.choices)
+    rhythm = forms.CharField(label=_("Rythme"), max_length=200, required=False)
+    agreed_arrangements = forms.CharField(
+        label=_("Modalités définies conjointement"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Les modifier demande une nouvelle validation par chacun."),
+    )
+
+
+class PlanHoursForm(forms.Form):
+    accompaniment = HoursField(label=_("Accompagnement prévu (heures)"))
+    personal = HoursField(label=_("Travail personnel prévu (heures)"))
+
+
+class PersonalWorkForm(forms.Form):
+    personal = HoursField(label=_("Travail personnel réalisé (heures)"))
+
+
+class ScheduleForm(forms.Form):
+    title = forms.CharField(label=_("Intitulé"), max_length=200, required=False)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration = HoursField(label=_("Durée (heures)"), min_value=0.25)
+    modality = forms.ChoiceField(label=_("Modalité"), choices=Modality.choices)
+
+    def starts_at(self) -> dt.datetime:
+        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return timezone.make_aware(naive)
+
+
+class HeldForm(forms.Form):
+    duration = HoursField(label=_("Durée réalisée (heures)"), min_value=0.25)
+
+
+class CloseForm(forms.Form):
+    completion = forms.ChoiceField(label=_("Réalisation"), choices=Completion.choices)
+    reason = forms.ChoiceField(
+        label=_("Motif (si partielle)"), choices=[("", "—"), *StopReason.choices], required=False
+    )
+
+
+class StopForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Motif"), choices=StopReason.choices)
+
+
+class FollowUpForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Entretien de suivi"), choices=FollowUpDecision.choices)
+
+
+class ReassignForm(forms.Form):
+    consultant = forms.ModelChoiceField(label=_("Nouveau ou nouvelle consultant·e"), queryset=None)
+    reason = forms.CharField(label=_("Motif"), max_length=200, required=False)
+
+    def __init__(self, *args, organisation, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        from bilan.accounts.models import User
+
+        self.fields["consultant"].queryset = User.objects.filter(
+            pk__in=Membership.objects.consultants().filter(organisation=organisation).values("user_id")
+        )
+
+
+class PaperConsentForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Je confirme détenir le formulaire de consentement signé par le ou la bénéficiaire."),
+    )

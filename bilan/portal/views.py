@@ -1,0 +1,123 @@
+"""The beneficiary's space: their bilan, their next entretien, what they have to do.
+
+Beneficiary-facing views only; no models of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.entretiens.models import Entretien
+from bilan.organisations.access import get_bilan_for_user, require_membership
+from bilan.organisations.models import Role
+
+
+def beneficiary_required(view: Callable) -> Callable:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+        require_membership(request.user, Role.BENEFICIARY)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def todo_for(bilan: Bilan) -> list[dict]:
+    """What the beneficiary has to do now (later issues add their assignments)."""
+    items = []
+    if bilan.status in (Status.ENQUIRY, Status.PRELIMINARY) and bilan.active_consent() is None:
+        items.append({"label": _t("Lire la notice d'information et donner mon consentement"),
+                      "action": "consent"})
+    framing = bilan.framing_or_empty()
+    if (
+        bilan.status == Status.PRELIMINARY
+        and framing.agreed_arrangements.strip()
+        and not framing.arrangements_beneficiary_validated_at
+    ):
+        items.append({"label": _t("Valider les modalités de mon bilan"), "action": "arrangements"})
+    return items
+
+
+@beneficiary_required
+def home(request: HttpRequest) -> HttpResponse:
+    bilans = list(Bilan.objects.for_user(request.user).with_people().order_by("-opened_on"))
+    current = next((b for b in bilans if b.is_active), bilans[0] if bilans else None)
+    context: dict = {"bilans": bilans, "bilan": current}
+    if current is not None:
+        context.update(
+            budget=current.budget(),
+            next_entretien=Entretien.objects.filter(bilan=current).upcoming().first(),
+            todo=todo_for(current),
+            framing=current.framing_or_empty(),
+            consent=current.active_consent(),
+            notice_version=settings.INFORMATION_NOTICE_VERSION,
+        )
+    return TemplateResponse(request, "portal/home.html", context)
+
+
+@beneficiary_required
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read the information notice, then consent (L6313-4)."""
+    bilan = get_bilan_for_user(request.user, pk)
+    if request.method == "POST":
+        if request.POST.get("accept") != "yes":
+            messages.error(request, _t("Cochez la case pour donner votre consentement."))
+        else:
+            try:
+                bilan.record_consent(
+                    by=request.user,
+                    method=ConsentMethod.ONLINE,
+                    notice_version=request.POST.get("notice_version", ""),
+                )
+            except ValidationError as e:
+                for m in e.messages:
+                    messages.error(request, m)
+            else:
+                messages.success(request, _t("Merci, votre consentement est enregistré."))
+                return redirect("portal:home")
+    return TemplateResponse(
+        request,
+        "portal/consent.html",
+        {"bilan": bilan, "notice_version": settings.INFORMATION_NOTICE_VERSION,
+         "consent": bilan.active_consent()},
+    )
+
+
+@beneficiary_required
+@require_POST
+def validate_arrangements(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk)
+    try:
+        bilan.validate_arrangements(by=request.user)
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _t("Vous avez validé les modalités de votre bilan."))
+    return redirect("portal:home")
+
+
+@beneficiary_required
+@require_POST
+def withdraw_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk)
+    try:
+        bilan.withdraw_consent(by=request.user)
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _t("Votre consentement est retiré ; le bilan est interrompu."))
+    return redirect("portal:home")
