@@ -14,7 +14,14 @@ from bilan.organisations.models import Membership, Organisation, Role
 
 PASSWORD = "motdepasse-de-test-42"
 
-__all__ = ["PASSWORD", "cast", "make_bilan", "make_member", "make_organisation"]
+__all__ = [
+    "PASSWORD",
+    "_fast_password_hashing",
+    "cast",
+    "make_bilan",
+    "make_member",
+    "make_organisation",
+]
 
 
 def make_organisation(name: str, slug: str) -> Organisation:
