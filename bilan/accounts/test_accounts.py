@@ -30,10 +30,11 @@ def test_a_wrong_password_gets_a_french_message(cast, client):
     assert "Adresse e-mail ou mot de passe incorrect." in response.content.decode()
 
 
-def test_the_login_page_speaks_french_by_default_and_english_on_request(db, client):
-    page = client.get(reverse("accounts:login")).content.decode()
+def test_the_login_page_speaks_french_by_default_and_english_when_chosen(db, client):
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     assert '<html lang="fr">' in page and "Connexion" in page
-    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("accounts:login")).content.decode()
     assert '<html lang="en">' in page
 
 

@@ -226,6 +226,9 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
         ),
         "entretiens": bilan.entretiens.all(),
         "schedule_phase": PHASE_OF_STATUS.get(bilan.status),
+        "schedule_phase_label": (
+            Phase(PHASE_OF_STATUS[bilan.status]).label if bilan.status in PHASE_OF_STATUS else ""
+        ),
         "changes": bilan.status_changes.select_related("by"),
         "assignments": bilan.assignments.select_related("consultant", "assigned_by"),
         "notice_version": settings.INFORMATION_NOTICE_VERSION,
