@@ -1,3 +1,11 @@
-"""The shared cast every test module uses (see bilan/lib/testing.py)."""
+"""The shared cast every test module uses (see bilan/lib/testing.py), and the browser
+fixtures (see bilan/lib/browser.py)."""
 
-from bilan.lib.testing import *  # noqa: F403
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# database access from tests that use a browser.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from bilan.lib.browser import *  # noqa: E402, F403
+from bilan.lib.testing import *  # noqa: E402, F403
