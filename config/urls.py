@@ -1,17 +1,17 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from bilan.api.api import api
 from bilan.bilans import views as bilan_views
+from bilan.organisations import views as org_views
 
 urlpatterns = [
     path("", bilan_views.home, name="home"),
     path("compte/", include("bilan.accounts.urls")),
     path("bilans/", include("bilan.bilans.urls")),
     path("espace/", include("bilan.portal.urls")),
+    path("organisme/", include("bilan.organisations.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Logos are the only uploaded files served publicly; content files never are.
+    re_path(r"^media/(?P<path>logos/[\w.-]+)$", org_views.logo, name="logo"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bilan.bilans.forms import HoursField
+from bilan.organisations.models import HoursRule, Organisation
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "siret", "nda", "qualiopi_certificate", "qualiopi_expires_on", "address", "logo"]
+        widgets = {
+            "qualiopi_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_siret(self) -> str:
+        return self.cleaned_data["siret"].replace(" ", "")
+
+
+class HoursRuleForm(forms.ModelForm):
+    max_total = HoursField(label=_("Durée maximale du bilan (heures)"))
+    min_accompaniment = HoursField(label=_("Accompagnement effectif minimal (heures)"))
+
+    class Meta:
+        model = HoursRule
+        fields = ["effective_from", "count_personal_work", "source"]
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("max_total") and data["max_total"] > 24 * 60:
+            self.add_error(
+                "max_total",
+                _("La durée d'un bilan ne peut excéder 24 h (art. L6313-4 du Code du travail)."),
+            )
+        if (
+            data.get("max_total") is not None
+            and data.get("min_accompaniment") is not None
+            and data["min_accompaniment"] > data["max_total"]
+        ):
+            self.add_error("min_accompaniment", _("Le minimum dépasse la durée maximale."))
+        return data
+
+    def save(self, commit: bool = True) -> HoursRule:
+        rule = super().save(commit=False)
+        rule.max_total_minutes = self.cleaned_data["max_total"]
+        rule.min_accompaniment_minutes = self.cleaned_data["min_accompaniment"]
+        if commit:
+            rule.save()
+        return rule

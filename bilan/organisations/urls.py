@@ -1,0 +1,6 @@
+from django.urls import path
+
+from bilan.organisations import views
+
+app_name = "organisations"
+urlpatterns = [path("", views.settings_page, name="settings")]
