@@ -8,6 +8,9 @@ from bilan.organisations.models import HoursRule, Organisation
 
 
 class OrganisationForm(forms.ModelForm):
+    # Accept the SIRET as printed (« 732 829 320 00074 »); the model checks the 14 digits.
+    siret = forms.CharField(label=_("SIRET"), max_length=20)
+
     class Meta:
         model = Organisation
         fields = ["name", "siret", "nda", "qualiopi_certificate", "qualiopi_expires_on", "address", "logo"]
