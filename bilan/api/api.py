@@ -1,5 +1,345 @@
-"""REST API v1: token auth per user, OpenAPI at /api/v1/openapi.json."""
+"""REST API v1: token auth per user, OpenAPI at /api/v1/openapi.json.
 
-from ninja import NinjaAPI
+Endpoints are thin: the access helper first, then one model method or action. Every rule
+stays in the models; here we only translate their refusals into HTTP statuses:
+PermissionDenied → 403, Http404 → 404, a RuleViolation on an existing bilan → 409,
+invalid input (schema, or a refused creation) → 422. Error bodies are `{"detail": "…"}`.
+"""
 
-api = NinjaAPI(title="Bilan API", version="1", urls_namespace="api")
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _t
+from ninja import NinjaAPI, Path, Query
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
+from ninja.security import HttpBearer
+
+from bilan.accounts.models import ApiToken, User
+from bilan.api.schemas import (
+    MAX_INT,
+    AdvanceIn,
+    BilanDetailOut,
+    BilanIn,
+    BilanOut,
+    BilanPageOut,
+    ConsentIn,
+    ConsentOut,
+    ConsultantIn,
+    ErrorOut,
+    HoursIn,
+)
+from bilan.bilans import actions
+from bilan.bilans.models import Bilan, BilanFraming, RuleViolation, Status
+from bilan.bilans.transitions import may_transition, run_transition
+from bilan.compliance.audit import record_content_access
+from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
+from bilan.organisations.middleware import membership_for
+from bilan.organisations.models import HoursRule, Role
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`; the user gets their membership as on the web."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        api_token = ApiToken.objects.authenticate(token)
+        if api_token is None:
+            return None
+        user = api_token.user
+        user.membership = membership_for(user)
+        if user.membership is None:
+            raise PermissionDenied(_t("Ce compte n'est membre actif d'aucun organisme."))
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Bilan API",
+    version="1",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=TokenAuth(),
+)
+
+
+BilanId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    return dict.fromkeys(codes, ErrorOut)
+
+
+def error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error(
+        request, 401, _t("Authentification requise : jeton d'API absent, invalide ou révoqué.")
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, 403, str(exc) or _t("Votre rôle ne permet pas cette action."))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, _t("Ressource introuvable."))
+
+
+@api.exception_handler(ValidationError)
+def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    status = 409 if isinstance(exc, RuleViolation) else 422
+    return error(request, status, " ".join(exc.messages))
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    fields = sorted({".".join(str(part) for part in e["loc"]) for e in exc.errors})
+    detail = _t("Requête invalide, vérifiez : %(fields)s.") % {"fields": ", ".join(fields)}
+    return error(request, 422, detail, errors=exc.errors)
+
+
+@contextmanager
+def invalid_input() -> Iterator[None]:
+    """Where there is no existing state to conflict with, a refusal means bad input (422)."""
+    try:
+        yield
+    except RuleViolation as exc:
+        raise ValidationError(exc.messages) from exc
+
+
+# ---- serialising ------------------------------------------------------------------
+
+
+def rules_in_force() -> Callable[[Bilan], HoursRule]:
+    """The hours rule of each bilan, with one query per organisation met (one for staff)."""
+    tables: dict[int, Callable] = {}
+
+    def rule(bilan: Bilan) -> HoursRule:
+        if bilan.organisation_id not in tables:
+            tables[bilan.organisation_id] = HoursRule.table(bilan.organisation)
+        return tables[bilan.organisation_id](bilan.opened_on)
+
+    return rule
+
+
+def bilan_out(bilan: Bilan, rule: HoursRule | None = None) -> dict[str, Any]:
+    budget = bilan.budget(rule)
+    return {
+        "id": bilan.pk,
+        "reference": bilan.reference,
+        "status": bilan.status,
+        "status_label": str(bilan.get_status_display()),
+        "beneficiary": {
+            "id": bilan.beneficiary_id,
+            "name": bilan.beneficiary.get_full_name(),
+            "email": bilan.beneficiary.email,
+        },
+        "consultant": {"id": bilan.consultant_id, "name": bilan.consultant.get_full_name()},
+        "situation": bilan.situation,
+        "funding_route": bilan.funding_route,
+        "funding_reference": bilan.funding_reference,
+        "format": bilan.format,
+        "opened_on": bilan.opened_on,
+        "closed_on": bilan.closed_on,
+        "hours": {
+            "planned_total": budget.planned_total,
+            "delivered_accompaniment": budget.delivered_accompaniment,
+            "max_total": budget.max_total,
+            "min_accompaniment": budget.min_accompaniment,
+            "below_minimum": budget.below_minimum,
+        },
+    }
+
+
+def content_out(framing: BilanFraming) -> dict[str, Any]:
+    return {
+        "request_text": framing.request_text,
+        "needs_analysis": framing.needs_analysis,
+        "agreed_arrangements": framing.agreed_arrangements,
+        "arrangements_validations": {
+            "beneficiary_validated_at": framing.arrangements_beneficiary_validated_at,
+            "consultant_validated_at": framing.arrangements_consultant_validated_at,
+        },
+    }
+
+
+def member_of(organisation_id: int, pk: int | None) -> User:
+    """The member `pk` of the organisation; the model then checks they are a consultant."""
+    user = User.objects.filter(pk=pk, memberships__organisation_id=organisation_id).first()
+    if user is None:
+        raise ValidationError(_t("Choisissez un·e consultant·e de l'organisme (consultant_id)."))
+    return user
+
+
+def acting_user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]  # set by TokenAuth
+
+
+# ---- endpoints ----------------------------------------------------------------------
+
+
+@api.get(
+    "/bilans",
+    response={200: BilanPageOut, **errors(401, 403, 422)},
+    operation_id="list_bilans",
+    summary="Bilans visible to the token's user",
+)
+def list_bilans(
+    request: HttpRequest,
+    status: Status | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=MAX_INT),
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilans = Bilan.objects.for_user(user)
+    if status:
+        bilans = bilans.filter(status=status)
+    page = bilans.with_people().with_hours()[offset : offset + limit]
+    rule = rules_in_force()
+    return {
+        "count": bilans.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [bilan_out(bilan, rule(bilan)) for bilan in page],
+    }
+
+
+@api.post(
+    "/bilans",
+    response={201: BilanOut, **errors(401, 403, 422)},
+    operation_id="create_bilan",
+    summary="Open a bilan (status « demande ») for a new or existing beneficiary",
+)
+def create_bilan(request: HttpRequest, payload: BilanIn) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    membership = require_membership(user, Role.ADMIN, Role.CONSULTANT)
+    if membership.role == Role.CONSULTANT:
+        if payload.consultant_id not in (None, user.pk):
+            raise PermissionDenied(
+                _t(
+                    "Un·e consultant·e ouvre un bilan pour son propre suivi ; "
+                    "l'administration peut ensuite le confier à un·e collègue."
+                )
+            )
+        consultant = user
+    else:
+        consultant = member_of(membership.organisation_id, payload.consultant_id)
+    with invalid_input():
+        bilan = actions.create_bilan(
+            acting_user=user,
+            organisation=membership.organisation,
+            consultant=consultant,
+            **payload.model_dump(exclude={"consultant_id"}),
+        )
+    return 201, bilan_out(bilan)
+
+
+@api.get(
+    "/bilans/{bilan_id}",
+    response={200: BilanDetailOut, **errors(401, 403, 404, 422)},
+    operation_id="get_bilan",
+    summary="One bilan; its content only for the beneficiary and the assigned consultant",
+)
+def get_bilan(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    content = None
+    if can_read_content(user, bilan):
+        framing = bilan.framing_or_empty()
+        content = content_out(framing)
+        if framing.pk:  # the beneficiary's own reads are not logged (record_content_access)
+            record_content_access(actor=user, bilan=bilan, objects=[framing], channel="api")
+    return {**bilan_out(bilan), "content": content}
+
+
+@api.post(
+    "/bilans/{bilan_id}/consent",
+    response={201: ConsentOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_consent",
+    summary="Record consent: online by the beneficiary, or on paper by the organisation",
+)
+def record_consent(
+    request: HttpRequest, bilan_id: BilanId, payload: ConsentIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    consent = bilan.record_consent(
+        by=user, method=payload.method, notice_version=payload.notice_version
+    )
+    return 201, {
+        "given_at": consent.given_at,
+        "method": consent.method,
+        "notice_version": consent.notice_version,
+    }
+
+
+@api.post(
+    "/bilans/{bilan_id}/advance",
+    response={200: BilanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="advance_bilan",
+    summary="Run one lifecycle transition",
+)
+def advance_bilan(request: HttpRequest, bilan_id: BilanId, payload: AdvanceIn) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    if not may_transition(user, bilan, payload.transition):
+        raise PermissionDenied(
+            _t("Votre rôle ne permet pas cette transition (%(transition)s).")
+            % {"transition": payload.transition}
+        )
+    run_transition(
+        bilan,
+        payload.transition,
+        by=user,
+        completion=payload.completion,
+        reason=payload.reason,
+        decision=payload.decision,
+    )
+    return bilan_out(bilan)
+
+
+@api.post(
+    "/bilans/{bilan_id}/hours",
+    response={200: BilanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="plan_hours",
+    summary="Set the programme of hours (refused over the ceiling)",
+)
+def plan_hours(request: HttpRequest, bilan_id: BilanId, payload: HoursIn) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    bilan.plan_hours(
+        by=user,
+        accompaniment_minutes=payload.accompaniment_minutes,
+        personal_minutes=payload.personal_minutes,
+    )
+    return bilan_out(bilan)
+
+
+@api.post(
+    "/bilans/{bilan_id}/consultant",
+    response={200: BilanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="assign_consultant",
+    summary="Give the bilan to another consultant of the organisation (admin only)",
+)
+def assign_consultant(
+    request: HttpRequest, bilan_id: BilanId, payload: ConsultantIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    require_membership(user, Role.ADMIN)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    consultant = member_of(bilan.organisation_id, payload.consultant_id)
+    bilan.assign_consultant(by=user, consultant=consultant, reason=payload.reason)
+    return bilan_out(bilan)

@@ -1,0 +1,164 @@
+"""Request and response shapes of API v1. Values come from the models' choices, never copied."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from pydantic import field_validator, model_validator
+
+from bilan.bilans.models import (
+    Completion,
+    ConsentMethod,
+    FollowUpDecision,
+    Format,
+    FundingRoute,
+    Situation,
+    Status,
+    StopReason,
+)
+from bilan.bilans.transitions import ALL_TRANSITIONS
+
+# Ids and offsets past a signed 64-bit integer overflow the database driver: refuse them (422).
+MAX_INT = 2**63 - 1
+
+# The names of bilan.bilans.transitions, the one table of who may run which transition.
+Transition = Literal[tuple(sorted(ALL_TRANSITIONS))]  # type: ignore[valid-type]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class BeneficiaryOut(PersonOut):
+    email: str
+
+
+class HoursOut(Schema):
+    """Minutes, against the hours rule in force on the bilan's opening date."""
+
+    planned_total: int
+    delivered_accompaniment: int
+    max_total: int
+    min_accompaniment: int
+    below_minimum: bool
+
+
+class ArrangementsValidationsOut(Schema):
+    beneficiary_validated_at: dt.datetime | None
+    consultant_validated_at: dt.datetime | None
+
+
+class ContentOut(Schema):
+    request_text: str
+    needs_analysis: str
+    agreed_arrangements: str
+    arrangements_validations: ArrangementsValidationsOut
+
+
+class BilanOut(Schema):
+    id: int
+    reference: str
+    status: Status
+    status_label: str
+    beneficiary: BeneficiaryOut
+    consultant: PersonOut
+    situation: Situation
+    funding_route: FundingRoute
+    funding_reference: str
+    format: Format
+    opened_on: dt.date
+    closed_on: dt.date | None
+    hours: HoursOut
+
+
+class BilanDetailOut(BilanOut):
+    content: ContentOut | None = Field(
+        description="Only for the beneficiary and the assigned consultant; null for an admin."
+    )
+
+
+class BilanPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[BilanOut]
+
+
+class BilanIn(Schema):
+    email: str = Field(max_length=254)
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    phone: str = Field("", max_length=30)
+    situation: Situation
+    situation_detail: str = Field("", max_length=200)
+    request_text: str = ""
+    funding_route: FundingRoute
+    funding_reference: str = Field("", max_length=100)
+    format: Format
+    consultant_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_INT,
+        description="Required for an admin; a consultant is assigned the bilan they open.",
+    )
+
+    @field_validator("email")
+    @classmethod
+    def email_is_valid(cls, value: str) -> str:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValueError("adresse e-mail invalide") from None
+        return value
+
+
+class ConsentIn(Schema):
+    method: ConsentMethod
+    notice_version: str = Field(
+        default_factory=lambda: settings.INFORMATION_NOTICE_VERSION, max_length=20
+    )
+
+
+class ConsentOut(Schema):
+    given_at: dt.datetime
+    method: ConsentMethod
+    notice_version: str
+
+
+class AdvanceIn(Schema):
+    transition: Transition
+    completion: Completion | None = Field(None, description="For close; full by default.")
+    reason: StopReason | None = Field(
+        None, description="For interrupt and abandon, and for close with a partial completion."
+    )
+    decision: FollowUpDecision | None = Field(None, description="For record_follow_up_decision.")
+
+    @model_validator(mode="after")
+    def has_its_parameters(self) -> AdvanceIn:
+        # The shape of the request only; whether the act is allowed is the model's call.
+        if self.transition in ("interrupt", "abandon") and self.reason is None:
+            raise ValueError("reason est requis pour cette transition")
+        if self.transition == "record_follow_up_decision" and self.decision is None:
+            raise ValueError("decision est requis pour cette transition")
+        return self
+
+
+class HoursIn(Schema):
+    accompaniment_minutes: int = Field(ge=0, le=MAX_INT)
+    personal_minutes: int = Field(ge=0, le=MAX_INT)
+
+
+class ConsultantIn(Schema):
+    consultant_id: int = Field(ge=1, le=MAX_INT)
+    reason: str = Field("", max_length=200)
