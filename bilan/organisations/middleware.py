@@ -10,8 +10,13 @@ from bilan.organisations.models import Membership
 def membership_for(user) -> Membership | None:  # noqa: ANN001
     if not user.is_authenticated:
         return None
+    # A person with memberships in several organisations acts in the oldest one for now.
     return (
-        Membership.objects.active().select_related("organisation").filter(user=user).first()
+        Membership.objects.active()
+        .select_related("organisation")
+        .filter(user=user)
+        .order_by("created_at", "id")
+        .first()
     )
 
 
