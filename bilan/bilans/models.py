@@ -334,9 +334,11 @@ class Bilan(models.Model):
 
     def _require_status(self, *allowed: str, action: str) -> None:
         if self.status not in allowed:
+            # French elides « de » before a vowel: « d'ouvrir », but « de clore ».
+            de = "d'" if action[:1].lower() in "aeiouéh" else "de "
             raise RuleViolation(
-                _t("Impossible de %(action)s : le bilan est à l'étape « %(status)s ».")
-                % {"action": action, "status": self.get_status_display()}
+                _t("Impossible %(de)s%(action)s : le bilan est à l'étape « %(status)s ».")
+                % {"de": de, "action": action, "status": self.get_status_display()}
             )
 
     def _set_status(self, to: str, *, by, reason: str = "", fields: tuple[str, ...] = ()) -> None:
@@ -364,7 +366,10 @@ class Bilan(models.Model):
             raise RuleViolation(_t("Indiquez la version de la notice d'information présentée."))
         with transaction.atomic():
             bilan = self._locked()
-            bilan._require_status(*STOPPABLE_STATUSES, action=_t("recueillir le consentement"))
+            # An interrupted bilan takes new consent too, or withdrawal would be a dead end.
+            bilan._require_status(
+                *STOPPABLE_STATUSES, Status.INTERRUPTED, action=_t("recueillir le consentement")
+            )
             if bilan.active_consent():
                 raise RuleViolation(_t("Le consentement est déjà enregistré pour ce bilan."))
             consent = Consent.objects.create(
