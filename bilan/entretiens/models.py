@@ -135,7 +135,7 @@ class Entretien(models.Model):
                 raise RuleViolation(_t("Un entretien ne peut être tenu avant son heure de début."))
             if entretien.phase != Phase.FOLLOW_UP:
                 budget = bilan.budget()
-                delivered = budget.delivered_accompaniment + minutes
+                delivered = budget.delivered_total + minutes
                 if delivered > budget.max_total:
                     raise RuleViolation(
                         _t("Durée réalisée %(done)s > %(max)s maximum "

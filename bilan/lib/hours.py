@@ -29,8 +29,13 @@ class Budget:
         return max(self.planned_accompaniment, self.scheduled_accompaniment)
 
     @property
+    def personal(self) -> int:
+        # Personal work already done counts even when it went beyond the programme.
+        return max(self.planned_personal, self.delivered_personal)
+
+    @property
     def planned_total(self) -> int:
-        return self.accompaniment + (self.planned_personal if self.count_personal else 0)
+        return self.accompaniment + (self.personal if self.count_personal else 0)
 
     @property
     def delivered_total(self) -> int:
