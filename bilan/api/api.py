@@ -2,8 +2,9 @@
 
 Endpoints are thin: the access helper first, then one model method or action. Every rule
 stays in the models; here we only translate their refusals into HTTP statuses:
-PermissionDenied → 403, Http404 → 404, a RuleViolation on an existing bilan → 409,
-invalid input (schema, or a refused creation) → 422. Error bodies are `{"detail": "…"}`.
+PermissionDenied → 403, Http404 → 404, a RuleViolation on an existing bilan → 409 (403 when
+it is not the caller's act, 422 when the input is invalid), invalid input (schema, or a refused
+creation) → 422. Error bodies are `{"detail": "…"}`.
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    status = 409 if isinstance(exc, RuleViolation) else 422
+    status = 422
+    if isinstance(exc, RuleViolation):
+        status = {"forbidden": 403, "invalid": 422}.get(exc.code, 409)
     return error(request, status, " ".join(exc.messages))
 
 

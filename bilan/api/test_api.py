@@ -401,9 +401,9 @@ def test_an_invalid_body_gets_422_naming_the_fields(api, cast):
         ("beneficiary", "online", 201),
         ("consultant", "paper", 201),
         ("admin", "paper", 201),
-        ("consultant", "online", 409),
-        ("admin", "online", 409),
-        ("beneficiary", "paper", 409),
+        ("consultant", "online", 403),
+        ("admin", "online", 403),
+        ("beneficiary", "paper", 403),
         ("colleague", "paper", 404),
         ("other_beneficiary", "online", 404),
         ("outsider_admin", "paper", 404),
@@ -607,7 +607,7 @@ def test_a_partial_close_without_a_reason_is_refused(api, cast):
         "consultant",
         {"transition": "close", "completion": "partial"},
     )
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json() == {"detail": "Une réalisation partielle demande un motif."}
     assert Bilan.objects.get(pk=cast.bilan.pk).status == Status.CONCLUSIONS
 

@@ -24,7 +24,14 @@ from bilan.organisations.models import HoursRule, Organisation, Role
 
 
 class RuleViolation(ValidationError):
-    """A refused action, with a French message naming what is missing."""
+    """A refused action, with a French message naming what is missing.
+
+    `code` says why, so the API can answer with the right status: "refused" (the state does
+    not allow it, 409), "forbidden" (not this person's act, 403), "invalid" (bad input, 422).
+    """
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message, code=code)
 
 
 class Status(models.TextChoices):
@@ -179,9 +186,7 @@ class Bilan(models.Model):
     )
     situation = models.CharField(_("situation"), max_length=20, choices=Situation.choices)
     situation_detail = models.CharField(_("précision sur la situation"), max_length=200, blank=True)
-    funding_route = models.CharField(
-        _("financement"), max_length=20, choices=FundingRoute.choices
-    )
+    funding_route = models.CharField(_("financement"), max_length=20, choices=FundingRoute.choices)
     funding_reference = models.CharField(
         _("référence du financement"),
         max_length=100,
@@ -297,9 +302,7 @@ class Bilan(models.Model):
 
     def closing_missing(self, completion: str = Completion.FULL) -> list[str]:
         """What closing still lacks (REQ-3 c, REQ-5, REQ-12)."""
-        held = set(
-            self.entretiens.filter(status="held").values_list("phase", flat=True).distinct()
-        )
+        held = set(self.entretiens.filter(status="held").values_list("phase", flat=True).distinct())
         missing = [
             _t("un entretien tenu en %(phase)s") % {"phase": phase.label}
             for phase in (Phase.PRELIMINARY, Phase.INVESTIGATION, Phase.CONCLUSIONS)
@@ -314,7 +317,10 @@ class Bilan(models.Model):
                     "%(min)s d'accompagnement réalisé au minimum pour un bilan réalisé en "
                     "totalité (%(done)s réalisées)"
                 )
-                % {"min": fmt(budget.min_accompaniment), "done": fmt(budget.delivered_accompaniment)}
+                % {
+                    "min": fmt(budget.min_accompaniment),
+                    "done": fmt(budget.delivered_accompaniment),
+                }
             )
         return missing
 
@@ -322,8 +328,10 @@ class Bilan(models.Model):
         """Refuse any plan over the ceiling (REQ-4), citing L6313-4."""
         if budget.planned_total > budget.max_total:
             raise RuleViolation(
-                _t("%(what)s : durée planifiée %(planned)s > %(max)s maximum "
-                   "(art. L6313-4 du Code du travail).")
+                _t(
+                    "%(what)s : durée planifiée %(planned)s > %(max)s maximum "
+                    "(art. L6313-4 du Code du travail)."
+                )
                 % {"what": what, "planned": fmt(budget.planned_total), "max": fmt(budget.max_total)}
             )
 
@@ -348,8 +356,22 @@ class Bilan(models.Model):
         self.status = to
         self.save(update_fields=["status", *fields])
 
-    def _apply(self, change: Callable[[Bilan], None]) -> None:
-        """Run `change` on a locked fresh copy in one transaction, then refresh self."""
+    def _authorise(self, by, act: str) -> None:  # noqa: ANN001
+        """Check the one table of who may do what (bilans/transitions.py)."""
+        from bilan.bilans.transitions import may_transition
+        from bilan.organisations.middleware import membership_for
+
+        if not hasattr(by, "membership"):
+            by.membership = membership_for(by)
+        if not may_transition(by, self, act):
+            raise RuleViolation(
+                _t("Vous n'êtes pas autorisé·e à faire cela sur ce bilan."), code="forbidden"
+            )
+
+    def _apply(self, change: Callable[[Bilan], None], *, act: str, by) -> None:  # noqa: ANN001
+        """Check `by` may do `act`, run `change` on a locked fresh copy in one transaction,
+        then refresh self."""
+        self._authorise(by, act)
         with transaction.atomic():
             change(self._locked())
         self.refresh_from_db()
@@ -357,13 +379,19 @@ class Bilan(models.Model):
     def record_consent(self, *, by, method: str, notice_version: str) -> Consent:
         """Record the beneficiary's informed consent (L6313-4, REQ-2)."""
         if method == ConsentMethod.ONLINE and by.pk != self.beneficiary_id:
-            raise RuleViolation(_t("Le consentement ne peut être donné que par le ou la bénéficiaire."))
+            raise RuleViolation(
+                _t("Le consentement ne peut être donné que par le ou la bénéficiaire."),
+                code="forbidden",
+            )
         if method == ConsentMethod.PAPER and not self._is_staff_of_bilan(by):
             raise RuleViolation(
-                _t("Seul l'organisme peut enregistrer un consentement signé sur papier.")
+                _t("Seul l'organisme peut enregistrer un consentement signé sur papier."),
+                code="forbidden",
             )
         if not notice_version:
-            raise RuleViolation(_t("Indiquez la version de la notice d'information présentée."))
+            raise RuleViolation(
+                _t("Indiquez la version de la notice d'information présentée."), code="invalid"
+            )
         with transaction.atomic():
             bilan = self._locked()
             # An interrupted bilan takes new consent too, or withdrawal would be a dead end.
@@ -380,7 +408,9 @@ class Bilan(models.Model):
     def withdraw_consent(self, *, by) -> None:
         """The beneficiary withdraws consent: the bilan is interrupted (REQ-2)."""
         if by.pk != self.beneficiary_id:
-            raise RuleViolation(_t("Seul·e le ou la bénéficiaire peut retirer son consentement."))
+            raise RuleViolation(
+                _t("Seul·e le ou la bénéficiaire peut retirer son consentement."), code="forbidden"
+            )
 
         def change(bilan: Bilan) -> None:
             consent = bilan.active_consent()
@@ -398,19 +428,21 @@ class Bilan(models.Model):
                     fields=("status_before_interruption", "stop_reason"),
                 )
 
-        self._apply(change)
+        self._apply(change, act="withdraw_consent", by=by)
 
     def start_preliminary(self, *, by) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.ENQUIRY, action=_t("commencer la phase préliminaire"))
             if bilan.active_consent() is None:
                 raise RuleViolation(
-                    _t("Impossible de commencer la phase préliminaire : il manque le consentement "
-                       "du ou de la bénéficiaire (art. L6313-4 du Code du travail).")
+                    _t(
+                        "Impossible de commencer la phase préliminaire : il manque le consentement "
+                        "du ou de la bénéficiaire (art. L6313-4 du Code du travail)."
+                    )
                 )
             bilan._set_status(Status.PRELIMINARY, by=by)
 
-        self._apply(change)
+        self._apply(change, act="start_preliminary", by=by)
 
     def record_preliminary_outputs(
         self,
@@ -424,7 +456,9 @@ class Bilan(models.Model):
         """The three outputs of the preliminary phase; rewording the modalités asks for a new
         co-validation."""
         if format not in Format.values:
-            raise RuleViolation(_t("Choisissez un format : présentiel, distanciel ou mixte."))
+            raise RuleViolation(
+                _t("Choisissez un format : présentiel, distanciel ou mixte."), code="invalid"
+            )
 
         def change(bilan: Bilan) -> None:
             bilan._require_status(
@@ -442,7 +476,7 @@ class Bilan(models.Model):
             bilan.format_confirmed_at = timezone.now()
             bilan.save(update_fields=["format", "rhythm", "format_confirmed_at"])
 
-        self._apply(change)
+        self._apply(change, act="record_preliminary_outputs", by=by)
 
     def validate_arrangements(self, *, by) -> None:
         """Co-validation of the modalités (REQ-3 b): the beneficiary and the consultant each sign."""
@@ -459,11 +493,14 @@ class Bilan(models.Model):
                 framing.arrangements_consultant_validated_at = now
             else:
                 raise RuleViolation(
-                    _t("Seuls le ou la bénéficiaire et son ou sa consultant·e valident les modalités.")
+                    _t(
+                        "Seuls le ou la bénéficiaire et son ou sa consultant·e valident les modalités."
+                    ),
+                    code="forbidden",
                 )
             framing.save()
 
-        self._apply(change)
+        self._apply(change, act="validate_arrangements", by=by)
 
     def open_investigation(self, *, by) -> None:
         def change(bilan: Bilan) -> None:
@@ -476,18 +513,18 @@ class Bilan(models.Model):
                 )
             bilan._set_status(Status.INVESTIGATION, by=by)
 
-        self._apply(change)
+        self._apply(change, act="open_investigation", by=by)
 
     def open_conclusions(self, *, by) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.INVESTIGATION, action=_t("ouvrir la phase de conclusions"))
             bilan._set_status(Status.CONCLUSIONS, by=by)
 
-        self._apply(change)
+        self._apply(change, act="open_conclusions", by=by)
 
     def record_follow_up_decision(self, *, by, decision: str) -> None:
         if decision not in FollowUpDecision.values:
-            raise RuleViolation(_t("Choisissez : proposé, accepté ou refusé."))
+            raise RuleViolation(_t("Choisissez : proposé, accepté ou refusé."), code="invalid")
 
         def change(bilan: Bilan) -> None:
             bilan._require_status(
@@ -500,14 +537,16 @@ class Bilan(models.Model):
             bilan.follow_up_decided_at = timezone.now()
             bilan.save(update_fields=["follow_up_decision", "follow_up_decided_at"])
 
-        self._apply(change)
+        self._apply(change, act="record_follow_up_decision", by=by)
 
     def close(self, *, by, completion: str = Completion.FULL, reason: str = "") -> None:
         """Close the bilan (terme de l'action)."""
         if completion not in Completion.values:
-            raise RuleViolation(_t("Indiquez si le bilan est réalisé en totalité ou partiellement."))
+            raise RuleViolation(
+                _t("Indiquez si le bilan est réalisé en totalité ou partiellement."), code="invalid"
+            )
         if completion == Completion.PARTIAL and reason not in StopReason.values:
-            raise RuleViolation(_t("Une réalisation partielle demande un motif."))
+            raise RuleViolation(_t("Une réalisation partielle demande un motif."), code="invalid")
 
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.CONCLUSIONS, action=_t("clore le bilan"))
@@ -521,31 +560,39 @@ class Bilan(models.Model):
             bilan.stop_reason = reason if completion == Completion.PARTIAL else ""
             bilan.closed_on = timezone.localdate()
             bilan._set_status(
-                Status.CLOSED, by=by, reason=reason, fields=("completion", "stop_reason", "closed_on")
+                Status.CLOSED,
+                by=by,
+                reason=reason,
+                fields=("completion", "stop_reason", "closed_on"),
             )
 
-        self._apply(change)
+        self._apply(change, act="close", by=by)
 
     def start_follow_up(self, *, by) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.CLOSED, action=_t("commencer le suivi"))
             if bilan.follow_up_decision != FollowUpDecision.ACCEPTED:
                 raise RuleViolation(
-                    _t("Impossible de commencer le suivi : le ou la bénéficiaire ne l'a pas accepté.")
+                    _t(
+                        "Impossible de commencer le suivi : le ou la bénéficiaire ne l'a pas accepté."
+                    )
                 )
             bilan._set_status(Status.FOLLOW_UP, by=by)
 
-        self._apply(change)
+        self._apply(change, act="start_follow_up", by=by)
 
     def archive(self, *, by) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(
-                Status.CLOSED, Status.FOLLOW_UP, Status.ABANDONED, Status.INTERRUPTED,
+                Status.CLOSED,
+                Status.FOLLOW_UP,
+                Status.ABANDONED,
+                Status.INTERRUPTED,
                 action=_t("archiver le bilan"),
             )
             bilan._set_status(Status.ARCHIVED, by=by)
 
-        self._apply(change)
+        self._apply(change, act="archive", by=by)
 
     def interrupt(self, *, by, reason: str) -> None:
         """Suspend the bilan with a reason category (no content); it may resume."""
@@ -556,8 +603,9 @@ class Bilan(models.Model):
         self._stop(Status.ABANDONED, by=by, reason=reason, action=_t("déclarer l'abandon"))
 
     def _stop(self, to: str, *, by, reason: str, action: str) -> None:
+        act = "abandon" if to == Status.ABANDONED else "interrupt"
         if reason not in StopReason.values:
-            raise RuleViolation(_t("Choisissez un motif dans la liste."))
+            raise RuleViolation(_t("Choisissez un motif dans la liste."), code="invalid")
 
         def change(bilan: Bilan) -> None:
             allowed = STOPPABLE_STATUSES + ((Status.INTERRUPTED,) if to == Status.ABANDONED else ())
@@ -568,11 +616,13 @@ class Bilan(models.Model):
             if to == Status.ABANDONED:
                 bilan.closed_on = timezone.localdate()
             bilan._set_status(
-                to, by=by, reason=reason,
+                to,
+                by=by,
+                reason=reason,
                 fields=("status_before_interruption", "stop_reason", "closed_on"),
             )
 
-        self._apply(change)
+        self._apply(change, act=act, by=by)
 
     def resume(self, *, by) -> None:
         def change(bilan: Bilan) -> None:
@@ -580,18 +630,20 @@ class Bilan(models.Model):
             previous = bilan.status_before_interruption or Status.ENQUIRY
             if previous != Status.ENQUIRY and bilan.active_consent() is None:
                 raise RuleViolation(
-                    _t("Impossible de reprendre le bilan : il manque le consentement du ou de la "
-                       "bénéficiaire.")
+                    _t(
+                        "Impossible de reprendre le bilan : il manque le consentement du ou de la "
+                        "bénéficiaire."
+                    )
                 )
             bilan.stop_reason = ""
             bilan._set_status(previous, by=by, fields=("stop_reason",))
 
-        self._apply(change)
+        self._apply(change, act="resume", by=by)
 
     def plan_hours(self, *, by, accompaniment_minutes: int, personal_minutes: int) -> None:
         """Set the programme; refused over the ceiling (REQ-4)."""
         if accompaniment_minutes < 0 or personal_minutes < 0:
-            raise RuleViolation(_t("Une durée ne peut pas être négative."))
+            raise RuleViolation(_t("Une durée ne peut pas être négative."), code="invalid")
 
         def change(bilan: Bilan) -> None:
             bilan._require_status(*STOPPABLE_STATUSES, action=_t("modifier le programme d'heures"))
@@ -605,21 +657,25 @@ class Bilan(models.Model):
             bilan.planned_personal_minutes = personal_minutes
             bilan.save(update_fields=["planned_accompaniment_minutes", "planned_personal_minutes"])
 
-        self._apply(change)
+        self._apply(change, act="plan_hours", by=by)
 
     def record_personal_work(self, *, by, minutes: int) -> None:
         """Delivered personal work (travail personnel), counted against the ceiling if the rule says so."""
         if minutes < 0:
-            raise RuleViolation(_t("Une durée ne peut pas être négative."))
+            raise RuleViolation(_t("Une durée ne peut pas être négative."), code="invalid")
 
         def change(bilan: Bilan) -> None:
-            bilan._require_status(*STOPPABLE_STATUSES, action=_t("enregistrer le travail personnel"))
+            bilan._require_status(
+                *STOPPABLE_STATUSES, action=_t("enregistrer le travail personnel")
+            )
             budget = bilan.budget()
             if budget.count_personal and (
                 budget.delivered_accompaniment + minutes > budget.max_total
             ):
                 raise RuleViolation(
-                    _t("Durée réalisée %(done)s > %(max)s maximum (art. L6313-4 du Code du travail).")
+                    _t(
+                        "Durée réalisée %(done)s > %(max)s maximum (art. L6313-4 du Code du travail)."
+                    )
                     % {
                         "done": fmt(budget.delivered_accompaniment + minutes),
                         "max": fmt(budget.max_total),
@@ -628,16 +684,20 @@ class Bilan(models.Model):
             bilan.delivered_personal_minutes = minutes
             bilan.save(update_fields=["delivered_personal_minutes"])
 
-        self._apply(change)
+        self._apply(change, act="record_personal_work", by=by)
 
     def assign_consultant(self, *, by, consultant, reason: str = "") -> None:
         """Give the bilan to another consultant of the organisation, keeping the history."""
         from bilan.organisations.models import Membership
 
-        if not Membership.objects.consultants().filter(
-            user=consultant, organisation_id=self.organisation_id
-        ).exists():
-            raise RuleViolation(_t("Cette personne n'est pas consultant·e de l'organisme."))
+        if (
+            not Membership.objects.consultants()
+            .filter(user=consultant, organisation_id=self.organisation_id)
+            .exists()
+        ):
+            raise RuleViolation(
+                _t("Cette personne n'est pas consultant·e de l'organisme."), code="invalid"
+            )
 
         def change(bilan: Bilan) -> None:
             if bilan.consultant_id == consultant.pk:
@@ -650,7 +710,7 @@ class Bilan(models.Model):
             bilan.consultant = consultant
             bilan.save(update_fields=["consultant"])
 
-        self._apply(change)
+        self._apply(change, act="assign_consultant", by=by)
 
     def _is_staff_of_bilan(self, user) -> bool:
         membership = getattr(user, "membership", None)
@@ -718,7 +778,9 @@ class BilanFraming(Content):
     """The request in the beneficiary's words and the preliminary phase's content outputs."""
 
     bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="framing")
-    request_text = models.TextField(_("la demande, dans les mots du ou de la bénéficiaire"), blank=True)
+    request_text = models.TextField(
+        _("la demande, dans les mots du ou de la bénéficiaire"), blank=True
+    )
     needs_analysis = models.TextField(_("analyse de la demande et du besoin"), blank=True)
     agreed_arrangements = models.TextField(_("modalités définies conjointement"), blank=True)
     arrangements_beneficiary_validated_at = models.DateTimeField(null=True, blank=True)
@@ -732,4 +794,3 @@ class BilanFraming(Content):
 def status_counts(qs: BilanQuerySet) -> dict[str, int]:
     """Number of bilans per status, in one query."""
     return dict(qs.order_by().values_list("status").annotate(n=Count("id")))
-

@@ -225,7 +225,7 @@ def test_the_consultant_alone_cannot_validate_the_arrangements(cast):
 def test_only_the_beneficiary_and_their_consultant_validate_the_arrangements(cast, who):
     start(cast)
     write_outputs(cast)
-    with pytest.raises(RuleViolation, match="Seuls le ou la bénéficiaire et son ou sa consultant"):
+    with pytest.raises(RuleViolation, match="pas autorisé·e"):
         cast.bilan.validate_arrangements(by=getattr(cast, who))
     framing = BilanFraming.objects.get(bilan=cast.bilan)
     assert framing.arrangements_beneficiary_validated_at is None

@@ -1,13 +1,16 @@
-"""Who may trigger which lifecycle transition: the one table the pages and the API share."""
+"""Who may do which act on a bilan: the one table the model methods check.
+
+Pages and the API ask `may_transition` to show or refuse early; the model methods check
+the same table again (`Bilan._authorise`), so no caller can skip it.
+"""
 
 from __future__ import annotations
 
 from bilan.bilans.models import Bilan
 from bilan.organisations.models import Role
 
-# Phase changes are the assigned consultant's professional acts; administration may stop,
-# resume or archive a bilan; the beneficiary co-validates the modalités.
-CONSULTANT_TRANSITIONS = frozenset(
+# The lifecycle transitions reachable through `run_transition` (pages' buttons, API advance).
+ALL_TRANSITIONS = frozenset(
     {
         "start_preliminary",
         "open_investigation",
@@ -22,21 +25,30 @@ CONSULTANT_TRANSITIONS = frozenset(
         "record_follow_up_decision",
     }
 )
-ADMIN_TRANSITIONS = frozenset({"interrupt", "abandon", "resume", "archive"})
-BENEFICIARY_TRANSITIONS = frozenset({"validate_arrangements"})
-ALL_TRANSITIONS = CONSULTANT_TRANSITIONS
+# Phase changes and the bilan's content are the assigned consultant's professional acts;
+# administration may stop, resume, archive, plan the contracted hours and reassign; the
+# beneficiary co-validates the modalités.
+CONSULTANT_ACTS = ALL_TRANSITIONS | {
+    "record_preliminary_outputs",
+    "plan_hours",
+    "record_personal_work",
+}
+ADMIN_ACTS = frozenset(
+    {"interrupt", "abandon", "resume", "archive", "plan_hours", "assign_consultant"}
+)
+BENEFICIARY_ACTS = frozenset({"validate_arrangements", "withdraw_consent"})
 
 
 def may_transition(user, bilan: Bilan, name: str) -> bool:  # noqa: ANN001
     membership = getattr(user, "membership", None)
     if user.pk == bilan.beneficiary_id:
-        return name in BENEFICIARY_TRANSITIONS
+        return name in BENEFICIARY_ACTS
     if membership is None or membership.organisation_id != bilan.organisation_id:
         return False
     if membership.role == Role.CONSULTANT and bilan.consultant_id == user.pk:
-        return name in CONSULTANT_TRANSITIONS
+        return name in CONSULTANT_ACTS
     if membership.role == Role.ADMIN:
-        return name in ADMIN_TRANSITIONS
+        return name in ADMIN_ACTS
     return False
 
 
@@ -46,7 +58,9 @@ def run_transition(bilan: Bilan, name: str, *, by, **params) -> None:  # noqa: A
         raise ValueError(name)
     method = getattr(bilan, name)
     if name == "close":
-        method(by=by, completion=params.get("completion") or "full", reason=params.get("reason") or "")
+        method(
+            by=by, completion=params.get("completion") or "full", reason=params.get("reason") or ""
+        )
     elif name in ("interrupt", "abandon"):
         method(by=by, reason=params.get("reason") or "")
     elif name == "record_follow_up_decision":

@@ -85,7 +85,7 @@ class Entretien(models.Model):
     ) -> Entretien:
         """Book an entretien in the bilan's current phase, within the 24 h ceiling (REQ-3 d, REQ-4)."""
         if planned_minutes <= 0:
-            raise RuleViolation(_t("La durée prévue doit être positive."))
+            raise RuleViolation(_t("La durée prévue doit être positive."), code="invalid")
         with transaction.atomic():
             locked = Bilan.objects.select_for_update().get(pk=bilan.pk)
             current = PHASE_OF_STATUS.get(locked.status)
@@ -123,7 +123,7 @@ class Entretien(models.Model):
         """Record the entretien as held; its real duration counts as delivered accompaniment."""
         minutes = self.planned_minutes if held_minutes is None else held_minutes
         if minutes <= 0:
-            raise RuleViolation(_t("La durée réalisée doit être positive."))
+            raise RuleViolation(_t("La durée réalisée doit être positive."), code="invalid")
         with transaction.atomic():
             bilan = Bilan.objects.select_for_update().get(pk=self.bilan_id)
             entretien = Entretien.objects.select_for_update().get(pk=self.pk)
