@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _t
-from ninja import NinjaAPI, Path, Query
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer
@@ -36,7 +36,8 @@ from bilan.api.schemas import (
     HoursIn,
 )
 from bilan.bilans import actions
-from bilan.bilans.models import Bilan, BilanFraming, RuleViolation, Status
+from bilan.bilans.models import Bilan, BilanFraming, RuleViolation
+from bilan.bilans.models import Status as BilanStatus
 from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
@@ -202,7 +203,7 @@ def acting_user(request: HttpRequest) -> User:
 )
 def list_bilans(
     request: HttpRequest,
-    status: Status | None = None,
+    status: BilanStatus | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_INT),
 ) -> dict[str, Any]:
@@ -247,7 +248,7 @@ def create_bilan(request: HttpRequest, payload: BilanIn) -> tuple[int, dict[str,
             consultant=consultant,
             **payload.model_dump(exclude={"consultant_id"}),
         )
-    return 201, bilan_out(bilan)
+    return Status(201, bilan_out(bilan))
 
 
 @api.get(
@@ -282,11 +283,14 @@ def record_consent(
     consent = bilan.record_consent(
         by=user, method=payload.method, notice_version=payload.notice_version
     )
-    return 201, {
-        "given_at": consent.given_at,
-        "method": consent.method,
-        "notice_version": consent.notice_version,
-    }
+    return Status(
+        201,
+        {
+            "given_at": consent.given_at,
+            "method": consent.method,
+            "notice_version": consent.notice_version,
+        },
+    )
 
 
 @api.post(

@@ -700,6 +700,11 @@ class Bilan(models.Model):
             )
 
         def change(bilan: Bilan) -> None:
+            if bilan.status in (Status.ARCHIVED, Status.ABANDONED):
+                raise RuleViolation(
+                    _t("Un bilan %(status)s ne change plus de consultant·e.")
+                    % {"status": bilan.get_status_display()}
+                )
             if bilan.consultant_id == consultant.pk:
                 raise RuleViolation(_t("Ce bilan est déjà suivi par cette personne."))
             now = timezone.now()

@@ -118,3 +118,14 @@ def test_someone_without_membership_sees_nothing(cast):
     assert visible(stranger) == set()
     assert visible(AnonymousUser()) == set()
 
+
+
+def test_an_archived_bilan_keeps_its_consultant(cast):
+    from bilan.bilans.models import Status
+    from bilan.lib.scenario import advance_to
+
+    advance_to(cast.bilan, Status.ARCHIVED)
+    with pytest.raises(RuleViolation, match="ne change plus de consultant"):
+        cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague)
+    cast.bilan.refresh_from_db()
+    assert cast.bilan.consultant == cast.consultant
