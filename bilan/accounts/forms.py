@@ -14,7 +14,8 @@ from bilan.organisations.models import Role
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Adresse e-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
         "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
@@ -48,5 +49,6 @@ class InviteForm(forms.Form):
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     email = forms.EmailField(label=_("Adresse e-mail"))
     role = forms.ChoiceField(
-        label=_("Rôle"), choices=[(Role.CONSULTANT, Role.CONSULTANT.label), (Role.ADMIN, Role.ADMIN.label)]
+        label=_("Rôle"),
+        choices=[(Role.CONSULTANT, Role.CONSULTANT.label), (Role.ADMIN, Role.ADMIN.label)],
     )

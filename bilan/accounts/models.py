@@ -88,6 +88,9 @@ class ApiToken(models.Model):
 
     objects = ApiTokenQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
     @classmethod
     def issue(cls, user: User) -> str:
         raw = "bil_" + secrets.token_urlsafe(32)

@@ -61,7 +61,10 @@ def test_an_invited_person_sets_a_password_and_is_logged_in(cast, client):
     assert "choisissez votre mot de passe" in response.content.decode()
     response = client.post(
         response.redirect_chain[-1][0],
-        {"new_password1": "un-long-mot-de-passe-2026", "new_password2": "un-long-mot-de-passe-2026"},
+        {
+            "new_password1": "un-long-mot-de-passe-2026",
+            "new_password2": "un-long-mot-de-passe-2026",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()
@@ -86,14 +89,19 @@ def test_password_reset_sends_the_catalogue_email(cast, client, mailoutbox):
     response = client.get(path, follow=True)
     response = client.post(
         response.redirect_chain[-1][0],
-        {"new_password1": "nouveau-mot-de-passe-2026", "new_password2": "nouveau-mot-de-passe-2026"},
+        {
+            "new_password1": "nouveau-mot-de-passe-2026",
+            "new_password2": "nouveau-mot-de-passe-2026",
+        },
     )
     assert response.status_code == 302
     cast.consultant.refresh_from_db()
     assert cast.consultant.check_password("nouveau-mot-de-passe-2026")
 
 
-def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(db, client, mailoutbox):
+def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
+    db, client, mailoutbox
+):
     response = client.post(reverse("accounts:reset"), {"email": "personne@nulle.part"}, follow=True)
     assert "Si un compte existe pour cette adresse" in response.content.decode()
     assert mailoutbox == []
@@ -116,10 +124,15 @@ def test_an_admin_invites_a_consultant_by_email(
 ):
     client.force_login(cast.admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:team"), {
-            "first_name": "Inès", "last_name": "Invitée", "email": "ines@cap.test",
-            "role": "consultant",
-        })
+        response = client.post(
+            reverse("accounts:team"),
+            {
+                "first_name": "Inès",
+                "last_name": "Invitée",
+                "email": "ines@cap.test",
+                "role": "consultant",
+            },
+        )
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="ines@cap.test")
     assert membership.role == Role.CONSULTANT and membership.organisation == cast.org

@@ -16,7 +16,9 @@ from bilan.organisations.access import require_membership
 from bilan.organisations.models import Membership, Role
 
 login = auth_views.LoginView.as_view(
-    template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+    template_name="accounts/login.html",
+    authentication_form=LoginForm,
+    redirect_authenticated_user=True,
 )
 logout = auth_views.LogoutView.as_view()
 reset = auth_views.PasswordResetView.as_view(
@@ -56,7 +58,8 @@ def team(request: HttpRequest) -> HttpResponse:
             form.add_error(None, e)
         else:
             messages.success(
-                request, _t("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]}
+                request,
+                _t("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return redirect("accounts:team")
     members = (

@@ -24,8 +24,14 @@ def invitation_link(user: User) -> str:
 
 
 def invite_member(
-    *, acting_user: User, organisation: Organisation, email: str, first_name: str,
-    last_name: str, role: str, phone: str = "",
+    *,
+    acting_user: User,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    phone: str = "",
 ) -> Membership:
     """Create (or reuse) the account for `email`, make it a member, and e-mail an invitation."""
     email = email.strip().lower()
@@ -72,9 +78,11 @@ def create_bilan(
     consultant: User,
 ) -> Bilan:
     """Open a bilan (status « demande ») for a new or existing beneficiary."""
-    if not Membership.objects.consultants().filter(
-        user=consultant, organisation=organisation
-    ).exists():
+    if (
+        not Membership.objects.consultants()
+        .filter(user=consultant, organisation=organisation)
+        .exists()
+    ):
         raise RuleViolation(_t("Choisissez un·e consultant·e de l'organisme."))
     if funding_route == FundingRoute.CPF and not funding_reference.strip():
         raise RuleViolation(_t("Indiquez le numéro de dossier CPF."))

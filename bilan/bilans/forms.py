@@ -42,7 +42,9 @@ class BilanCreateForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail"))
     phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
     situation = forms.ChoiceField(label=_("Situation"), choices=Situation.choices)
-    situation_detail = forms.CharField(label=_("Précision (si « autre »)"), max_length=200, required=False)
+    situation_detail = forms.CharField(
+        label=_("Précision (si « autre »)"), max_length=200, required=False
+    )
     request_text = forms.CharField(
         label=_("La demande, dans ses mots"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -71,16 +73,24 @@ class BilanCreateForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("funding_route") == FundingRoute.CPF and not data.get("funding_reference", "").strip():
+        if (
+            data.get("funding_route") == FundingRoute.CPF
+            and not data.get("funding_reference", "").strip()
+        ):
             self.add_error("funding_reference", _("Indiquez le numéro de dossier CPF."))
-        if data.get("situation") == Situation.OTHER and not data.get("situation_detail", "").strip():
+        if (
+            data.get("situation") == Situation.OTHER
+            and not data.get("situation_detail", "").strip()
+        ):
             self.add_error("situation_detail", _("Précisez la situation."))
         return data
 
 
 class FramingForm(forms.Form):
     needs_analysis = forms.CharField(
-        label=_("Analyse de la demande et du besoin"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Analyse de la demande et du besoin"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     format = forms.ChoiceField(label=_("Format retenu"), choices=Format.choices)
     rhythm = forms.CharField(label=_("Rythme"), max_length=200, required=False)
@@ -141,11 +151,15 @@ class ReassignForm(forms.Form):
         from bilan.accounts.models import User
 
         self.fields["consultant"].queryset = User.objects.filter(
-            pk__in=Membership.objects.consultants().filter(organisation=organisation).values("user_id")
+            pk__in=Membership.objects.consultants()
+            .filter(organisation=organisation)
+            .values("user_id")
         )
 
 
 class PaperConsentForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("Je confirme détenir le formulaire de consentement signé par le ou la bénéficiaire."),
+        label=_(
+            "Je confirme détenir le formulaire de consentement signé par le ou la bénéficiaire."
+        ),
     )

@@ -5,7 +5,6 @@ Views and the API only call these methods: no rule about a bilan lives anywhere 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -743,6 +742,9 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["assigned_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.consultant} ({self.assigned_at:%Y-%m-%d})"
+
 
 class Consent(models.Model):
     """The beneficiary's consent (L6313-4): when, how, and which notice they were shown."""
@@ -761,6 +763,9 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-given_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.given_at:%Y-%m-%d} (notice {self.notice_version})"
+
 
 class StatusChange(models.Model):
     """Every transition, with its date: the source of the ENTREE / INTERRUPTION / SORTIE events
@@ -777,6 +782,9 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} ({self.at:%Y-%m-%d})"
 
 
 class BilanFraming(Content):

@@ -42,7 +42,9 @@ def test_each_reassignment_closes_the_previous_one(cast):
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague)
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.consultant)
     assert list(cast.bilan.assignments.values_list("consultant", flat=True)) == [
-        cast.consultant.pk, cast.colleague.pk, cast.consultant.pk
+        cast.consultant.pk,
+        cast.colleague.pk,
+        cast.consultant.pk,
     ]
     assert cast.bilan.assignments.filter(ended_at__isnull=True).count() == 1
 
@@ -117,7 +119,6 @@ def test_someone_without_membership_sees_nothing(cast):
     stranger = User.objects.create_user("inconnu@exemple.fr", first_name="In", last_name="Connu")
     assert visible(stranger) == set()
     assert visible(AnonymousUser()) == set()
-
 
 
 def test_an_archived_bilan_keeps_its_consultant(cast):

@@ -103,7 +103,10 @@ def test_an_existing_beneficiary_keeps_their_account_and_gets_no_new_invitation(
     users, memberships = User.objects.count(), Membership.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         bilan = open_bilan(
-            cast, email="BENEF@cap.test", first_name="Autre", last_name="Nom",
+            cast,
+            email="BENEF@cap.test",
+            first_name="Autre",
+            last_name="Nom",
             consultant=cast.colleague,
         )
 
@@ -130,8 +133,9 @@ def test_the_e_mail_of_a_staff_member_cannot_be_a_beneficiary(
     cast, email, mailoutbox, django_capture_on_commit_callbacks
 ):
     before = counts()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(
-        RuleViolation, match="appartient déjà à un membre de l'organisme"
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuleViolation, match="appartient déjà à un membre de l'organisme"),
     ):
         open_bilan(cast, email=email)
     assert counts() == before

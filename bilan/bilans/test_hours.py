@@ -30,8 +30,11 @@ CEILING = "(art. L6313-4 du Code du travail)."
 def book(bilan: Bilan, minutes: int, *, phase: str = Phase.PRELIMINARY, days: int = 7) -> Entretien:
     """Schedule an entretien `days` from now (negative: in the past, so it can be held)."""
     return Entretien.schedule(
-        bilan=bilan, by=bilan.consultant, phase=phase,
-        starts_at=timezone.now() + dt.timedelta(days=days), planned_minutes=minutes,
+        bilan=bilan,
+        by=bilan.consultant,
+        phase=phase,
+        starts_at=timezone.now() + dt.timedelta(days=days),
+        planned_minutes=minutes,
     )
 
 
@@ -55,14 +58,18 @@ def walk_to_conclusions(c, minutes: tuple[int, int, int]) -> None:  # noqa: ANN0
     """Take the cast's bilan to its conclusions, holding the given minutes in each phase."""
     bilan = c.bilan
     bilan.record_consent(
-        by=c.beneficiary, method=ConsentMethod.ONLINE,
+        by=c.beneficiary,
+        method=ConsentMethod.ONLINE,
         notice_version=settings.INFORMATION_NOTICE_VERSION,
     )
     bilan.start_preliminary(by=c.consultant)
     hold(bilan, Phase.PRELIMINARY, minutes=minutes[0], days_ago=30)
     bilan.record_preliminary_outputs(
-        by=c.consultant, needs_analysis="Reconversion.", format=Format.REMOTE,
-        rhythm="Hebdomadaire", agreed_arrangements="Visio le jeudi.",
+        by=c.consultant,
+        needs_analysis="Reconversion.",
+        format=Format.REMOTE,
+        rhythm="Hebdomadaire",
+        agreed_arrangements="Visio le jeudi.",
     )
     bilan.validate_arrangements(by=c.beneficiary)
     bilan.validate_arrangements(by=c.consultant)
@@ -191,18 +198,33 @@ def test_follow_up_entretiens_do_not_count_in_the_24_hours(cast):
 
 
 OUT_OF_PHASE = [
-    (Status.ENQUIRY, Phase.INVESTIGATION,
-     "de phase d'investigation : le bilan est en phase préliminaire"),
-    (Status.PRELIMINARY, Phase.CONCLUSIONS,
-     "de phase de conclusions : le bilan est en phase préliminaire"),
-    (Status.INVESTIGATION, Phase.PRELIMINARY,
-     "de phase préliminaire : le bilan est en phase d'investigation"),
-    (Status.CONCLUSIONS, Phase.INVESTIGATION,
-     "de phase d'investigation : le bilan est en phase de conclusions"),
+    (
+        Status.ENQUIRY,
+        Phase.INVESTIGATION,
+        "de phase d'investigation : le bilan est en phase préliminaire",
+    ),
+    (
+        Status.PRELIMINARY,
+        Phase.CONCLUSIONS,
+        "de phase de conclusions : le bilan est en phase préliminaire",
+    ),
+    (
+        Status.INVESTIGATION,
+        Phase.PRELIMINARY,
+        "de phase préliminaire : le bilan est en phase d'investigation",
+    ),
+    (
+        Status.CONCLUSIONS,
+        Phase.INVESTIGATION,
+        "de phase d'investigation : le bilan est en phase de conclusions",
+    ),
     (Status.CONCLUSIONS, Phase.FOLLOW_UP, "de suivi : le bilan est en phase de conclusions"),
     (Status.CLOSED, Phase.CONCLUSIONS, "de phase de conclusions : le bilan est en suivi"),
-    (Status.ARCHIVED, Phase.FOLLOW_UP,
-     "Impossible de planifier un entretien : le bilan est à l'étape « archivé »"),
+    (
+        Status.ARCHIVED,
+        Phase.FOLLOW_UP,
+        "Impossible de planifier un entretien : le bilan est à l'étape « archivé »",
+    ),
 ]
 
 
@@ -332,9 +354,14 @@ def test_the_budget_leaves_personal_work_out_when_the_rule_says_so(cast):
 
 def budget(**values: int | bool) -> Budget:
     base = dict(
-        planned_accompaniment=0, scheduled_accompaniment=0, delivered_accompaniment=0,
-        planned_personal=0, delivered_personal=0, max_total=24 * 60,
-        min_accompaniment=13 * 60, count_personal=True,
+        planned_accompaniment=0,
+        scheduled_accompaniment=0,
+        delivered_accompaniment=0,
+        planned_personal=0,
+        delivered_personal=0,
+        max_total=24 * 60,
+        min_accompaniment=13 * 60,
+        count_personal=True,
     )
     return Budget(**{**base, **values})
 
@@ -357,8 +384,15 @@ def test_the_minimum_is_about_delivered_accompaniment_only():
 
 @pytest.mark.parametrize(
     "minutes,text",
-    [(0, "0 h"), (5, "0 h 05"), (60, "1 h"), (90, "1 h 30"), (780, "13 h"), (1440, "24 h"),
-     (1470, "24 h 30")],
+    [
+        (0, "0 h"),
+        (5, "0 h 05"),
+        (60, "1 h"),
+        (90, "1 h 30"),
+        (780, "13 h"),
+        (1440, "24 h"),
+        (1470, "24 h 30"),
+    ],
 )
 def test_fmt_writes_hours_the_french_way(minutes, text):
     assert fmt(minutes) == text

@@ -283,7 +283,9 @@ def walk_to_conclusions(c, *, skip: str | None = None) -> None:  # noqa: ANN001
     c.bilan.validate_arrangements(by=c.beneficiary)
     c.bilan.validate_arrangements(by=c.consultant)
     for phase, days_ago in (
-        (Phase.PRELIMINARY, 30), (Phase.INVESTIGATION, 20), (Phase.CONCLUSIONS, 10)
+        (Phase.PRELIMINARY, 30),
+        (Phase.INVESTIGATION, 20),
+        (Phase.CONCLUSIONS, 10),
     ):
         if phase == Phase.INVESTIGATION:
             c.bilan.open_investigation(by=c.consultant)
@@ -326,8 +328,11 @@ def test_closing_is_refused_without_a_held_entretien_in_each_phase_and_names_it(
 def test_a_planned_entretien_that_was_not_held_does_not_count_for_closing(cast):
     walk_to_conclusions(cast, skip=Phase.CONCLUSIONS)
     Entretien.schedule(
-        bilan=cast.bilan, by=cast.consultant, phase=Phase.CONCLUSIONS,
-        starts_at=timezone.now() + dt.timedelta(days=2), planned_minutes=120,
+        bilan=cast.bilan,
+        by=cast.consultant,
+        phase=Phase.CONCLUSIONS,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        planned_minutes=120,
     )
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.REFUSED)
     with pytest.raises(RuleViolation, match="un entretien tenu en phase de conclusions"):
@@ -354,23 +359,37 @@ def test_an_unknown_follow_up_decision_is_refused(cast):
 
 OUT_OF_ORDER = {
     Status.ENQUIRY: [
-        ("open_investigation", {}), ("open_conclusions", {}), ("close", {}),
-        ("start_follow_up", {}), ("archive", {}), ("resume", {}),
+        ("open_investigation", {}),
+        ("open_conclusions", {}),
+        ("close", {}),
+        ("start_follow_up", {}),
+        ("archive", {}),
+        ("resume", {}),
     ],
     Status.PRELIMINARY: [
-        ("start_preliminary", {}), ("open_conclusions", {}), ("close", {}),
-        ("start_follow_up", {}), ("archive", {}),
+        ("start_preliminary", {}),
+        ("open_conclusions", {}),
+        ("close", {}),
+        ("start_follow_up", {}),
+        ("archive", {}),
     ],
     Status.INVESTIGATION: [
-        ("start_preliminary", {}), ("open_investigation", {}), ("close", {}), ("archive", {}),
+        ("start_preliminary", {}),
+        ("open_investigation", {}),
+        ("close", {}),
+        ("archive", {}),
     ],
     Status.CLOSED: [
-        ("open_conclusions", {}), ("close", {}), ("resume", {}),
+        ("open_conclusions", {}),
+        ("close", {}),
+        ("resume", {}),
         ("interrupt", {"reason": StopReason.HEALTH}),
         ("abandon", {"reason": StopReason.BENEFICIARY_CHOICE}),
     ],
     Status.ARCHIVED: [
-        ("start_follow_up", {}), ("archive", {}), ("interrupt", {"reason": StopReason.OTHER}),
+        ("start_follow_up", {}),
+        ("archive", {}),
+        ("interrupt", {"reason": StopReason.OTHER}),
     ],
 }
 

@@ -6,5 +6,10 @@ def test_a_bilan_walks_through_its_whole_lifecycle(cast):
     advance_to(cast.bilan, Status.ARCHIVED)
     assert cast.bilan.status == Status.ARCHIVED
     assert [c.to_status for c in cast.bilan.status_changes.all()] == [
-        "preliminary", "investigation", "conclusions", "closed", "follow_up", "archived"
+        "preliminary",
+        "investigation",
+        "conclusions",
+        "closed",
+        "follow_up",
+        "archived",
     ]

@@ -18,14 +18,21 @@ from bilan.lib.testing import make_bilan, make_member
 from bilan.organisations.models import Role
 
 ROLES = [
-    "consultant", "colleague", "admin", "beneficiary", "other_beneficiary",
-    "outsider_admin", "outsider_consultant",
+    "consultant",
+    "colleague",
+    "admin",
+    "beneficiary",
+    "other_beneficiary",
+    "outsider_admin",
+    "outsider_consultant",
 ]
 
 
 def staff_urls(c) -> list[tuple[str, str, dict]]:  # noqa: ANN001
     entretien = Entretien.objects.create(
-        bilan=c.bilan, phase="preliminary", starts_at=timezone.now() - dt.timedelta(hours=2),
+        bilan=c.bilan,
+        phase="preliminary",
+        starts_at=timezone.now() - dt.timedelta(hours=2),
         planned_minutes=60,
     )
     pk = c.bilan.pk
@@ -36,17 +43,29 @@ def staff_urls(c) -> list[tuple[str, str, dict]]:  # noqa: ANN001
         ("post", reverse("bilans:framing", args=[pk]), {"format": "in_person"}),
         ("post", reverse("bilans:hours", args=[pk]), {"accompaniment": "16", "personal": "4"}),
         ("post", reverse("bilans:personal_work", args=[pk]), {"personal": "1"}),
-        ("post", reverse("bilans:schedule", args=[pk]), {
-            "date": "2030-01-10", "time": "10:00", "duration": "2", "modality": "in_person"}),
-        ("post", reverse("bilans:entretien_update", args=[entretien.pk, "tenu"]), {"duration": "1"}),
+        (
+            "post",
+            reverse("bilans:schedule", args=[pk]),
+            {"date": "2030-01-10", "time": "10:00", "duration": "2", "modality": "in_person"},
+        ),
+        (
+            "post",
+            reverse("bilans:entretien_update", args=[entretien.pk, "tenu"]),
+            {"duration": "1"},
+        ),
     ]
 
 
 # What each role gets on the consultant's bilan: 404 hides other organisations' and unassigned
 # bilans; 403 answers a role that may see the bilan but not do this.
 EXPECTED_DETAIL = {
-    "consultant": 200, "colleague": 404, "admin": 200, "beneficiary": 403,
-    "other_beneficiary": 403, "outsider_admin": 404, "outsider_consultant": 404,
+    "consultant": 200,
+    "colleague": 404,
+    "admin": 200,
+    "beneficiary": 403,
+    "other_beneficiary": 403,
+    "outsider_admin": 404,
+    "outsider_consultant": 404,
 }
 
 
@@ -77,8 +96,13 @@ def test_anonymous_users_are_sent_to_the_login_page(cast, client):
 
 @pytest.mark.parametrize(
     "role,status",
-    [("admin", 302), ("consultant", 403), ("colleague", 404), ("beneficiary", 403),
-     ("outsider_admin", 404)],
+    [
+        ("admin", 302),
+        ("consultant", 403),
+        ("colleague", 404),
+        ("beneficiary", 403),
+        ("outsider_admin", 404),
+    ],
 )
 def test_only_an_admin_of_the_organisation_reassigns_a_bilan(cast, client, role, status):
     client.force_login(getattr(cast, role))
@@ -124,12 +148,20 @@ def test_a_consultant_opens_a_bilan_and_the_beneficiary_is_invited(
 ):
     client.force_login(cast.consultant)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("bilans:create"), {
-            "first_name": "Nina", "last_name": "Nouvelle", "email": "nina@exemple.test",
-            "situation": "job_seeker", "request_text": "Je veux changer de voie.",
-            "funding_route": "france_travail", "funding_reference": "AIF-42",
-            "format": "mixed", "consultant": cast.consultant.pk,
-        })
+        response = client.post(
+            reverse("bilans:create"),
+            {
+                "first_name": "Nina",
+                "last_name": "Nouvelle",
+                "email": "nina@exemple.test",
+                "situation": "job_seeker",
+                "request_text": "Je veux changer de voie.",
+                "funding_route": "france_travail",
+                "funding_reference": "AIF-42",
+                "format": "mixed",
+                "consultant": cast.consultant.pk,
+            },
+        )
     bilan = Bilan.objects.get(beneficiary__email="nina@exemple.test")
     assert response.status_code == 302
     assert response["Location"] == reverse("bilans:detail", args=[bilan.pk])
@@ -141,22 +173,38 @@ def test_a_consultant_opens_a_bilan_and_the_beneficiary_is_invited(
 
 def test_a_consultant_cannot_open_a_bilan_for_a_colleague(cast, client):
     client.force_login(cast.consultant)
-    response = client.post(reverse("bilans:create"), {
-        "first_name": "Nina", "last_name": "Nouvelle", "email": "nina@exemple.test",
-        "situation": "employee", "funding_route": "personal", "format": "mixed",
-        "consultant": cast.colleague.pk,
-    })
+    response = client.post(
+        reverse("bilans:create"),
+        {
+            "first_name": "Nina",
+            "last_name": "Nouvelle",
+            "email": "nina@exemple.test",
+            "situation": "employee",
+            "funding_route": "personal",
+            "format": "mixed",
+            "consultant": cast.colleague.pk,
+        },
+    )
     assert response.status_code == 200
     assert not Bilan.objects.filter(beneficiary__email="nina@exemple.test").exists()
 
 
 def test_bad_input_on_creation_is_explained_in_french_and_kept(cast, client):
     client.force_login(cast.admin)
-    response = client.post(reverse("bilans:create"), {
-        "first_name": "Nina", "last_name": "Nouvelle", "email": "pas-une-adresse",
-        "situation": "employee", "funding_route": "cpf", "funding_reference": "",
-        "format": "mixed", "consultant": cast.consultant.pk, "request_text": "Mon texte",
-    })
+    response = client.post(
+        reverse("bilans:create"),
+        {
+            "first_name": "Nina",
+            "last_name": "Nouvelle",
+            "email": "pas-une-adresse",
+            "situation": "employee",
+            "funding_route": "cpf",
+            "funding_reference": "",
+            "format": "mixed",
+            "consultant": cast.consultant.pk,
+            "request_text": "Mon texte",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Saisissez une adresse de courriel valide." in page
@@ -181,10 +229,15 @@ def test_paper_consent_then_start_then_framing_from_the_page(cast, client):
     client.post(reverse("bilans:transition", args=[cast.bilan.pk, "start_preliminary"]))
     cast.bilan.refresh_from_db()
     assert cast.bilan.status == Status.PRELIMINARY
-    response = client.post(reverse("bilans:framing", args=[cast.bilan.pk]), {
-        "needs_analysis": "Analyse", "format": "remote", "rhythm": "hebdomadaire",
-        "agreed_arrangements": "Le mardi",
-    })
+    response = client.post(
+        reverse("bilans:framing", args=[cast.bilan.pk]),
+        {
+            "needs_analysis": "Analyse",
+            "format": "remote",
+            "rhythm": "hebdomadaire",
+            "agreed_arrangements": "Le mardi",
+        },
+    )
     assert response.status_code == 302
     response = client.post(
         reverse("bilans:transition", args=[cast.bilan.pk, "open_investigation"]), follow=True
@@ -235,7 +288,10 @@ def test_the_consultant_reading_content_is_audited_and_the_admin_sees_no_content
     assert "Je voudrais savoir si je peux changer de métier." in page
     event = AuditEvent.objects.get()
     assert (event.actor_id, event.bilan_id, event.object_type, event.action) == (
-        cast.consultant.pk, cast.bilan.pk, "bilans.BilanFraming", "read"
+        cast.consultant.pk,
+        cast.bilan.pk,
+        "bilans.BilanFraming",
+        "read",
     )
     client.force_login(cast.admin)
     page = client.get(reverse("bilans:detail", args=[cast.bilan.pk])).content.decode()
@@ -258,18 +314,31 @@ def test_dashboards_cost_the_same_queries_whatever_the_number_of_bilans(cast, cl
         b = make_member(cast.org, f"extra{i}@cap.test", Role.BENEFICIARY, "Extra", f"N{i}")
         bilan = make_bilan(cast.org, b, cast.consultant)
         Entretien.schedule(
-            bilan=bilan, by=cast.consultant, phase="preliminary",
-            starts_at=timezone.now() + dt.timedelta(days=i + 1), planned_minutes=60,
+            bilan=bilan,
+            by=cast.consultant,
+            phase="preliminary",
+            starts_at=timezone.now() + dt.timedelta(days=i + 1),
+            planned_minutes=60,
         )
     assert dashboard_queries(client, user) == before
 
 
 def test_the_consultant_dashboard_shows_next_and_overdue_entretiens(cast, client):
-    Entretien.schedule(bilan=cast.bilan, by=cast.consultant, phase="preliminary",
-                       starts_at=timezone.now() + dt.timedelta(days=2), planned_minutes=60,
-                       title="Accueil")
-    Entretien.schedule(bilan=cast.bilan, by=cast.consultant, phase="preliminary",
-                       starts_at=timezone.now() - dt.timedelta(days=2), planned_minutes=60)
+    Entretien.schedule(
+        bilan=cast.bilan,
+        by=cast.consultant,
+        phase="preliminary",
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        planned_minutes=60,
+        title="Accueil",
+    )
+    Entretien.schedule(
+        bilan=cast.bilan,
+        by=cast.consultant,
+        phase="preliminary",
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        planned_minutes=60,
+    )
     client.force_login(cast.consultant)
     page = client.get(reverse("home")).content.decode()
     assert "Prochains entretiens" in page and "Accueil" in page

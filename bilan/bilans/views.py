@@ -196,11 +196,22 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
     if framing is not None and framing.pk:
         record_content_access(actor=user, bilan=bilan, objects=[framing])
     is_consultant = bilan.consultant_id == user.pk
-    can = {name: may_transition(user, bilan, name) for name in (
-        "start_preliminary", "open_investigation", "open_conclusions", "close",
-        "start_follow_up", "archive", "interrupt", "abandon", "resume",
-        "validate_arrangements", "record_follow_up_decision",
-    )}
+    can = {
+        name: may_transition(user, bilan, name)
+        for name in (
+            "start_preliminary",
+            "open_investigation",
+            "open_conclusions",
+            "close",
+            "start_follow_up",
+            "archive",
+            "interrupt",
+            "abandon",
+            "resume",
+            "validate_arrangements",
+            "record_follow_up_decision",
+        )
+    }
     framing_initial = {
         "format": bilan.format,
         "rhythm": bilan.rhythm,
@@ -221,9 +232,7 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
         "preliminary_missing": (
             bilan.preliminary_outputs_missing() if bilan.status == Status.PRELIMINARY else []
         ),
-        "closing_missing": (
-            bilan.closing_missing() if bilan.status == Status.CONCLUSIONS else []
-        ),
+        "closing_missing": (bilan.closing_missing() if bilan.status == Status.CONCLUSIONS else []),
         "entretiens": bilan.entretiens.all(),
         "schedule_phase": PHASE_OF_STATUS.get(bilan.status),
         "schedule_phase_label": (
@@ -233,7 +242,8 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
         "assignments": bilan.assignments.select_related("consultant", "assigned_by"),
         "notice_version": settings.INFORMATION_NOTICE_VERSION,
         "framing_form": bound.get("framing_form") or forms.FramingForm(initial=framing_initial),
-        "hours_form": bound.get("hours_form") or forms.PlanHoursForm(
+        "hours_form": bound.get("hours_form")
+        or forms.PlanHoursForm(
             initial={
                 "accompaniment": bilan.planned_accompaniment_minutes / 60,
                 "personal": bilan.planned_personal_minutes / 60,
@@ -286,7 +296,9 @@ def bilan_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except ValidationError as e:
         refusal(request, e)
     else:
-        messages.success(request, _t("C'est enregistré : %(status)s.") % {"status": bilan.get_status_display()})
+        messages.success(
+            request, _t("C'est enregistré : %(status)s.") % {"status": bilan.get_status_display()}
+        )
     return redirect("bilans:detail", pk=bilan.pk)
 
 
@@ -302,7 +314,9 @@ def bilan_consent(request: HttpRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
     form = forms.PaperConsentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("Cochez la confirmation pour enregistrer le consentement papier."))
+        messages.error(
+            request, _t("Cochez la confirmation pour enregistrer le consentement papier.")
+        )
         return redirect("bilans:detail", pk=bilan.pk)
     try:
         bilan.record_consent(
@@ -324,7 +338,9 @@ def bilan_framing(request: HttpRequest, pk: int) -> HttpResponse:
     consultant_only(request.user, bilan)
     form = forms.FramingForm(request.POST)
     if not form.is_valid():
-        return rerender(request, bilan, ValidationError(_t("Vérifiez le formulaire.")), framing_form=form)
+        return rerender(
+            request, bilan, ValidationError(_t("Vérifiez le formulaire.")), framing_form=form
+        )
     try:
         bilan.record_preliminary_outputs(by=request.user, **form.cleaned_data)
     except ValidationError as e:
@@ -340,7 +356,9 @@ def bilan_hours(request: HttpRequest, pk: int) -> HttpResponse:
     consultant_only(request.user, bilan)
     form = forms.PlanHoursForm(request.POST)
     if not form.is_valid():
-        return rerender(request, bilan, ValidationError(_t("Vérifiez les durées.")), hours_form=form)
+        return rerender(
+            request, bilan, ValidationError(_t("Vérifiez les durées.")), hours_form=form
+        )
     try:
         bilan.plan_hours(
             by=request.user,

@@ -26,7 +26,11 @@ def record_content_access(
     if actor.pk == bilan.beneficiary_id and action != AuditEvent.Action.DENIED:
         return []
     membership = getattr(actor, "membership", None)
-    role = membership.role if membership and membership.organisation_id == bilan.organisation_id else ""
+    role = (
+        membership.role
+        if membership and membership.organisation_id == bilan.organisation_id
+        else ""
+    )
     events = [
         AuditEvent(
             actor_id=actor.pk,

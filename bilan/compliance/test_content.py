@@ -46,9 +46,14 @@ def test_content_models_are_installed_concrete_models():
 @pytest.fixture
 def event(db) -> AuditEvent:  # noqa: ANN001
     return AuditEvent.objects.create(
-        actor_id=1, actor_email="consultante@cap.test", actor_role="consultant",
-        organisation_id=1, bilan_id=1, action=AuditEvent.Action.READ,
-        object_type="bilans.BilanFraming", object_id="1",
+        actor_id=1,
+        actor_email="consultante@cap.test",
+        actor_role="consultant",
+        organisation_id=1,
+        bilan_id=1,
+        action=AuditEvent.Action.READ,
+        object_type="bilans.BilanFraming",
+        object_id="1",
     )
 
 
@@ -106,23 +111,31 @@ def test_a_consultant_reading_content_leaves_one_row_per_object_and_read(cast):
 
 def test_an_export_through_the_api_is_recorded_as_such(cast):
     record_content_access(
-        actor=cast.admin, bilan=cast.bilan, objects=[cast.bilan.framing],
-        action=AuditEvent.Action.EXPORT, channel="api",
+        actor=cast.admin,
+        bilan=cast.bilan,
+        objects=[cast.bilan.framing],
+        action=AuditEvent.Action.EXPORT,
+        channel="api",
     )
     row = AuditEvent.objects.get()
     assert (row.action, row.channel, row.actor_role) == ("export", "api", "admin")
 
 
 def test_the_beneficiary_reading_their_own_content_is_not_logged(cast):
-    assert record_content_access(
-        actor=cast.beneficiary, bilan=cast.bilan, objects=[cast.bilan.framing]
-    ) == []
+    assert (
+        record_content_access(
+            actor=cast.beneficiary, bilan=cast.bilan, objects=[cast.bilan.framing]
+        )
+        == []
+    )
     assert not AuditEvent.objects.exists()
 
 
 def test_a_refused_access_is_logged_even_for_the_beneficiary(cast):
     record_content_access(
-        actor=cast.beneficiary, bilan=cast.bilan, objects=[cast.bilan.framing],
+        actor=cast.beneficiary,
+        bilan=cast.bilan,
+        objects=[cast.bilan.framing],
         action=AuditEvent.Action.DENIED,
     )
     assert AuditEvent.objects.get().action == AuditEvent.Action.DENIED
@@ -130,7 +143,9 @@ def test_a_refused_access_is_logged_even_for_the_beneficiary(cast):
 
 def test_someone_of_another_organisation_is_logged_without_a_role(cast):
     record_content_access(
-        actor=cast.outsider_admin, bilan=cast.bilan, objects=[cast.bilan.framing],
+        actor=cast.outsider_admin,
+        bilan=cast.bilan,
+        objects=[cast.bilan.framing],
         action=AuditEvent.Action.DENIED,
     )
     row = AuditEvent.objects.get()

@@ -96,8 +96,10 @@ class Entretien(models.Model):
                 )
             if phase != current:
                 raise RuleViolation(
-                    _t("Impossible de planifier un entretien de %(phase)s : le bilan est en "
-                       "%(current)s.")
+                    _t(
+                        "Impossible de planifier un entretien de %(phase)s : le bilan est en "
+                        "%(current)s."
+                    )
                     % {"phase": Phase(phase).label, "current": Phase(current).label}
                 )
             if phase != Phase.FOLLOW_UP:
@@ -138,8 +140,10 @@ class Entretien(models.Model):
                 delivered = budget.delivered_total + minutes
                 if delivered > budget.max_total:
                     raise RuleViolation(
-                        _t("Durée réalisée %(done)s > %(max)s maximum "
-                           "(art. L6313-4 du Code du travail).")
+                        _t(
+                            "Durée réalisée %(done)s > %(max)s maximum "
+                            "(art. L6313-4 du Code du travail)."
+                        )
                         % {"done": fmt(delivered), "max": fmt(budget.max_total)}
                     )
             entretien.status = EntretienStatus.HELD

@@ -36,8 +36,12 @@ def hold(bilan: Bilan, phase: str, *, minutes: int, days_ago: int, title: str = 
         days=days_ago
     )
     entretien = Entretien.schedule(
-        bilan=bilan, by=bilan.consultant, phase=phase, starts_at=start,
-        planned_minutes=minutes, title=title,
+        bilan=bilan,
+        by=bilan.consultant,
+        phase=phase,
+        starts_at=start,
+        planned_minutes=minutes,
+        title=title,
     )
     entretien.mark_held(by=bilan.consultant)
     return entretien
@@ -74,8 +78,13 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
     if stop >= 2 and bilan.status == Status.PRELIMINARY:
         bilan.open_investigation(by=consultant)
         for i, title in enumerate(
-            ["Analyse du parcours", "Compétences et aptitudes", "Motivations et valeurs",
-             "Pistes professionnelles", "Validation du projet"]
+            [
+                "Analyse du parcours",
+                "Compétences et aptitudes",
+                "Motivations et valeurs",
+                "Pistes professionnelles",
+                "Validation du projet",
+            ]
         ):
             hold(bilan, Phase.INVESTIGATION, minutes=120, days_ago=46 - 7 * i, title=title)
     if stop >= 3 and bilan.status == Status.INVESTIGATION:

@@ -26,7 +26,10 @@ __all__ = [
 
 def make_organisation(name: str, slug: str) -> Organisation:
     return Organisation.objects.create(
-        name=name, slug=slug, siret="73282932000074", nda="11755555575",
+        name=name,
+        slug=slug,
+        siret="73282932000074",
+        nda="11755555575",
         qualiopi_certificate="QUALIOPI-2024-001",
     )
 

@@ -13,7 +13,15 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "siret", "nda", "qualiopi_certificate", "qualiopi_expires_on", "address", "logo"]
+        fields = [
+            "name",
+            "siret",
+            "nda",
+            "qualiopi_certificate",
+            "qualiopi_expires_on",
+            "address",
+            "logo",
+        ]
         widgets = {
             "qualiopi_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "address": forms.Textarea(attrs={"rows": 3}),

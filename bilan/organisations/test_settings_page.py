@@ -27,8 +27,12 @@ def test_only_admins_reach_their_organisation_settings(cast, client, role, statu
 
 def profile(**changes) -> dict:
     data = {
-        "save_organisation": "1", "name": "Cap Avenir", "siret": "732 829 320 00074",
-        "nda": "11755555575", "qualiopi_certificate": "Q-1", "qualiopi_expires_on": "2027-06-30",
+        "save_organisation": "1",
+        "name": "Cap Avenir",
+        "siret": "732 829 320 00074",
+        "nda": "11755555575",
+        "qualiopi_certificate": "Q-1",
+        "qualiopi_expires_on": "2027-06-30",
         "address": "1 rue de la République, 69001 Lyon",
     }
     data.update(changes)
@@ -65,10 +69,16 @@ def test_an_expired_qualiopi_certificate_is_flagged(cast, client):
 
 def test_the_admin_adds_a_dated_hours_rule_for_the_organisation(cast, client):
     client.force_login(cast.admin)
-    response = client.post(URL, {
-        "add_rule": "1", "rule-effective_from": "2026-12-01", "rule-max_total": "24",
-        "rule-min_accompaniment": "14", "rule-count_personal_work": "",
-    })
+    response = client.post(
+        URL,
+        {
+            "add_rule": "1",
+            "rule-effective_from": "2026-12-01",
+            "rule-max_total": "24",
+            "rule-min_accompaniment": "14",
+            "rule-count_personal_work": "",
+        },
+    )
     assert response.status_code == 302
     rule = HoursRule.objects.get(organisation=cast.org)
     assert (rule.min_accompaniment_minutes, rule.count_personal_work) == (14 * 60, False)
@@ -78,9 +88,14 @@ def test_the_admin_adds_a_dated_hours_rule_for_the_organisation(cast, client):
 
 def test_a_rule_over_24_hours_is_refused(cast, client):
     client.force_login(cast.admin)
-    response = client.post(URL, {
-        "add_rule": "1", "rule-effective_from": "2026-12-01", "rule-max_total": "25",
-        "rule-min_accompaniment": "13",
-    })
+    response = client.post(
+        URL,
+        {
+            "add_rule": "1",
+            "rule-effective_from": "2026-12-01",
+            "rule-max_total": "25",
+            "rule-min_accompaniment": "13",
+        },
+    )
     assert "ne peut excéder 24 h" in response.content.decode()
     assert not HoursRule.objects.filter(organisation=cast.org).exists()

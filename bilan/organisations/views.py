@@ -32,7 +32,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _t("Profil de l'organisme enregistré."))
             return redirect("organisations:settings")
     elif request.method == "POST" and "add_rule" in request.POST:
-        rule_form = HoursRuleForm(request.POST, prefix="rule", instance=HoursRule(organisation=organisation))
+        rule_form = HoursRuleForm(
+            request.POST, prefix="rule", instance=HoursRule(organisation=organisation)
+        )
         if rule_form.is_valid():
             try:
                 rule_form.save()

@@ -16,8 +16,13 @@ from bilan.lib.scenario import advance_to
 
 @pytest.mark.parametrize(
     "role,status",
-    [("beneficiary", 200), ("other_beneficiary", 404), ("consultant", 403), ("admin", 403),
-     ("outsider_admin", 403)],
+    [
+        ("beneficiary", 200),
+        ("other_beneficiary", 404),
+        ("consultant", 403),
+        ("admin", 403),
+        ("outsider_admin", 403),
+    ],
 )
 def test_only_the_beneficiary_reaches_the_consent_page_of_their_bilan(cast, client, role, status):
     client.force_login(getattr(cast, role))
@@ -61,9 +66,14 @@ def test_consent_needs_the_box_ticked(cast, client):
 
 
 def test_the_home_shows_my_bilan_my_next_entretien_and_what_to_do(cast, client):
-    Entretien.schedule(bilan=cast.bilan, by=cast.consultant, phase="preliminary",
-                       starts_at=timezone.now() + dt.timedelta(days=3), planned_minutes=90,
-                       title="Premier rendez-vous")
+    Entretien.schedule(
+        bilan=cast.bilan,
+        by=cast.consultant,
+        phase="preliminary",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        planned_minutes=90,
+        title="Premier rendez-vous",
+    )
     client.force_login(cast.beneficiary)
     page = client.get(reverse("portal:home")).content.decode()
     assert "Premier rendez-vous" in page

@@ -38,8 +38,12 @@ def todo_for(bilan: Bilan) -> list[dict]:
     """What the beneficiary has to do now (later issues add their assignments)."""
     items = []
     if bilan.status in (Status.ENQUIRY, Status.PRELIMINARY) and bilan.active_consent() is None:
-        items.append({"label": _t("Lire la notice d'information et donner mon consentement"),
-                      "action": "consent"})
+        items.append(
+            {
+                "label": _t("Lire la notice d'information et donner mon consentement"),
+                "action": "consent",
+            }
+        )
     framing = bilan.framing_or_empty()
     if (
         bilan.status == Status.PRELIMINARY
@@ -90,8 +94,11 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "portal/consent.html",
-        {"bilan": bilan, "notice_version": settings.INFORMATION_NOTICE_VERSION,
-         "consent": bilan.active_consent()},
+        {
+            "bilan": bilan,
+            "notice_version": settings.INFORMATION_NOTICE_VERSION,
+            "consent": bilan.active_consent(),
+        },
     )
 
 

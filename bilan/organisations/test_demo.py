@@ -1,0 +1,131 @@
+"""`manage.py demo`: idempotent, every role and every step present, two separate organisations."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.entretiens.models import Entretien
+from bilan.organisations.models import Membership, Organisation, Role, validate_siret
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = {
+    "admin@demo.test": ("demo-cap-avenir", Role.ADMIN),
+    "consultante@demo.test": ("demo-cap-avenir", Role.CONSULTANT),
+    "consultant@demo.test": ("demo-cap-avenir", Role.CONSULTANT),
+    "beneficiaire@demo.test": ("demo-cap-avenir", Role.BENEFICIARY),
+    "beneficiaire.demande@demo.test": ("demo-cap-avenir", Role.BENEFICIARY),
+    "admin@horizon.demo.test": ("demo-horizon", Role.ADMIN),
+}
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def demo() -> str:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_running_the_demo_twice_changes_nothing():
+    demo()
+    first = row_counts()
+    assert first["bilans.Bilan"] > 0
+    demo()
+    assert row_counts() == first
+
+
+def test_the_demo_accounts_exist_with_their_roles_and_the_printed_password():
+    output = demo()
+    assert "demo-bilan-2026" in output
+    for email, (slug, role) in ACCOUNTS.items():
+        membership = Membership.objects.get(user__email=email)
+        assert (membership.organisation.slug, membership.role) == (slug, role), email
+        assert authenticate(username=email, password="demo-bilan-2026") is not None, email
+        assert email in output
+
+
+def test_the_demo_organisations_have_valid_identifiers():
+    demo()
+    for org in Organisation.objects.filter(slug__startswith="demo-"):
+        validate_siret(org.siret)
+        org.full_clean()
+        assert org.qualiopi_expires_on.year == 2027
+
+
+def test_every_status_has_at_least_one_demo_bilan():
+    demo()
+    present = set(Bilan.objects.values_list("status", flat=True))
+    assert present == set(Status.values)
+
+
+def test_both_consultants_of_the_first_organisation_follow_bilans():
+    demo()
+    for email in ("consultante@demo.test", "consultant@demo.test"):
+        assert Bilan.objects.filter(consultant__email=email).count() >= 3
+
+
+def test_the_demo_beneficiary_has_modalites_waiting_for_her_validation():
+    demo()
+    bilan = Bilan.objects.get(beneficiary__email="beneficiaire@demo.test")
+    assert bilan.status == Status.PRELIMINARY
+    assert bilan.active_consent() is not None
+    assert bilan.preliminary_outputs_missing() == [
+        "la validation des modalités par le ou la bénéficiaire"
+    ]
+
+
+def test_the_enquiry_of_the_demo_consultant_has_paper_consent_and_is_not_started():
+    demo()
+    bilan = Bilan.objects.get(beneficiary__email="beneficiaire.demande@demo.test")
+    assert bilan.status == Status.ENQUIRY
+    assert bilan.consultant.email == "consultante@demo.test"
+    assert bilan.active_consent().method == ConsentMethod.PAPER
+    assert not bilan.status_changes.exists()
+
+
+def test_the_dashboards_have_upcoming_and_overdue_entretiens():
+    demo()
+    assert Entretien.objects.upcoming().count() >= 3
+    assert Entretien.objects.overdue().count() == 1
+
+
+def test_stopped_demo_bilans_carry_a_reason_category():
+    demo()
+    for bilan in Bilan.objects.filter(status__in=[Status.INTERRUPTED, Status.ABANDONED]):
+        assert bilan.stop_reason
+        assert bilan.status_changes.last().reason == bilan.stop_reason
+
+
+def test_the_second_organisation_shares_no_bilan_or_member_with_the_first():
+    demo()
+    cap = Organisation.objects.get(slug="demo-cap-avenir")
+    horizon = Organisation.objects.get(slug="demo-horizon")
+    assert Bilan.objects.filter(organisation=horizon).exists()
+
+    cap_people = set(cap.memberships.values_list("user", flat=True))
+    horizon_people = set(horizon.memberships.values_list("user", flat=True))
+    assert horizon_people and not cap_people & horizon_people
+    for bilan in Bilan.objects.filter(organisation=horizon):
+        assert {bilan.beneficiary_id, bilan.consultant_id} <= horizon_people
+
+    horizon_admin = Membership.objects.get(user__email="admin@horizon.demo.test").user
+    horizon_admin.membership = horizon_admin.memberships.get()
+    cap_admin = Membership.objects.get(user__email="admin@demo.test").user
+    cap_admin.membership = cap_admin.memberships.get()
+    assert not Bilan.objects.for_user(horizon_admin).filter(organisation=cap).exists()
+    assert not Bilan.objects.for_user(cap_admin).filter(organisation=horizon).exists()
+
+
+def test_the_demo_is_quiet_at_verbosity_zero():
+    out = StringIO()
+    call_command("demo", verbosity=0, stdout=out)
+    assert out.getvalue() == ""
