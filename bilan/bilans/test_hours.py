@@ -138,7 +138,7 @@ def test_personal_work_counts_in_the_ceiling_by_default(cast):
 
 
 def test_an_organisation_rule_may_leave_personal_work_out_of_the_ceiling(cast):
-    own_rule(cast.org, dt.date(2019, 1, 1), count_personal_work=False)
+    own_rule(cast.org, dt.date(2026, 3, 2), count_personal_work=False)
 
     plan(cast.bilan, 19 * 60, 10 * 60)
     for _ in range(12):
@@ -153,7 +153,7 @@ def test_the_same_entretien_is_refused_or_accepted_depending_on_the_personal_wor
     for bilan in (cast.bilan, cast.outsider_bilan):
         plan(bilan, 19 * 60, 5 * 60)
         book(bilan, 19 * 60)
-    own_rule(cast.org, dt.date(2019, 1, 1), count_personal_work=False)
+    own_rule(cast.org, dt.date(2026, 3, 2), count_personal_work=False)
 
     book(cast.bilan, 30)  # the organisation does not count personal work
     with pytest.raises(RuleViolation, match="24 h 30 > 24 h maximum"):
@@ -339,7 +339,7 @@ def test_the_budget_shows_planned_and_delivered_percentages(cast):
 
 
 def test_the_budget_leaves_personal_work_out_when_the_rule_says_so(cast):
-    own_rule(cast.org, dt.date(2019, 1, 1), count_personal_work=False)
+    own_rule(cast.org, dt.date(2026, 3, 2), count_personal_work=False)
     plan(cast.bilan, 18 * 60, 6 * 60)
     for _ in range(3):
         book(cast.bilan, 120, days=-2).mark_held(by=cast.consultant)
@@ -418,3 +418,16 @@ def test_marking_held_counts_the_personal_work_already_done(cast):
         last.mark_held(by=cast.consultant, held_minutes=90)
     last.mark_held(by=cast.consultant)
     assert cast.bilan.budget().delivered_total == 24 * 60
+
+
+def test_a_later_change_of_the_law_replaces_an_older_organisation_rule(cast):
+    HoursRule.objects.create(
+        organisation=cast.org,
+        effective_from=dt.date(2020, 1, 1),
+        max_total_minutes=24 * 60,
+        min_accompaniment_minutes=0,
+        count_personal_work=False,
+    )
+    assert HoursRule.in_force(cast.org, dt.date(2025, 6, 1)).organisation_id == cast.org.pk
+    after = HoursRule.in_force(cast.org, dt.date(2026, 6, 1))
+    assert after.organisation_id is None and after.min_accompaniment_minutes == 13 * 60

@@ -154,7 +154,7 @@ class HoursRule(models.Model):
 
     @classmethod
     def in_force(cls, organisation: Organisation | None, day: dt.date) -> HoursRule:
-        """The organisation's own rule in force on `day`, else the general one."""
+        """The newest rule in force on `day`, general or the organisation's own."""
         return cls.table(organisation)(day)
 
     @classmethod
@@ -171,14 +171,14 @@ class HoursRule(models.Model):
         )
 
         def pick(day: dt.date) -> HoursRule:
-            dated = [r for r in rules if r.effective_from <= day]  # newest first (Meta.ordering)
-            own = [
-                r for r in dated if r.organisation_id is not None and r.organisation_id == org_id
-            ]
-            general = [r for r in dated if r.organisation_id is None]
-            if own:
-                return own[0]
+            # The newest rule wins, the organisation's on a tie: a later change of the law
+            # replaces an older local setting, which the organisation re-dates if it still holds.
+            dated = sorted(
+                (r for r in rules if r.effective_from <= day),
+                key=lambda r: (r.effective_from, r.organisation_id is not None),
+                reverse=True,
+            )
             # Without any row (an empty test database) the statutory values apply.
-            return general[0] if general else cls(effective_from=day, max_total_minutes=24 * 60)
+            return dated[0] if dated else cls(effective_from=day, max_total_minutes=24 * 60)
 
         return pick
