@@ -764,7 +764,9 @@ class Consent(models.Model):
         ordering = ["-given_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.given_at:%Y-%m-%d} (notice {self.notice_version})"
+        return (
+            f"{self.get_method_display()} {self.given_at:%Y-%m-%d} (notice {self.notice_version})"
+        )
 
 
 class StatusChange(models.Model):
