@@ -270,6 +270,11 @@ class Bilan(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def in_phases(self) -> bool:
+        """In one of the three phases, where the hours are still being delivered."""
+        return self.status in (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
+
+    @property
     def current_phase(self) -> str | None:
         return PHASE_OF_STATUS.get(self.status)
 
