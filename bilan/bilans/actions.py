@@ -112,3 +112,29 @@ def create_bilan(
         Assignment.objects.create(bilan=bilan, consultant=consultant, assigned_by=acting_user)
         BilanFraming.objects.create(bilan=bilan, request_text=request_text)
     return bilan
+
+
+def update_bilan_administration(
+    *,
+    acting_user: User,
+    bilan: Bilan,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    situation: str,
+    situation_detail: str = "",
+    funding_route: str,
+    funding_reference: str = "",
+) -> None:
+    """Correct the beneficiary's identity and the bilan's administrative record together."""
+    with transaction.atomic():
+        bilan.update_administration(
+            by=acting_user,
+            situation=situation,
+            situation_detail=situation_detail,
+            funding_route=funding_route,
+            funding_reference=funding_reference,
+        )
+        User.objects.filter(pk=bilan.beneficiary_id).update(
+            first_name=first_name.strip(), last_name=last_name.strip(), phone=phone.strip()
+        )

@@ -163,3 +163,17 @@ class PaperConsentForm(forms.Form):
             "Je confirme détenir le formulaire de consentement signé par le ou la bénéficiaire."
         ),
     )
+
+
+class AdministrationForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+    situation = forms.ChoiceField(label=_("Situation"), choices=Situation.choices)
+    situation_detail = forms.CharField(
+        label=_("Précision (si « autre »)"), max_length=200, required=False
+    )
+    funding_route = forms.ChoiceField(label=_("Financement"), choices=FundingRoute.choices)
+    funding_reference = forms.CharField(
+        label=_("Référence du financement"), max_length=100, required=False
+    )

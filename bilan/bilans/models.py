@@ -644,6 +644,48 @@ class Bilan(models.Model):
 
         self._apply(change, act="resume", by=by)
 
+    def update_administration(
+        self,
+        *,
+        by,
+        situation: str,
+        situation_detail: str,
+        funding_route: str,
+        funding_reference: str,
+    ) -> None:
+        """Correct the administrative record: situation and financing (never content)."""
+        if situation not in Situation.values or funding_route not in FundingRoute.values:
+            raise RuleViolation(
+                _t("Choisissez une situation et un financement dans la liste."), code="invalid"
+            )
+        if situation == Situation.OTHER and not situation_detail.strip():
+            raise RuleViolation(_t("Précisez la situation."), code="invalid")
+        if funding_route == FundingRoute.CPF and not funding_reference.strip():
+            raise RuleViolation(_t("Indiquez le numéro de dossier CPF."), code="invalid")
+
+        def change(bilan: Bilan) -> None:
+            bilan._require_status(
+                *STOPPABLE_STATUSES,
+                Status.INTERRUPTED,
+                Status.CLOSED,
+                Status.FOLLOW_UP,
+                action=_t("modifier les informations administratives"),
+            )
+            bilan.situation = situation
+            bilan.situation_detail = situation_detail.strip()
+            bilan.funding_route = funding_route
+            bilan.funding_reference = funding_reference.strip()
+            bilan.save(
+                update_fields=[
+                    "situation",
+                    "situation_detail",
+                    "funding_route",
+                    "funding_reference",
+                ]
+            )
+
+        self._apply(change, act="update_administration", by=by)
+
     def plan_hours(self, *, by, accompaniment_minutes: int, personal_minutes: int) -> None:
         """Set the programme; refused over the ceiling (REQ-4)."""
         if accompaniment_minutes < 0 or personal_minutes < 0:

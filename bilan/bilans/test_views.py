@@ -355,3 +355,55 @@ def test_the_admin_dashboard_counts_bilans_by_consultant_and_phase(cast, client)
 def test_a_beneficiary_landing_on_home_goes_to_their_space(cast, client):
     client.force_login(cast.beneficiary)
     assert client.get(reverse("home"))["Location"] == reverse("portal:home")
+
+
+def administration(**changes) -> dict:
+    data = {
+        "first_name": "Bruno",
+        "last_name": "Bénéfique",
+        "phone": "06 12 34 56 78",
+        "situation": "job_seeker",
+        "situation_detail": "",
+        "funding_route": "cpf",
+        "funding_reference": "CPF-987654321",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("consultant", 302),
+        ("admin", 302),
+        ("colleague", 404),
+        ("beneficiary", 403),
+        ("outsider_admin", 404),
+    ],
+)
+def test_the_administrative_record_is_corrected_by_its_consultant_or_an_admin(
+    cast, client, role, status
+):
+    client.force_login(getattr(cast, role))
+    response = client.post(reverse("bilans:administration", args=[cast.bilan.pk]), administration())
+    assert response.status_code == status
+    cast.bilan.refresh_from_db()
+    cast.beneficiary.refresh_from_db()
+    changed = status == 302
+    assert (cast.bilan.funding_reference == "CPF-987654321") is changed
+    assert (cast.beneficiary.last_name == "Bénéfique") is changed
+    assert (cast.bilan.situation == "job_seeker") is changed
+
+
+def test_a_cpf_bilan_without_dossier_number_is_refused_and_the_input_kept(cast, client):
+    client.force_login(cast.consultant)
+    response = client.post(
+        reverse("bilans:administration", args=[cast.bilan.pk]),
+        administration(funding_reference="", last_name="Nouveau nom"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Indiquez le numéro de dossier CPF." in page
+    assert 'value="Nouveau nom"' in page
+    cast.beneficiary.refresh_from_db()
+    assert cast.beneficiary.last_name == "Bénéf"  # nothing half-saved

@@ -32,9 +32,18 @@ CONSULTANT_ACTS = ALL_TRANSITIONS | {
     "record_preliminary_outputs",
     "plan_hours",
     "record_personal_work",
+    "update_administration",
 }
 ADMIN_ACTS = frozenset(
-    {"interrupt", "abandon", "resume", "archive", "plan_hours", "assign_consultant"}
+    {
+        "interrupt",
+        "abandon",
+        "resume",
+        "archive",
+        "plan_hours",
+        "assign_consultant",
+        "update_administration",
+    }
 )
 BENEFICIARY_ACTS = frozenset({"validate_arrangements", "withdraw_consent"})
 

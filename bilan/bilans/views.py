@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.bilans import forms
-from bilan.bilans.actions import create_bilan
+from bilan.bilans.actions import create_bilan, update_bilan_administration
 from bilan.bilans.models import (
     PHASE_OF_STATUS,
     Bilan,
@@ -258,6 +258,18 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
         "follow_up_form": forms.FollowUpForm(initial={"decision": bilan.follow_up_decision}),
         "consent_form": forms.PaperConsentForm(),
         "reassign_form": forms.ReassignForm(organisation=organisation),
+        "admin_form": bound.get("admin_form")
+        or forms.AdministrationForm(
+            initial={
+                "first_name": bilan.beneficiary.first_name,
+                "last_name": bilan.beneficiary.last_name,
+                "phone": bilan.beneficiary.phone,
+                "situation": bilan.situation,
+                "situation_detail": bilan.situation_detail,
+                "funding_route": bilan.funding_route,
+                "funding_reference": bilan.funding_reference,
+            }
+        ),
         "Phase": Phase,
         "Status": Status,
     }
@@ -460,3 +472,21 @@ def entretien_update(request: HttpRequest, pk: int, action: str) -> HttpResponse
     except ValidationError as e:
         refusal(request, e)
     return entretiens_response(request, bilan)
+
+
+@staff_required
+@require_POST
+def bilan_administration(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the beneficiary's identity, situation and financing."""
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    form = forms.AdministrationForm(request.POST)
+    if not form.is_valid():
+        return rerender(
+            request, bilan, ValidationError(_t("Vérifiez le formulaire.")), admin_form=form
+        )
+    try:
+        update_bilan_administration(acting_user=request.user, bilan=bilan, **form.cleaned_data)
+    except ValidationError as e:
+        return rerender(request, bilan, e, admin_form=form)
+    messages.success(request, _t("Informations administratives enregistrées."))
+    return redirect("bilans:detail", pk=bilan.pk)

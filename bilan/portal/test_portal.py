@@ -106,3 +106,14 @@ def test_the_beneficiary_pages_are_usable_on_a_phone(cast, client):
     client.force_login(cast.beneficiary)
     page = client.get(reverse("portal:home")).content.decode()
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
+
+
+def test_the_beneficiary_reads_their_own_framing_without_an_audit_row(cast, client):
+    from bilan.compliance.models import AuditEvent
+
+    advance_to(cast.bilan, Status.PRELIMINARY)
+    client.force_login(cast.beneficiary)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "Je voudrais savoir si je peux changer de métier." in page
+    assert "Validées par moi le" in page
+    assert not AuditEvent.objects.exists()
