@@ -10,7 +10,13 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _t
 
 from bilan.accounts.models import User
-from bilan.bilans.models import Assignment, Bilan, BilanFraming, FundingRoute, RuleViolation
+from bilan.bilans.models import (
+    Bilan,
+    BilanFraming,
+    ConsultantAssignment,
+    FundingRoute,
+    RuleViolation,
+)
 from bilan.lib import emails
 from bilan.organisations.models import Membership, Organisation, Role
 
@@ -109,7 +115,9 @@ def create_bilan(
         )
         bilan.full_clean()
         bilan.save()
-        Assignment.objects.create(bilan=bilan, consultant=consultant, assigned_by=acting_user)
+        ConsultantAssignment.objects.create(
+            bilan=bilan, consultant=consultant, assigned_by=acting_user
+        )
         BilanFraming.objects.create(bilan=bilan, request_text=request_text)
     return bilan
 

@@ -755,7 +755,7 @@ class Bilan(models.Model):
                 raise RuleViolation(_t("Ce bilan est déjà suivi par cette personne."))
             now = timezone.now()
             bilan.assignments.filter(ended_at__isnull=True).update(ended_at=now)
-            Assignment.objects.create(
+            ConsultantAssignment.objects.create(
                 bilan=bilan, consultant=consultant, assigned_by=by, reason=reason
             )
             bilan.consultant = consultant
@@ -772,7 +772,7 @@ class Bilan(models.Model):
         )
 
 
-class Assignment(models.Model):
+class ConsultantAssignment(models.Model):
     """Who followed the bilan, when: the history behind `Bilan.consultant` (continuity)."""
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="assignments")

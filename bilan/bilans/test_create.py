@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from bilan.accounts.models import User
 from bilan.bilans.actions import create_bilan
 from bilan.bilans.models import (
-    Assignment,
     Bilan,
     BilanFraming,
+    ConsultantAssignment,
     Format,
     FundingRoute,
     RuleViolation,
@@ -43,7 +43,7 @@ def open_bilan(c, **extra) -> Bilan:  # noqa: ANN001
 
 
 def counts() -> dict[str, int]:
-    models = (User, Membership, Bilan, Assignment, BilanFraming)
+    models = (User, Membership, Bilan, ConsultantAssignment, BilanFraming)
     return {model.__name__: model.objects.count() for model in models}
 
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-from bilan.bilans.models import Assignment, Bilan, BilanFraming, Consent, StatusChange
+from bilan.bilans.models import Bilan, BilanFraming, Consent, ConsultantAssignment, StatusChange
 from bilan.compliance.audit import record_content_access
 from bilan.compliance.content import DocumentClass, content_models, is_content
 from bilan.compliance.models import AppendOnlyError, AuditEvent
 from bilan.entretiens.models import Entretien
 from bilan.organisations.models import Membership, Organisation
 
-ADMINISTRATIVE = [Bilan, Consent, StatusChange, Entretien, Assignment, AuditEvent, Membership]
+ADMINISTRATIVE = [
+    Bilan,
+    Consent,
+    StatusChange,
+    Entretien,
+    ConsultantAssignment,
+    AuditEvent,
+    Membership,
+]
 
 
 # ---- content_models ---------------------------------------------------------------------------
