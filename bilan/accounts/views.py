@@ -40,6 +40,14 @@ invitation = auth_views.PasswordResetConfirmView.as_view(
     extra_context={"invitation": True},
 )
 reset_done = auth_views.PasswordResetCompleteView.as_view(template_name="accounts/reset_done.html")
+# Django's view keeps the session valid after the change (update_session_auth_hash).
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
 
 
 @login_required
