@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "django_q",
     "bilan.accounts",
     "bilan.organisations",
     "bilan.bilans",
@@ -136,6 +137,22 @@ else:
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
+
+# Background work: django-q2 with the database as broker (no extra server); `manage.py qcluster`
+# is the worker, started by bin/run. Scheduled jobs (reminders) are rows of django_q.Schedule.
+Q_CLUSTER = {
+    "name": "bilan",
+    "orm": "default",
+    "workers": int(os.environ.get("Q_WORKERS", "1")),
+    "timeout": 120,
+    "retry": 300,
+    "catch_up": False,
+    "sync": env_bool("Q_SYNC", False),
+    "poll": 2,
+}
+
+# A signature collected this long after the entretien ended is flagged « régularisation » (REQ-21).
+ATTENDANCE_REGULARISATION_HOURS = int(os.environ.get("ATTENDANCE_REGULARISATION_HOURS", "24"))
 
 # The information notice shown before consent (REQ-2, REQ-58); bump on every change.
 INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-11")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", bilan_views.home, name="home"),
     path("compte/", include("bilan.accounts.urls")),
     path("bilans/", include("bilan.bilans.urls")),
+    path("entretiens/", include("bilan.entretiens.urls")),
     path("espace/", include("bilan.portal.urls")),
     path("organisme/", include("bilan.organisations.urls")),
     path("api/v1/", api.urls),

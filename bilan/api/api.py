@@ -350,3 +350,11 @@ def assign_consultant(
     consultant = member_of(bilan.organisation_id, payload.consultant_id)
     bilan.assign_consultant(by=user, consultant=consultant, reason=payload.reason)
     return bilan_out(bilan)
+
+
+# Each feature's endpoints live in their own module, on a router mounted here (at the bottom,
+# since those modules import the helpers above).
+from bilan.api import assignments, attendance, entretiens, guides  # noqa: E402
+
+for feature in (guides, entretiens, attendance, assignments):
+    api.add_router("", feature.router)

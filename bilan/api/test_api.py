@@ -695,7 +695,8 @@ def test_only_an_admin_reassigns_a_bilan(api, cast, who, status):
     if status == 200:
         assert response.json()["consultant"]["id"] == cast.colleague.pk
         assert (
-            cast.bilan.assignments.filter(ended_at__isnull=True).get().consultant == cast.colleague
+            cast.bilan.consultant_assignments.filter(ended_at__isnull=True).get().consultant
+            == cast.colleague
         )
 
 

@@ -754,7 +754,7 @@ class Bilan(models.Model):
             if bilan.consultant_id == consultant.pk:
                 raise RuleViolation(_t("Ce bilan est déjà suivi par cette personne."))
             now = timezone.now()
-            bilan.assignments.filter(ended_at__isnull=True).update(ended_at=now)
+            bilan.consultant_assignments.filter(ended_at__isnull=True).update(ended_at=now)
             ConsultantAssignment.objects.create(
                 bilan=bilan, consultant=consultant, assigned_by=by, reason=reason
             )
@@ -775,7 +775,9 @@ class Bilan(models.Model):
 class ConsultantAssignment(models.Model):
     """Who followed the bilan, when: the history behind `Bilan.consultant` (continuity)."""
 
-    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="assignments")
+    bilan = models.ForeignKey(
+        Bilan, on_delete=models.CASCADE, related_name="consultant_assignments"
+    )
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

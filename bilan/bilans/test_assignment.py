@@ -19,7 +19,7 @@ def visible(user) -> set[int]:  # noqa: ANN001
 
 
 def test_a_new_bilan_starts_with_one_open_assignment(cast):
-    (assignment,) = cast.bilan.assignments.all()
+    (assignment,) = cast.bilan.consultant_assignments.all()
     assert assignment.consultant_id == cast.consultant.pk
     assert assignment.ended_at is None
 
@@ -28,7 +28,7 @@ def test_reassigning_a_bilan_keeps_the_history(cast):
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague, reason="Congé maternité")
 
     assert cast.bilan.consultant_id == cast.colleague.pk
-    first, second = cast.bilan.assignments.all()
+    first, second = cast.bilan.consultant_assignments.all()
     assert first.consultant_id == cast.consultant.pk
     assert first.ended_at is not None
     assert second.consultant_id == cast.colleague.pk
@@ -41,12 +41,12 @@ def test_reassigning_a_bilan_keeps_the_history(cast):
 def test_each_reassignment_closes_the_previous_one(cast):
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague)
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.consultant)
-    assert list(cast.bilan.assignments.values_list("consultant", flat=True)) == [
+    assert list(cast.bilan.consultant_assignments.values_list("consultant", flat=True)) == [
         cast.consultant.pk,
         cast.colleague.pk,
         cast.consultant.pk,
     ]
-    assert cast.bilan.assignments.filter(ended_at__isnull=True).count() == 1
+    assert cast.bilan.consultant_assignments.filter(ended_at__isnull=True).count() == 1
 
 
 @pytest.mark.parametrize("who", ["admin", "beneficiary", "other_beneficiary"])
@@ -55,7 +55,7 @@ def test_a_bilan_is_not_given_to_someone_who_is_not_a_consultant(cast, who):
         cast.bilan.assign_consultant(by=cast.admin, consultant=getattr(cast, who))
     cast.bilan.refresh_from_db()
     assert cast.bilan.consultant_id == cast.consultant.pk
-    assert cast.bilan.assignments.count() == 1
+    assert cast.bilan.consultant_assignments.count() == 1
 
 
 def test_a_bilan_is_not_given_to_a_consultant_of_another_organisation(cast):
@@ -74,8 +74,8 @@ def test_a_bilan_is_not_given_to_a_consultant_whose_membership_is_inactive(cast)
 def test_a_bilan_is_not_reassigned_to_its_own_consultant(cast):
     with pytest.raises(RuleViolation, match="déjà suivi par cette personne"):
         cast.bilan.assign_consultant(by=cast.admin, consultant=cast.consultant)
-    assert cast.bilan.assignments.count() == 1
-    assert cast.bilan.assignments.get().ended_at is None
+    assert cast.bilan.consultant_assignments.count() == 1
+    assert cast.bilan.consultant_assignments.get().ended_at is None
 
 
 def test_after_reassignment_only_the_new_consultant_sees_the_bilan(cast):

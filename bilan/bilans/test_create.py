@@ -64,7 +64,7 @@ def test_a_bilan_for_a_new_beneficiary_creates_the_account_and_everything_around
     assert bilan.funding_reference == "7284-5521-0093"
     assert bilan.created_by_id == cast.admin.pk
     assert bilan.framing.request_text == REQUEST
-    (assignment,) = bilan.assignments.all()
+    (assignment,) = bilan.consultant_assignments.all()
     assert assignment.consultant_id == cast.consultant.pk
     assert assignment.assigned_by_id == cast.admin.pk
     assert assignment.ended_at is None

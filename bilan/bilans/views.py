@@ -239,7 +239,9 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
             Phase(PHASE_OF_STATUS[bilan.status]).label if bilan.status in PHASE_OF_STATUS else ""
         ),
         "changes": bilan.status_changes.select_related("by"),
-        "assignments": bilan.assignments.select_related("consultant", "assigned_by"),
+        "consultant_assignments": bilan.consultant_assignments.select_related(
+            "consultant", "assigned_by"
+        ),
         "notice_version": settings.INFORMATION_NOTICE_VERSION,
         "framing_form": bound.get("framing_form") or forms.FramingForm(initial=framing_initial),
         "hours_form": bound.get("hours_form")

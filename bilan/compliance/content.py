@@ -26,9 +26,14 @@ CONTENT_CLASSES = frozenset({DocumentClass.TRAVAIL_BILAN, DocumentClass.SYNTHESE
 
 
 class Content(models.Model):
-    """Abstract base of every model holding bilan content: `bilan` names its bilan."""
+    """Abstract base of every model holding bilan content.
+
+    `bilan_path` is the lookup from the model to its Bilan ("bilan", or "entretien__bilan"),
+    so retention, export and access rules can find every content row of a bilan.
+    """
 
     document_class: DocumentClass = DocumentClass.TRAVAIL_BILAN
+    bilan_path: str = "bilan"
 
     class Meta:
         abstract = True

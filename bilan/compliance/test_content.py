@@ -38,9 +38,12 @@ def test_administrative_models_are_not_content(model):
     assert not is_content(model)
 
 
-def test_every_content_model_names_its_bilan():
+def test_every_content_model_names_the_path_to_its_bilan():
     for model in content_models():
-        assert model._meta.get_field("bilan").related_model is Bilan, model
+        *hops, last = model.bilan_path.split("__")
+        for hop in hops:
+            model = model._meta.get_field(hop).related_model
+        assert model._meta.get_field(last).related_model is Bilan, model
 
 
 def test_content_models_are_installed_concrete_models():
@@ -168,7 +171,22 @@ def test_non_content_objects_are_ignored(cast):
     events = record_content_access(
         actor=cast.consultant,
         bilan=cast.bilan,
-        objects=[cast.bilan, consent, cast.bilan.assignments.get(), None, cast.bilan.framing],
+        objects=[
+            cast.bilan,
+            consent,
+            cast.bilan.consultant_assignments.get(),
+            None,
+            cast.bilan.framing,
+        ],
     )
     assert [e.object_type for e in events] == ["bilans.BilanFraming"]
     assert AuditEvent.objects.count() == 1
+
+
+def test_notes_checklists_and_inter_session_work_are_content_and_attendance_is_not():
+    from bilan.entretiens.models import Assignment, Attendance, EntretienChecklist, EntretienNote
+
+    for model in (EntretienNote, EntretienChecklist, Assignment):
+        assert model in content_models()
+    assert not is_content(Attendance)
+    assert Attendance.document_class == DocumentClass.PREUVE_REALISATION

@@ -1,8 +1,5 @@
-"""Entretiens: the sessions with the consultant that make up the accompaniment hours.
-
-This is the minimal core the lifecycle needs (schedule, hold, miss, cancel); the guides, notes and
-attendance proofs build on it.
-"""
+"""Entretiens: interview guides (versioned data), the sessions with the consultant that make up
+the accompaniment hours, their notes, attendance proofs (émargement) and inter-session work."""
 
 from __future__ import annotations
 
@@ -16,7 +13,59 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
+from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.hours import fmt
+
+
+class InterviewGuide(models.Model):
+    """One immutable version of an interview guide. Editing makes a new version.
+
+    `organisation` empty: the product's default guide (seed 004), never modified in place. An
+    organisation copies it, and each edit of its copy is a new row whose `based_on` is the
+    previous version; entretiens keep the version they used.
+
+    `content` = {"interviews": [{"key", "phase", "title", "objectives": [{"id", "text"}],
+    "question_groups": [{"id", "title", "questions": [{"id", "text"}]}],
+    "closing_items": [{"id", "text"}]}]}. Ids are stable across versions, so notes keyed by a
+    question id stay attached to it when the question is reworded.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="guides",
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived"
+    )
+    is_current = models.BooleanField(_("version en usage"), default=True)
+    content = models.JSONField(default=dict)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation_id", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name", "version"], name="one_guide_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    def interviews(self) -> list[dict]:
+        return self.content.get("interviews", [])
+
+    def interview(self, key: str) -> dict | None:
+        return next((i for i in self.interviews() if i.get("key") == key), None)
 
 
 class Modality(models.TextChoices):
@@ -30,6 +79,17 @@ class EntretienStatus(models.TextChoices):
     HELD = "held", _("tenu")
     MISSED = "missed", _("manqué")
     CANCELLED = "cancelled", _("annulé")
+
+
+class CancelReason(models.TextChoices):
+    """Why an entretien did not happen: a category, never content."""
+
+    BENEFICIARY = "beneficiary", _("empêchement du ou de la bénéficiaire")
+    CONSULTANT = "consultant", _("empêchement du ou de la consultant·e")
+    HEALTH = "health", _("raison de santé")
+    FORCE_MAJEURE = "force_majeure", _("force majeure")
+    NO_SHOW = "no_show", _("absence sans prévenir")
+    OTHER = "other", _("autre")
 
 
 class EntretienQuerySet(models.QuerySet["Entretien"]):
@@ -58,6 +118,21 @@ class Entretien(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The guide version and interview it follows (None: a free entretien).
+    guide = models.ForeignKey(
+        InterviewGuide, null=True, blank=True, on_delete=models.PROTECT, related_name="entretiens"
+    )
+    interview_key = models.CharField(max_length=100, blank=True)
+    place = models.CharField(_("lieu"), max_length=300, blank=True)
+    video_link = models.URLField(_("lien de visio"), max_length=500, blank=True)
+    actual_start = models.DateTimeField(_("début réel"), null=True, blank=True)
+    actual_end = models.DateTimeField(_("fin réelle"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("motif"), max_length=20, choices=CancelReason.choices, blank=True
+    )
+    # iCalendar SEQUENCE: bumped on every reschedule or cancellation sent to calendars.
+    sequence = models.PositiveIntegerField(default=0)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = EntretienQuerySet.as_manager()
 
@@ -162,3 +237,134 @@ class Entretien(models.Model):
             entretien.status = EntretienStatus.MISSED if missed else EntretienStatus.CANCELLED
             entretien.save(update_fields=["status"])
         self.refresh_from_db()
+
+
+class NoteKind(models.TextChoices):
+    PRIVATE = "private", _("note privée du ou de la consultant·e")
+    SHARED = "shared", _("synthèse partagée avec le ou la bénéficiaire")
+
+
+class EntretienNote(Content):
+    """One note field of an entretien: under a question (`key` = question id), the free notes
+    (`key` = "free") or the shared summary (`key` = "summary", kind shared).
+
+    `version` grows on every save: an autosave names the version it started from, and a
+    mismatch is a conflict shown to the user, never a silent overwrite.
+    """
+
+    bilan_path = "entretien__bilan"
+
+    entretien = models.ForeignKey(Entretien, on_delete=models.CASCADE, related_name="notes")
+    key = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=NoteKind.choices, default=NoteKind.PRIVATE)
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entretien", "key"], name="one_note_per_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entretien_id}:{self.key} v{self.version}"
+
+
+class EntretienChecklist(Content):
+    """Objectives reached and closing items done, by their guide ids."""
+
+    bilan_path = "entretien__bilan"
+
+    entretien = models.OneToOneField(Entretien, on_delete=models.CASCADE, related_name="checklist")
+    objectives_done = models.JSONField(default=list)
+    closing_done = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"checklist {self.entretien_id}"
+
+
+class SignatureMethod(models.TextChoices):
+    DRAWN = "drawn", _("signature tracée")
+    TYPED = "typed", _("nom saisi avec confirmation")
+
+
+class SignerRole(models.TextChoices):
+    BENEFICIARY = "beneficiary", _("bénéficiaire")
+    CONSULTANT = "consultant", _("consultant·e")
+
+
+class Attendance(models.Model):
+    """One signature on the attendance proof of a held entretien (REQ-21). No content."""
+
+    document_class = DocumentClass.PREUVE_REALISATION
+
+    entretien = models.ForeignKey(Entretien, on_delete=models.PROTECT, related_name="attendances")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_role = models.CharField(max_length=20, choices=SignerRole.choices)
+    method = models.CharField(max_length=10, choices=SignatureMethod.choices)
+    signature_image = models.TextField(blank=True)  # a data:image/png;base64 URL, for drawn ones
+    typed_name = models.CharField(max_length=300, blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_hash = models.CharField(max_length=64, blank=True)  # salted SHA-256, never the address
+    user_agent = models.CharField(max_length=500, blank=True)
+    regularisation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entretien", "signer_role"], name="one_signature_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_signer_role_display()} {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class AssignmentKind(models.TextChoices):
+    TEST = "test", _("questionnaire ou test")
+    REFLECTION = "reflection", _("exercice de réflexion")
+    RESEARCH = "research", _("recherche documentaire")
+    ENQUETE = "enquete", _("enquête métier")
+    OTHER = "other", _("autre")
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def open(self) -> AssignmentQuerySet:
+        return self.filter(done_at__isnull=True)
+
+    def overdue(self) -> AssignmentQuerySet:
+        return self.open().filter(due_on__lt=timezone.localdate())
+
+
+class Assignment(Content):
+    """Travail inter-session given to the beneficiary; its estimate counts as personal work."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="assignments")
+    entretien = models.ForeignKey(
+        Entretien, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
+    )
+    closing_item = models.CharField(max_length=100, blank=True)  # the guide item it came from
+    title = models.CharField(_("intitulé"), max_length=300)
+    instructions = models.TextField(_("consignes"), blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=AssignmentKind.choices)
+    estimated_minutes = models.PositiveIntegerField(_("durée estimée (minutes)"), default=0)
+    due_on = models.DateField(_("à faire pour le"), null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    beneficiary_comment = models.TextField(_("commentaire"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title

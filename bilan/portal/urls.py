@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bilan.portal import views
+from bilan.portal import views, views_assignments, views_attendance, views_schedule
 
 app_name = "portal"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("bilan/<int:pk>/consentement/", views.consent, name="consent"),
     path("bilan/<int:pk>/consentement/retrait/", views.withdraw_consent, name="withdraw_consent"),
     path("bilan/<int:pk>/modalites/", views.validate_arrangements, name="validate_arrangements"),
+    *views_schedule.urlpatterns,
+    *views_attendance.urlpatterns,
+    *views_assignments.urlpatterns,
 ]
