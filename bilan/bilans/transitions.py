@@ -33,6 +33,7 @@ CONSULTANT_ACTS = ALL_TRANSITIONS | {
     "plan_hours",
     "record_personal_work",
     "update_administration",
+    "write_entretien_notes",
 }
 ADMIN_ACTS = frozenset(
     {
