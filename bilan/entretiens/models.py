@@ -196,9 +196,29 @@ class Entretien(models.Model):
                 created_by=by,
             )
 
-    def mark_held(self, *, by, held_minutes: int | None = None) -> None:
-        """Record the entretien as held; its real duration counts as delivered accompaniment."""
+    def mark_held(
+        self,
+        *,
+        by,
+        held_minutes: int | None = None,
+        actual_start: dt.datetime | None = None,
+        actual_end: dt.datetime | None = None,
+    ) -> None:
+        """Record the entretien as held; its real duration counts as delivered accompaniment.
+
+        With `actual_start` and `actual_end`, the duration is their difference (in minutes).
+        """
         minutes = self.planned_minutes if held_minutes is None else held_minutes
+        if actual_start is not None or actual_end is not None:
+            if actual_start is None or actual_end is None:
+                raise RuleViolation(_t("Indiquez le début et la fin réels."), code="invalid")
+            if actual_end > timezone.now() + dt.timedelta(minutes=5):
+                raise RuleViolation(_t("La fin réelle ne peut être dans le futur."), code="invalid")
+            minutes = round((actual_end - actual_start).total_seconds() / 60)
+            if minutes <= 0:
+                raise RuleViolation(
+                    _t("La fin réelle doit être après le début réel."), code="invalid"
+                )
         if minutes <= 0:
             raise RuleViolation(_t("La durée réalisée doit être positive."), code="invalid")
         with transaction.atomic():
@@ -224,7 +244,11 @@ class Entretien(models.Model):
             entretien.status = EntretienStatus.HELD
             entretien.held_minutes = minutes
             entretien.held_at = timezone.now()
-            entretien.save(update_fields=["status", "held_minutes", "held_at"])
+            entretien.actual_start = actual_start
+            entretien.actual_end = actual_end
+            entretien.save(
+                update_fields=["status", "held_minutes", "held_at", "actual_start", "actual_end"]
+            )
         self.refresh_from_db()
 
     def cancel(self, *, by, missed: bool = False) -> None:
