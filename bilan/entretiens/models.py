@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
 from bilan.compliance.content import Content, DocumentClass
+from bilan.compliance.models import AppendOnlyError
 from bilan.lib.hours import fmt
 
 
@@ -60,6 +61,13 @@ class InterviewGuide(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A version never changes once written: edit_guide() makes the next one. Only the
+        # is_current flag moves, by a queryset update in bilan.entretiens.guides.
+        if self.pk is not None:
+            raise AppendOnlyError("Interview guide versions are immutable")
+        super().save(*args, **kwargs)
 
     def interviews(self) -> list[dict]:
         return self.content.get("interviews", [])
