@@ -142,8 +142,9 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def with_hours(self) -> BilanQuerySet:
-        """Annotate entretien minutes in one query, whatever the number of bilans."""
-        from bilan.entretiens.models import Entretien
+        """Annotate entretien and inter-session work minutes in one query, whatever the
+        number of bilans."""
+        from bilan.entretiens.models import Assignment, Entretien
 
         def minutes(field: str, **flt) -> Coalesce:
             sub = (
@@ -156,9 +157,21 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
             )
             return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
+        def estimates(**flt) -> Coalesce:
+            sub = (
+                Assignment.objects.filter(bilan=OuterRef("pk"), **flt)
+                .order_by()
+                .values("bilan")
+                .annotate(total=Sum("estimated_minutes"))
+                .values("total")
+            )
+            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
         return self.annotate(
             scheduled_minutes=minutes("planned_minutes", status__in=["planned", "held"]),
             held_minutes=minutes("held_minutes", status="held"),
+            assigned_minutes=estimates(),
+            assigned_done_minutes=estimates(done_at__isnull=False),
         )
 
     def with_people(self) -> BilanQuerySet:
@@ -254,16 +267,28 @@ class Bilan(models.Model):
                 held=Sum("held_minutes", filter=Q(status="held")),
             )
             scheduled, held = sums["scheduled"] or 0, sums["held"] or 0
+        assigned, assigned_done = self.assignment_minutes()
         return Budget(
             planned_accompaniment=self.planned_accompaniment_minutes,
             scheduled_accompaniment=scheduled,
             delivered_accompaniment=held,
-            planned_personal=self.planned_personal_minutes,
-            delivered_personal=self.delivered_personal_minutes,
+            # Travail inter-session counts as personal work: estimates given, estimates done.
+            planned_personal=max(self.planned_personal_minutes, assigned),
+            delivered_personal=max(self.delivered_personal_minutes, assigned_done),
             max_total=rule.max_total_minutes,
             min_accompaniment=rule.min_accompaniment_minutes,
             count_personal=rule.count_personal_work,
         )
+
+    def assignment_minutes(self) -> tuple[int, int]:
+        """Estimated minutes of inter-session work given, and of the part done."""
+        if hasattr(self, "assigned_minutes"):
+            return self.assigned_minutes, self.assigned_done_minutes
+        sums = self.assignments.aggregate(
+            given=Sum("estimated_minutes"),
+            done=Sum("estimated_minutes", filter=Q(done_at__isnull=False)),
+        )
+        return sums["given"] or 0, sums["done"] or 0
 
     @property
     def is_active(self) -> bool:
@@ -696,7 +721,7 @@ class Bilan(models.Model):
             budget = replace(
                 bilan.budget(),
                 planned_accompaniment=accompaniment_minutes,
-                planned_personal=personal_minutes,
+                planned_personal=max(personal_minutes, bilan.assignment_minutes()[0]),
             )
             bilan.check_budget(budget, what=_t("Programme refusé"))
             bilan.planned_accompaniment_minutes = accompaniment_minutes

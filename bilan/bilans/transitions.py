@@ -34,6 +34,7 @@ CONSULTANT_ACTS = ALL_TRANSITIONS | {
     "record_personal_work",
     "update_administration",
     "write_entretien_notes",
+    "assign_work",
 }
 ADMIN_ACTS = frozenset(
     {
@@ -46,7 +47,7 @@ ADMIN_ACTS = frozenset(
         "update_administration",
     }
 )
-BENEFICIARY_ACTS = frozenset({"validate_arrangements", "withdraw_consent"})
+BENEFICIARY_ACTS = frozenset({"validate_arrangements", "withdraw_consent", "complete_assignment"})
 
 
 def may_transition(user, bilan: Bilan, name: str) -> bool:  # noqa: ANN001
