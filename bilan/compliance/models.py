@@ -5,6 +5,17 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bilan.organisations.models import Role
+
+# French names of the content types the trail records (`_meta.label`); others show raw.
+OBJECT_TYPE_LABELS = {
+    "bilans.BilanFraming": _("cadrage du bilan"),
+    "entretiens.EntretienNote": _("notes d'entretien"),
+    "entretiens.EntretienChecklist": _("objectifs et clôture d'entretien"),
+    "entretiens.Assignment": _("travail inter-session"),
+}
+CHANNEL_LABELS = {"web": _("web"), "api": _("API")}
+
 
 class AppendOnlyError(Exception):
     pass
@@ -16,6 +27,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
     def delete(self):
         raise AppendOnlyError("Audit events are append-only")
+
+    def for_organisation(self, organisation_id: int) -> AuditEventQuerySet:
+        return self.filter(organisation_id=organisation_id)
 
 
 class AuditEvent(models.Model):
@@ -51,3 +65,17 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only")
+
+    @property
+    def object_type_label(self) -> str:
+        return str(OBJECT_TYPE_LABELS.get(self.object_type, self.object_type))
+
+    @property
+    def actor_role_label(self) -> str:
+        return (
+            str(Role(self.actor_role).label) if self.actor_role in Role.values else self.actor_role
+        )
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))

@@ -1,10 +1,11 @@
-"""The organisation's profile and its dated hour rules (administration only)."""
+"""The organisation's profile, its dated hour rules and its access journal (administration only)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.static import serve
 
+from bilan.compliance.journal import AuditFilterForm, bilan_references, write_csv
+from bilan.compliance.models import AuditEvent
 from bilan.organisations.access import require_membership
 from bilan.organisations.forms import HoursRuleForm, OrganisationForm
 from bilan.organisations.models import HoursRule, Role
@@ -57,6 +60,38 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "qualiopi_valid": organisation.qualiopi_valid_on(today),
         },
     )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def audit_journal(request: HttpRequest) -> HttpResponse:
+    """Who read or exported which content of the organisation's bilans (REQ-54), newest first.
+
+    Types and ids only, never the content. Exporting it needs no audit row: it is
+    administrative data, not bilan content.
+    """
+    membership = require_membership(request.user, Role.ADMIN)
+    filters = AuditFilterForm(request.GET)
+    filters.is_valid()  # an invalid filter is shown with its error and left out
+    events = filters.filter(AuditEvent.objects.for_organisation(membership.organisation_id))
+    if request.GET.get("format") == "csv":
+        references = bilan_references(request.user, events.order_by().values("bilan_id"))
+        filename = f"journal-acces-{timezone.localdate():%Y-%m-%d}.csv"
+        response = HttpResponse(
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+        response.write("\ufeff")  # the byte order mark makes spreadsheets read UTF-8
+        write_csv(response, events, references)
+        return response
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    references = bilan_references(request.user, {e.bilan_id for e in page if e.bilan_id})
+    for event in page:
+        event.bilan_reference = references.get(event.bilan_id)
+    return TemplateResponse(request, "organisations/audit.html", {"filters": filters, "page": page})
 
 
 def logo(request: HttpRequest, path: str) -> HttpResponse:
