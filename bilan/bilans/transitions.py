@@ -34,6 +34,9 @@ CONSULTANT_ACTS = ALL_TRANSITIONS | {
     "record_personal_work",
     "update_administration",
     "write_entretien_notes",
+    "schedule_entretien",
+    "reschedule_entretien",
+    "cancel_entretien",
     "assign_work",
 }
 ADMIN_ACTS = frozenset(

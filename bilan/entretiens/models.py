@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import replace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -160,31 +162,55 @@ class Entretien(models.Model):
         *,
         bilan: Bilan,
         by,
-        phase: str,
         starts_at: dt.datetime,
         planned_minutes: int,
+        phase: str = "",
         modality: str = Modality.IN_PERSON,
         title: str = "",
+        guide: InterviewGuide | None = None,
+        interview_key: str = "",
+        place: str = "",
+        video_link: str = "",
+        invite: bool = False,
     ) -> Entretien:
-        """Book an entretien in the bilan's current phase, within the 24 h ceiling (REQ-3 d, REQ-4)."""
-        if planned_minutes <= 0:
-            raise RuleViolation(_t("La durée prévue doit être positive."), code="invalid")
+        """Book an entretien in the bilan's current phase, within the 24 h ceiling (REQ-3 d, REQ-4).
+
+        With `interview_key`, it is that interview of `guide` (by default the organisation's
+        current guide): its phase and, unless given, its title. Without, a free entretien of
+        `phase` (by default the bilan's current phase).
+
+        `invite`: a real booking. It must then be in the future and say where (a place in
+        person, a link by video), and both parties get the .ics invitation once committed.
+        Without it (the demo, recording an entretien after the fact) no e-mail leaves.
+        """
+        if interview_key:
+            if guide is None:
+                from bilan.entretiens.guides import current_guide_for
+
+                guide = current_guide_for(bilan.organisation)
+            interview = guide.interview(interview_key)
+            if interview is None:
+                raise RuleViolation(
+                    _t("Cet entretien ne figure pas dans le guide « %(g)s ».") % {"g": guide},
+                    code="invalid",
+                )
+            phase = interview["phase"]
+            title = title or interview["title"]
+        else:
+            guide = None
+        check_booking(
+            starts_at=starts_at,
+            planned_minutes=planned_minutes,
+            modality=modality,
+            place=place,
+            video_link=video_link,
+            invite=invite,
+        )
         with transaction.atomic():
             locked = Bilan.objects.select_for_update().get(pk=bilan.pk)
-            current = PHASE_OF_STATUS.get(locked.status)
-            if current is None:
-                raise RuleViolation(
-                    _t("Impossible de planifier un entretien : le bilan est à l'étape « %(s)s ».")
-                    % {"s": locked.get_status_display()}
-                )
-            if phase != current:
-                raise RuleViolation(
-                    _t(
-                        "Impossible de planifier un entretien de %(phase)s : le bilan est en "
-                        "%(current)s."
-                    )
-                    % {"phase": Phase(phase).label, "current": Phase(current).label}
-                )
+            locked._authorise(by, "schedule_entretien")
+            phase = phase or locked.current_phase or ""
+            check_phase(locked, phase, what=_t("planifier"))
             if phase != Phase.FOLLOW_UP:
                 budget = locked.budget()
                 locked.check_budget(
@@ -194,15 +220,84 @@ class Entretien(models.Model):
                     ),
                     what=_t("Entretien refusé"),
                 )
-            return cls.objects.create(
+            entretien = cls.objects.create(
                 bilan=locked,
                 phase=phase,
                 starts_at=starts_at,
                 planned_minutes=planned_minutes,
                 modality=modality,
                 title=title,
+                guide=guide,
+                interview_key=interview_key,
+                place=place if modality == Modality.IN_PERSON else "",
+                video_link=video_link if modality == Modality.VIDEO else "",
                 created_by=by,
             )
+            if invite:
+                entretien._notify("scheduled")
+            return entretien
+
+    def reschedule(
+        self,
+        *,
+        by,
+        starts_at: dt.datetime,
+        planned_minutes: int,
+        modality: str,
+        place: str = "",
+        video_link: str = "",
+    ) -> None:
+        """Move a planned entretien (same rules as booking it); both parties get the update and,
+        the day before the new date, a new reminder."""
+        check_booking(
+            starts_at=starts_at,
+            planned_minutes=planned_minutes,
+            modality=modality,
+            place=place,
+            video_link=video_link,
+            invite=True,
+        )
+        with transaction.atomic():
+            bilan = Bilan.objects.select_for_update().get(pk=self.bilan_id)
+            bilan._authorise(by, "reschedule_entretien")
+            entretien = Entretien.objects.select_for_update().get(pk=self.pk)
+            entretien._require_planned()
+            check_phase(bilan, entretien.phase, what=_t("déplacer"))
+            if entretien.phase != Phase.FOLLOW_UP:
+                budget = bilan.budget()
+                bilan.check_budget(
+                    replace(
+                        budget,
+                        scheduled_accompaniment=budget.scheduled_accompaniment
+                        - entretien.planned_minutes
+                        + planned_minutes,
+                    ),
+                    what=_t("Déplacement refusé"),
+                )
+            entretien.starts_at = starts_at
+            entretien.planned_minutes = planned_minutes
+            entretien.modality = modality
+            entretien.place = place if modality == Modality.IN_PERSON else ""
+            entretien.video_link = video_link if modality == Modality.VIDEO else ""
+            entretien.sequence += 1
+            entretien.reminder_sent_at = None
+            entretien.save()
+            entretien._notify("rescheduled")
+        self.refresh_from_db()
+
+    def _require_planned(self) -> None:
+        if self.status != EntretienStatus.PLANNED:
+            raise RuleViolation(
+                _t("Cet entretien est déjà « %(s)s ».") % {"s": self.get_status_display()}
+            )
+
+    def _notify(self, kind: str) -> None:
+        """E-mail both parties once the transaction commits; a mail failure is logged, the
+        booking stays."""
+        from bilan.entretiens.tasks import send_entretien_notice
+
+        pk = self.pk
+        transaction.on_commit(lambda: send_entretien_notice(pk, kind), robust=True)
 
     def mark_held(
         self,
@@ -259,16 +354,87 @@ class Entretien(models.Model):
             )
         self.refresh_from_db()
 
-    def cancel(self, *, by, missed: bool = False) -> None:
+    def cancel(self, *, by, missed: bool = False, reason: str = "") -> None:
+        """Mark missed or cancelled, with a reason category (never content). A cancellation
+        is sent to both parties' calendars (METHOD:CANCEL)."""
+        if reason and reason not in CancelReason.values:
+            raise RuleViolation(_t("Choisissez un motif dans la liste."), code="invalid")
         with transaction.atomic():
+            Bilan.objects.get(pk=self.bilan_id)._authorise(by, "cancel_entretien")
             entretien = Entretien.objects.select_for_update().get(pk=self.pk)
-            if entretien.status != EntretienStatus.PLANNED:
-                raise RuleViolation(
-                    _t("Cet entretien est déjà « %(s)s ».") % {"s": entretien.get_status_display()}
-                )
+            entretien._require_planned()
             entretien.status = EntretienStatus.MISSED if missed else EntretienStatus.CANCELLED
-            entretien.save(update_fields=["status"])
+            entretien.cancel_reason = reason or (CancelReason.NO_SHOW if missed else "")
+            entretien.sequence += 1
+            entretien.save(update_fields=["status", "cancel_reason", "sequence"])
+            if not missed:
+                entretien._notify("cancelled")
         self.refresh_from_db()
+
+
+def check_booking(
+    *,
+    starts_at: dt.datetime,
+    planned_minutes: int,
+    modality: str,
+    place: str,
+    video_link: str,
+    invite: bool,
+) -> None:
+    """The input rules of a booking, before anything is locked."""
+    if not isinstance(starts_at, dt.datetime) or timezone.is_naive(starts_at):
+        raise RuleViolation(_t("Indiquez une date et une heure valides."), code="invalid")
+    if planned_minutes <= 0:
+        raise RuleViolation(_t("La durée prévue doit être positive."), code="invalid")
+    if modality not in Modality.values:
+        raise RuleViolation(_t("Choisissez une modalité dans la liste."), code="invalid")
+    if not invite:
+        return
+    if starts_at <= timezone.now():
+        raise RuleViolation(
+            _t("Cette date est passée : choisissez une date et une heure à venir."),
+            code="invalid",
+        )
+    if modality == Modality.IN_PERSON and not place.strip():
+        raise RuleViolation(_t("Indiquez le lieu de l'entretien en présentiel."), code="invalid")
+    if modality == Modality.VIDEO:
+        try:
+            URLValidator(schemes=["https", "http"])(video_link)
+        except ValidationError:
+            raise RuleViolation(
+                _t("Indiquez le lien de la visio (une adresse https://…)."), code="invalid"
+            ) from None
+
+
+def check_phase(bilan: Bilan, phase: str, *, what: str) -> None:
+    """An entretien belongs to the bilan's current phase: not one not reached, nor a closed one."""
+    current = PHASE_OF_STATUS.get(bilan.status)
+    if current is None:
+        raise RuleViolation(
+            _t("Impossible de %(what)s un entretien : le bilan est à l'étape « %(s)s ».")
+            % {"what": what, "s": bilan.get_status_display()}
+        )
+    if phase not in Phase.values:
+        raise RuleViolation(_t("Choisissez une phase dans la liste."), code="invalid")
+    if phase != current:
+        order = list(Phase.values)
+        reason = (
+            _t("cette phase n'est pas encore ouverte")
+            if order.index(phase) > order.index(current)
+            else _t("cette phase est close")
+        )
+        raise RuleViolation(
+            _t(
+                "Impossible de %(what)s un entretien de %(phase)s : le bilan est en "
+                "%(current)s ; %(reason)s."
+            )
+            % {
+                "what": what,
+                "phase": Phase(phase).label,
+                "current": Phase(current).label,
+                "reason": reason,
+            }
+        )
 
 
 class NoteKind(models.TextChoices):

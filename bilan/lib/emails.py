@@ -5,13 +5,17 @@ Each message has `emails/<name>_subject.txt`, `emails/<name>.txt` and `emails/<n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send(name: str, to: str, context: dict) -> None:
+def send(name: str, to: str, context: dict, attachments: Sequence[MIMEBase] = ()) -> None:
     """Render and send e-mail `name` to `to`, in French."""
     ctx = {"site_url": settings.SITE_URL, **context}
     with translation.override("fr"):
@@ -20,7 +24,17 @@ def send(name: str, to: str, context: dict) -> None:
         html = render_to_string(f"emails/{name}.html", ctx)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(attachment)
     message.send()
+
+
+def calendar_file(ics: bytes, *, method: str, filename: str) -> MIMEText:
+    """An .ics attachment that mail clients offer to add to the calendar."""
+    part = MIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def invitation(*, user, organisation, link: str, invited_by) -> None:  # noqa: ANN001
@@ -33,3 +47,56 @@ def invitation(*, user, organisation, link: str, invited_by) -> None:  # noqa: A
 
 def password_reset(*, user, link: str) -> None:  # noqa: ANN001
     send("password_reset", user.email, {"user": user, "link": link})
+
+
+def entretien_notice(name: str, *, entretien, to, ics: bytes, method: str, filename: str) -> None:  # noqa: ANN001
+    send(
+        name,
+        to.email,
+        {"entretien": entretien, "bilan": entretien.bilan, "recipient": to},
+        [calendar_file(ics, method=method, filename=filename)],
+    )
+
+
+def entretien_scheduled(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+    entretien_notice(
+        "entretien_scheduled",
+        entretien=entretien,
+        to=to,
+        ics=ics,
+        method="REQUEST",
+        filename=filename,
+    )
+
+
+def entretien_rescheduled(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+    entretien_notice(
+        "entretien_rescheduled",
+        entretien=entretien,
+        to=to,
+        ics=ics,
+        method="REQUEST",
+        filename=filename,
+    )
+
+
+def entretien_cancelled(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+    entretien_notice(
+        "entretien_cancelled",
+        entretien=entretien,
+        to=to,
+        ics=ics,
+        method="CANCEL",
+        filename=filename,
+    )
+
+
+def entretien_reminder(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+    entretien_notice(
+        "entretien_reminder",
+        entretien=entretien,
+        to=to,
+        ics=ics,
+        method="REQUEST",
+        filename=filename,
+    )

@@ -1,0 +1,62 @@
+"""Entretien e-mails: the notices sent on booking, moving and cancelling, and the one reminder
+the day before (run every 15 minutes by the django-q2 schedule « bilan-reminders », or by
+`manage.py send_reminders`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from bilan.entretiens import calendar
+from bilan.entretiens.models import Entretien, EntretienStatus
+from bilan.lib import emails
+
+NOTICES = {
+    "scheduled": emails.entretien_scheduled,
+    "rescheduled": emails.entretien_rescheduled,
+    "cancelled": emails.entretien_cancelled,
+    "reminder": emails.entretien_reminder,
+}
+
+# Reminders wait for the morning: nobody wants one at midnight.
+REMINDERS_FROM = dt.time(8, 0)
+
+
+def send_entretien_notice(entretien_id: int, kind: str) -> None:
+    """E-mail `kind` of NOTICES to the beneficiary and the consultant, .ics attached."""
+    entretien = Entretien.objects.select_related("bilan__beneficiary", "bilan__consultant").get(
+        pk=entretien_id
+    )
+    ics = calendar.invitation(entretien)
+    for person in (entretien.bilan.beneficiary, entretien.bilan.consultant):
+        NOTICES[kind](
+            entretien=entretien, to=person, ics=ics, filename=calendar.filename(entretien)
+        )
+
+
+def send_entretien_reminders(now: dt.datetime | None = None) -> int:
+    """Remind both parties of each planned entretien of tomorrow (Paris time), once.
+
+    The conditional update claims each entretien before sending: two workers running at the
+    same time cannot both send. Returns the number of entretiens reminded.
+    """
+    now = timezone.localtime(now or timezone.now())
+    if now.time() < REMINDERS_FROM:
+        return 0
+    tomorrow = now.date() + dt.timedelta(days=1)
+    start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min))
+    due = Entretien.objects.filter(
+        status=EntretienStatus.PLANNED,
+        reminder_sent_at__isnull=True,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    )
+    sent = 0
+    for pk in due.values_list("pk", flat=True):
+        claimed = due.filter(pk=pk).update(reminder_sent_at=now)
+        if claimed:
+            send_entretien_notice(pk, "reminder")
+            sent += 1
+    return sent
