@@ -1,0 +1,182 @@
+"""Writing during an entretien: the note fields (autosaved, conflict-checked) and the checklist.
+
+A note field is named by a key: a question id of the entretien's guide interview, "free"
+(private free notes) or "summary" (the summary shared with the beneficiary once the
+entretien is held). Every save names the version it started from; a save from an older
+version is a conflict that shows both texts, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.entretiens.models import (
+    Entretien,
+    EntretienChecklist,
+    EntretienNote,
+    EntretienStatus,
+    NoteKind,
+)
+from bilan.organisations.access import can_read_content, get_bilan_for_user
+
+FREE = "free"
+SUMMARY = "summary"
+MAX_NOTE_LENGTH = 100_000
+CHECKLIST_SECTIONS = {"objectives": "objectives_done", "closing": "closing_done"}
+
+
+class NoteConflict(RuleViolation):
+    """The stored note moved on since `base_version`: `note` is theirs, `yours` the text sent."""
+
+    def __init__(self, *, note: EntretienNote, yours: str) -> None:
+        super().__init__(
+            _t(
+                "Ce champ a été modifié ailleurs (version %(v)s) : comparez les deux textes, "
+                "puis enregistrez celui à garder."
+            )
+            % {"v": note.version},
+            code="refused",
+        )
+        self.note = note
+        self.yours = yours
+
+
+def get_entretien_for_consultant(user, pk: int) -> Entretien:  # noqa: ANN001
+    """The entretien `pk` for its bilan's assigned consultant: 404 when the bilan is out of the
+    user's reach, 403 when they see it but not its content (an admin, the beneficiary)."""
+    entretien = Entretien.objects.select_related("guide").filter(pk=pk).first()
+    if entretien is None:
+        raise Http404
+    bilan = get_bilan_for_user(user, entretien.bilan_id)
+    if user.pk == bilan.beneficiary_id or not can_read_content(user, bilan):
+        raise PermissionDenied
+    entretien.bilan = bilan
+    return entretien
+
+
+def interview_of(entretien: Entretien) -> dict | None:
+    """The guide interview the entretien follows, or None for a free entretien."""
+    if entretien.guide_id is None or not entretien.interview_key:
+        return None
+    return entretien.guide.interview(entretien.interview_key)
+
+
+def question_ids(interview: dict | None) -> list[str]:
+    if not interview:
+        return []
+    return [q["id"] for g in interview.get("question_groups", []) for q in g.get("questions", [])]
+
+
+def note_kind(entretien: Entretien, key: str) -> str | None:
+    """The kind of the note field `key` of this entretien, None if it has no such field."""
+    if key == SUMMARY:
+        return NoteKind.SHARED
+    if key == FREE or key in question_ids(interview_of(entretien)):
+        return NoteKind.PRIVATE
+    return None
+
+
+def checklist_ids(entretien: Entretien, section: str) -> list[str]:
+    interview = interview_of(entretien) or {}
+    items = interview.get("objectives" if section == "objectives" else "closing_items", [])
+    return [item["id"] for item in items]
+
+
+def _check_writable(entretien: Entretien, bilan: Bilan, by) -> None:  # noqa: ANN001
+    bilan._authorise(by, "write_entretien_notes")
+    if bilan.status == Status.ARCHIVED:
+        raise RuleViolation(_t("Le bilan est archivé : ses notes ne sont plus modifiables."))
+    if entretien.status not in (EntretienStatus.PLANNED, EntretienStatus.HELD):
+        raise RuleViolation(
+            _t("Cet entretien est « %(s)s » : ses notes ne sont pas modifiables.")
+            % {"s": entretien.get_status_display()}
+        )
+
+
+def save_note(*, entretien: Entretien, key: str, text: str, base_version: int, by) -> EntretienNote:  # noqa: ANN001
+    """Save the note field `key` if it is still at `base_version`, else raise NoteConflict.
+
+    One conditional UPDATE (or an INSERT for a first save): two tabs saving from the same
+    version cannot both win. Re-sending the text already stored is not a conflict, so a
+    retry after a lost response succeeds.
+    """
+    kind = note_kind(entretien, key)
+    if kind is None:
+        raise RuleViolation(
+            _t("Champ de notes inconnu pour cet entretien : « %(key)s ».") % {"key": key},
+            code="invalid",
+        )
+    if len(text) > MAX_NOTE_LENGTH:
+        raise RuleViolation(
+            _t("Note trop longue (%(max)s caractères au plus).") % {"max": MAX_NOTE_LENGTH},
+            code="invalid",
+        )
+    if base_version < 0:
+        raise RuleViolation(_t("Version de départ invalide."), code="invalid")
+    _check_writable(entretien, entretien.bilan, by)
+    notes = EntretienNote.objects.filter(entretien=entretien, key=key)
+    if base_version == 0:
+        try:
+            with transaction.atomic():
+                return EntretienNote.objects.create(
+                    entretien=entretien, key=key, kind=kind, text=text, version=1, updated_by=by
+                )
+        except IntegrityError:
+            pass  # another tab saved this field first: compare below
+    elif notes.filter(version=base_version).update(
+        text=text, version=F("version") + 1, updated_at=timezone.now(), updated_by=by
+    ):
+        return notes.get()
+    stored = notes.first() or EntretienNote(entretien=entretien, key=key, kind=kind)
+    if stored.text == text:
+        return stored
+    raise NoteConflict(note=stored, yours=text)
+
+
+def notes_by_key(entretien: Entretien) -> dict[str, EntretienNote]:
+    return {note.key: note for note in EntretienNote.objects.filter(entretien=entretien)}
+
+
+def checklist_of(entretien: Entretien) -> EntretienChecklist | None:
+    return EntretienChecklist.objects.filter(entretien=entretien).first()
+
+
+def set_checklist_item(
+    *, entretien: Entretien, section: str, item: str, done: bool, by
+) -> EntretienChecklist:  # noqa: ANN001
+    """Tick or untick one objective or closing item; the list keeps the guide's order."""
+    if section not in CHECKLIST_SECTIONS or item not in checklist_ids(entretien, section):
+        raise RuleViolation(_t("Élément de liste inconnu pour cet entretien."), code="invalid")
+    _check_writable(entretien, entretien.bilan, by)
+    field = CHECKLIST_SECTIONS[section]
+    order = checklist_ids(entretien, section)
+    with transaction.atomic():
+        EntretienChecklist.objects.get_or_create(entretien=entretien)
+        checklist = EntretienChecklist.objects.select_for_update().get(entretien=entretien)
+        ticked = set(getattr(checklist, field)) - {item}
+        if done:
+            ticked.add(item)
+        setattr(checklist, field, [i for i in order if i in ticked])
+        checklist.save(update_fields=[field, "updated_at"])
+    return checklist
+
+
+def held_summaries(bilan: Bilan) -> list[EntretienNote]:
+    """The shared summaries the beneficiary may read: only of held entretiens, never a private note."""
+    return list(
+        EntretienNote.objects.filter(
+            entretien__bilan=bilan,
+            entretien__status=EntretienStatus.HELD,
+            key=SUMMARY,
+            kind=NoteKind.SHARED,
+        )
+        .exclude(text="")
+        .select_related("entretien")
+        .order_by("entretien__starts_at", "entretien_id")
+    )
