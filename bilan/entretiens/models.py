@@ -110,6 +110,13 @@ class EntretienQuerySet(models.QuerySet["Entretien"]):
         """Planned entretiens whose time has passed without being marked held or missed."""
         return self.filter(status=EntretienStatus.PLANNED, starts_at__lt=timezone.now())
 
+    def unsigned_by(self, role: str) -> EntretienQuerySet:
+        """Held entretiens still missing the signature of `role` (a SignerRole) (REQ-21)."""
+        return self.filter(status=EntretienStatus.HELD).exclude(attendances__signer_role=role)
+
+    def awaiting_beneficiary_signature(self) -> EntretienQuerySet:
+        return self.unsigned_by(SignerRole.BENEFICIARY)
+
 
 class Entretien(models.Model):
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="entretiens")
