@@ -1,6 +1,12 @@
 from django.urls import path
 
-from bilan.portal import views, views_assignments, views_attendance, views_schedule
+from bilan.portal import (
+    views,
+    views_assignments,
+    views_attendance,
+    views_notes,
+    views_schedule,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -11,4 +17,5 @@ urlpatterns = [
     *views_schedule.urlpatterns,
     *views_attendance.urlpatterns,
     *views_assignments.urlpatterns,
+    *views_notes.urlpatterns,
 ]
