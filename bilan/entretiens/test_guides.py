@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from bilan.bilans.models import Phase, RuleViolation
@@ -443,3 +444,398 @@ def test_an_edit_of_something_missing_or_empty_is_refused(default, edit, message
     with pytest.raises(RuleViolation, match=message) as refused:
         edit(default.content)
     assert refused.value.code == "invalid"
+
+
+# ---- pages ------------------------------------------------------------------------------
+
+STAFF_READS = [
+    ("admin", 200),
+    ("consultant", 200),
+    ("colleague", 200),
+    ("beneficiary", 403),
+    ("other_beneficiary", 403),
+    ("outsider_beneficiary", 403),
+]
+
+
+@pytest.fixture
+def own(cast, default) -> InterviewGuide:  # noqa: ANN001
+    return guides.copy_default_guide(organisation=cast.org, acting_user=cast.admin)
+
+
+def as_(client, user):  # noqa: ANN001, ANN201
+    client.force_login(user)
+    return client
+
+
+def form_data(guide: InterviewGuide, key: str) -> dict[str, str]:
+    """What the edit page posts when nothing is changed."""
+    from bilan.entretiens.views_guides import InterviewForm
+
+    form = InterviewForm(guide.interview(key))
+    return {
+        name: field.initial or ""
+        for name, field in form.fields.items()
+        if not name.endswith("__remove")
+    }
+
+
+def edit_url(guide: InterviewGuide, key: str = "accueil") -> str:
+    return reverse("entretiens:guide_edit", args=[guide.pk, key])
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, own):
+    for url in [
+        reverse("entretiens:guide_list"),
+        reverse("entretiens:guide_detail", args=[own.pk]),
+        edit_url(own),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/compte/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [*STAFF_READS, ("outsider_admin", 200), ("outsider_consultant", 200)]
+)
+def test_staff_list_the_guides_and_beneficiaries_may_not(client, cast, own, who, status):
+    response = as_(client, getattr(cast, who)).get(reverse("entretiens:guide_list"))
+    assert response.status_code == status
+
+
+def test_the_list_shows_the_default_guide_and_the_organisations_history(client, cast, own):
+    v2 = guides.edit_guide(
+        own,
+        acting_user=cast.admin,
+        content=guides.remove_question(own.content, interview="accueil", question="g1-q1"),
+    )
+    page = as_(client, cast.consultant).get(reverse("entretiens:guide_list")).content.decode()
+    assert "Guide par défaut" in page
+    assert reverse("entretiens:guide_detail", args=[guides.default_guide().pk]) in page
+    assert reverse("entretiens:guide_detail", args=[own.pk]) in page
+    assert reverse("entretiens:guide_detail", args=[v2.pk]) in page
+    assert "remplacée" in page
+    outsider = as_(client, cast.outsider_consultant).get(reverse("entretiens:guide_list"))
+    assert reverse("entretiens:guide_detail", args=[own.pk]) not in outsider.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [*STAFF_READS, ("outsider_admin", 404), ("outsider_consultant", 404)]
+)
+def test_staff_read_their_organisations_guide_and_outsiders_get_404(client, cast, own, who, status):
+    response = as_(client, getattr(cast, who)).get(
+        reverse("entretiens:guide_detail", args=[own.pk])
+    )
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [*STAFF_READS, ("outsider_admin", 200), ("outsider_consultant", 200)]
+)
+def test_every_organisations_staff_read_the_default_guide(client, cast, default, who, status):
+    response = as_(client, getattr(cast, who)).get(
+        reverse("entretiens:guide_detail", args=[default.pk])
+    )
+    assert response.status_code == status
+
+
+def test_an_unknown_guide_is_a_404(client, cast, default):
+    response = as_(client, cast.admin).get(reverse("entretiens:guide_detail", args=[999999]))
+    assert response.status_code == 404
+
+
+def test_the_guide_page_shows_every_interview_in_full(client, cast, default):
+    page = as_(client, cast.consultant).get(reverse("entretiens:guide_detail", args=[default.pk]))
+    text = page.content.decode()
+    for interview in default.interviews():
+        assert interview["title"].replace("'", "&#x27;") in text
+        for group in interview["question_groups"]:
+            for question in group["questions"]:
+                assert question["text"].replace("'", "&#x27;") in text
+        for item in interview["objectives"] + interview["closing_items"]:
+            assert item["text"].replace("'", "&#x27;") in text
+
+
+def test_the_default_guide_shows_no_edit_button_but_a_copy_button_for_the_admin(
+    client, cast, default
+):
+    page = as_(client, cast.admin).get(reverse("entretiens:guide_detail", args=[default.pk]))
+    text = page.content.decode()
+    assert "Modifier cet entretien" not in text
+    assert "Ajouter un type d'entretien" not in text
+    assert "Copier le guide par défaut" in text
+    listing = as_(client, cast.admin).get(reverse("entretiens:guide_list")).content.decode()
+    assert "Copier le guide par défaut" in listing
+
+
+def test_consultants_are_not_offered_to_copy_or_edit(client, cast, own, default):
+    for guide in (default, own):
+        text = (
+            as_(client, cast.consultant)
+            .get(reverse("entretiens:guide_detail", args=[guide.pk]))
+            .content.decode()
+        )
+        assert "Copier le guide par défaut" not in text
+        assert "Modifier cet entretien" not in text
+    listing = as_(client, cast.consultant).get(reverse("entretiens:guide_list")).content.decode()
+    assert "Copier le guide par défaut" not in listing
+
+
+def test_the_admin_edits_only_the_current_version_of_their_own_guide(client, cast, own):
+    page = as_(client, cast.admin).get(reverse("entretiens:guide_detail", args=[own.pk]))
+    assert edit_url(own).encode() in page.content
+    assert b"Copier le guide par d" not in page.content
+    v2 = guides.edit_guide(
+        own,
+        acting_user=cast.admin,
+        content=guides.remove_question(own.content, interview="accueil", question="g1-q1"),
+    )
+    old = as_(client, cast.admin).get(reverse("entretiens:guide_detail", args=[own.pk]))
+    assert b"Modifier cet entretien" not in old.content
+    assert "la version 2 est en usage" in old.content.decode()
+    assert (
+        edit_url(v2).encode()
+        in client.get(reverse("entretiens:guide_detail", args=[v2.pk])).content
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 302),
+        ("consultant", 403),
+        ("colleague", 403),
+        ("beneficiary", 403),
+        ("other_beneficiary", 403),
+        ("outsider_beneficiary", 403),
+    ],
+)
+def test_only_an_admin_copies_the_default_guide(client, cast, default, who, status):
+    response = as_(client, getattr(cast, who)).post(reverse("entretiens:guide_copy"))
+    assert response.status_code == status
+    copies = InterviewGuide.objects.filter(organisation=cast.org)
+    assert copies.count() == (1 if status == 302 else 0)
+
+
+def test_copying_leads_to_the_copy_with_a_message(client, cast, default):
+    response = as_(client, cast.admin).post(reverse("entretiens:guide_copy"), follow=True)
+    copy = InterviewGuide.objects.get(organisation=cast.org)
+    assert response.redirect_chain[-1][0] == reverse("entretiens:guide_detail", args=[copy.pk])
+    assert "Guide par défaut copié" in response.content.decode()
+    again = client.post(reverse("entretiens:guide_copy"), follow=True)
+    assert "déjà sa copie" in again.content.decode()
+    assert InterviewGuide.objects.filter(organisation=cast.org).count() == 1
+
+
+def test_an_outsider_admin_copies_for_their_own_organisation(client, cast, own):
+    as_(client, cast.outsider_admin).post(reverse("entretiens:guide_copy"))
+    assert InterviewGuide.objects.filter(organisation=cast.outsider_org).count() == 1
+    assert guides.current_guide_for(cast.org) == own
+
+
+def test_copying_is_a_post(client, cast, default):
+    assert as_(client, cast.admin).get(reverse("entretiens:guide_copy")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("consultant", 403),
+        ("colleague", 403),
+        ("beneficiary", 403),
+        ("other_beneficiary", 403),
+        ("outsider_beneficiary", 403),
+        ("outsider_consultant", 403),
+        ("outsider_admin", 404),
+    ],
+)
+def test_only_the_organisations_admin_opens_the_edit_page(client, cast, own, who, status):
+    assert as_(client, getattr(cast, who)).get(edit_url(own)).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("consultant", 403),
+        ("colleague", 403),
+        ("beneficiary", 403),
+        ("outsider_consultant", 403),
+        ("outsider_admin", 404),
+    ],
+)
+def test_nobody_else_saves_an_edit(client, cast, own, who, status):
+    data = {**form_data(own, "accueil"), "new_objective": "Rassurer"}
+    response = as_(client, getattr(cast, who)).post(edit_url(own), data)
+    assert response.status_code == status
+    add = as_(client, getattr(cast, who)).post(
+        reverse("entretiens:guide_add_interview", args=[own.pk]),
+        {"phase": Phase.INVESTIGATION, "title": "Entretien de réseau"},
+    )
+    assert add.status_code == status
+    assert guides.current_guide_for(cast.org) == own
+
+
+def test_the_default_guide_and_unknown_interviews_have_no_edit_page(client, cast, own, default):
+    assert as_(client, cast.admin).get(edit_url(default)).status_code == 404
+    assert client.post(edit_url(default), form_data(default, "accueil")).status_code == 404
+    assert client.get(edit_url(own, "inconnu")).status_code == 404
+
+
+def test_the_edit_page_of_a_replaced_version_leads_to_the_current_one(client, cast, own):
+    v2 = guides.edit_guide(
+        own,
+        acting_user=cast.admin,
+        content=guides.remove_question(own.content, interview="accueil", question="g1-q1"),
+    )
+    response = as_(client, cast.admin).get(edit_url(own))
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(v2)
+
+
+def save(client, guide: InterviewGuide, key: str = "accueil", **changes):  # noqa: ANN001, ANN003, ANN201
+    return client.post(edit_url(guide, key), {**form_data(guide, key), **changes}, follow=True)
+
+
+def test_rewording_a_question_saves_version_2(client, cast, own):
+    response = save(as_(client, cast.admin), own, **{"q__g1-q2": "Qu'attendez-vous de nous ?"})
+    v2 = guides.current_guide_for(cast.org)
+    assert v2.version == 2
+    assert response.redirect_chain[-1][0] == edit_url(v2)
+    assert "Version 2 enregistrée" in response.content.decode()
+    assert questions_of(v2.content)[1] == ("g1-q2", "Qu'attendez-vous de nous ?")
+    own.refresh_from_db()
+    assert questions_of(own.content) == questions_of(guides.default_guide().content)
+
+
+def test_the_up_and_down_buttons_reorder_and_keep_the_rewording(client, cast, own):
+    save(as_(client, cast.admin), own, move="g1-q3:up", **{"q__g1-q3": "Une idée de projet ?"})
+    v2 = guides.current_guide_for(cast.org)
+    assert questions_of(v2.content) == [
+        questions_of(own.content)[0],
+        ("g1-q3", "Une idée de projet ?"),
+        questions_of(own.content)[1],
+    ]
+    save(client, v2, move="g1-q1:down")
+    assert [i for i, _ in questions_of(guides.current_guide_for(cast.org).content)] == [
+        "g1-q3",
+        "g1-q1",
+        "g1-q2",
+    ]
+
+
+def test_removing_and_adding_questions_objectives_closing_items_and_groups(client, cast, own):
+    save(
+        as_(client, cast.admin),
+        own,
+        **{
+            "q__g1-q1__remove": "on",
+            "new_q__g2": "Explication du financement",
+            "o__o4__remove": "on",
+            "o__o1": "Créer la confiance",
+            "new_objective": "Rassurer la personne",
+            "c__c2": "Signature du consentement",
+            "new_closing": "Envoi du compte rendu",
+            "new_group": "Questions sur la mobilité",
+            "title": "Premier entretien",
+        },
+    )
+    accueil = guides.current_guide_for(cast.org).interview("accueil")
+    assert accueil["title"] == "Premier entretien"
+    assert [q["id"] for q in accueil["question_groups"][0]["questions"]] == ["g1-q2", "g1-q3"]
+    assert accueil["question_groups"][1]["questions"][-1] == {
+        "id": "g2-q5",
+        "text": "Explication du financement",
+    }
+    assert accueil["objectives"] == [
+        {"id": "o1", "text": "Créer la confiance"},
+        {"id": "o2", "text": "Présenter le cadre légal et déontologique"},
+        {"id": "o3", "text": "Clarifier les attentes du bénéficiaire"},
+        {"id": "o5", "text": "Rassurer la personne"},
+    ]
+    assert accueil["closing_items"][1:] == [
+        {"id": "c2", "text": "Signature du consentement"},
+        {"id": "c3", "text": "Planification du prochain rendez-vous"},
+        {"id": "c4", "text": "Envoi du compte rendu"},
+    ]
+    assert accueil["question_groups"][-1] == {
+        "id": "g4",
+        "title": "Questions sur la mobilité",
+        "questions": [],
+    }
+
+
+def test_an_emptied_text_is_refused_and_what_was_typed_is_kept(client, cast, own):
+    response = save(
+        as_(client, cast.admin),
+        own,
+        **{"q__g1-q2": "   ", "q__g1-q1": "Ma nouvelle formulation", "new_objective": "Rassurer"},
+    )
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "Complétez ce texte ou cochez « Retirer »." in text
+    assert 'value="Ma nouvelle formulation"' in text
+    assert 'value="Rassurer"' in text
+    assert guides.current_guide_for(cast.org) == own
+
+
+def test_saving_without_a_change_says_so(client, cast, own):
+    response = save(as_(client, cast.admin), own)
+    assert response.status_code == 422
+    assert "Aucune modification à enregistrer." in response.content.decode()
+    assert guides.current_guide_for(cast.org) == own
+
+
+def test_a_save_from_a_stale_page_is_refused_and_keeps_the_input(client, cast, own):
+    guides.edit_guide(
+        own,
+        acting_user=cast.admin,
+        content=guides.remove_question(own.content, interview="accueil", question="g1-q3"),
+    )
+    response = save(as_(client, cast.admin), own, **{"q__g1-q1": "Ce que j'ai tapé"})
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "modifié entre-temps (version 2 en usage)" in text
+    assert "Ce que j&#x27;ai tapé" in text
+    assert guides.current_guide_for(cast.org).version == 2
+
+
+def test_an_unknown_move_is_refused(client, cast, own):
+    response = save(as_(client, cast.admin), own, move="g1-q1:sideways")
+    assert response.status_code == 422
+    assert "Déplacement inconnu." in response.content.decode()
+
+
+def test_the_admin_adds_an_interview_type(client, cast, own):
+    response = as_(client, cast.admin).post(
+        reverse("entretiens:guide_add_interview", args=[own.pk]),
+        {"phase": Phase.INVESTIGATION, "title": "Entretien d'exploration du réseau"},
+        follow=True,
+    )
+    v2 = guides.current_guide_for(cast.org)
+    assert response.redirect_chain[-1][0] == edit_url(v2, "exploration-du-reseau")
+    assert "Version 2 enregistrée" in response.content.decode()
+    assert v2.interview("exploration-du-reseau")["phase"] == Phase.INVESTIGATION
+    save(client, v2, "exploration-du-reseau", new_group="Questions sur le réseau")
+    v3 = guides.current_guide_for(cast.org)
+    save(client, v3, "exploration-du-reseau", new_q__g1="Qui connaissez-vous dans ce secteur ?")
+    assert questions_of(guides.current_guide_for(cast.org).content, "exploration-du-reseau") == [
+        ("g1-q1", "Qui connaissez-vous dans ce secteur ?")
+    ]
+
+
+def test_an_interview_type_without_a_title_is_refused_on_the_guide_page(client, cast, own):
+    response = as_(client, cast.admin).post(
+        reverse("entretiens:guide_add_interview", args=[own.pk]),
+        {"phase": Phase.INVESTIGATION, "title": ""},
+    )
+    assert response.status_code == 422
+    assert "Ajouter un type d'entretien" in response.content.decode()
+    assert guides.current_guide_for(cast.org) == own
+
+
+@pytest.mark.parametrize(("who", "shown"), [("admin", True), ("consultant", True)])
+def test_staff_find_the_guides_in_the_navigation(client, cast, who, shown):
+    page = as_(client, getattr(cast, who)).get(reverse("bilans:list")).content.decode()
+    assert (reverse("entretiens:guide_list") in page) is shown
+    assert ">Guides d'entretien</a>" in page
