@@ -1,7 +1,114 @@
-"""API v1: assignments endpoints, mounted on the main api (see bilan/api/api.py)."""
+"""API v1: travail inter-session, mounted on the main api (see bilan/api/api.py).
+
+Giving work is the assigned consultant's act (403 for others, 409 over the 24 h ceiling or
+outside the three phases, 422 for bad input); reading it is for the beneficiary and the
+assigned consultant (whose read is audited), never the administration (403).
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _t
+from ninja import Field, Router, Schema, Status
+
+from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.schemas import MAX_INT
+from bilan.bilans.models import RuleViolation
+from bilan.entretiens.assignments import assign_work, mark_late, read_assignments
+from bilan.entretiens.models import Assignment, AssignmentKind
+from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["assignments"])
+
+
+class AssignmentIn(Schema):
+    title: str = Field("", max_length=300, description="Empty: the closing item's text")
+    instructions: str = Field("", max_length=10000)
+    kind: AssignmentKind
+    estimated_minutes: int = Field(ge=0, le=24 * 60)
+    due_on: dt.date
+    entretien_id: int | None = Field(None, ge=1, le=MAX_INT)
+    closing_item: str = Field("", max_length=100, description="A closing item id of its guide")
+
+
+class AssignmentOut(Schema):
+    id: int
+    bilan_id: int
+    entretien_id: int | None
+    closing_item: str
+    title: str
+    instructions: str
+    kind: AssignmentKind
+    kind_label: str
+    estimated_minutes: int
+    due_on: dt.date | None
+    late: bool
+    done_at: dt.datetime | None
+    beneficiary_comment: str
+    created_at: dt.datetime
+
+
+def assignment_out(a: Assignment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "bilan_id": a.bilan_id,
+        "entretien_id": a.entretien_id,
+        "closing_item": a.closing_item,
+        "title": a.title,
+        "instructions": a.instructions,
+        "kind": a.kind,
+        "kind_label": str(a.get_kind_display()),
+        "estimated_minutes": a.estimated_minutes,
+        "due_on": a.due_on,
+        "late": a.late,
+        "done_at": a.done_at,
+        "beneficiary_comment": a.beneficiary_comment,
+        "created_at": a.created_at,
+    }
+
+
+@router.post(
+    "/bilans/{bilan_id}/assignments",
+    response={201: AssignmentOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="create_assignment",
+    summary="Give travail inter-session (assigned consultant; refused over 24 h)",
+)
+def create_assignment(
+    request: HttpRequest, bilan_id: BilanId, payload: AssignmentIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    entretien = None
+    if payload.entretien_id is not None:
+        entretien = bilan.entretiens.filter(pk=payload.entretien_id).first()
+        if entretien is None:
+            raise RuleViolation(
+                _t("Cet entretien n'appartient pas à ce bilan (entretien_id)."), code="invalid"
+            )
+    assignment = assign_work(
+        bilan=bilan,
+        by=user,
+        title=payload.title,
+        instructions=payload.instructions,
+        kind=payload.kind,
+        estimated_minutes=payload.estimated_minutes,
+        due_on=payload.due_on,
+        entretien=entretien,
+        closing_item=payload.closing_item,
+    )
+    return Status(201, assignment_out(mark_late([assignment])[0]))
+
+
+@router.get(
+    "/bilans/{bilan_id}/assignments",
+    response={200: list[AssignmentOut], **errors(401, 403, 404, 422)},
+    operation_id="list_assignments",
+    summary="The bilan's travail inter-session, by due date (beneficiary, assigned consultant)",
+)
+def list_assignments(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    return [assignment_out(a) for a in read_assignments(reader=user, bilan=bilan, channel="api")]

@@ -6,7 +6,7 @@ Views are thin: each calls the access helper first, then one model method or act
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +31,7 @@ from bilan.bilans.models import (
 )
 from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
+from bilan.entretiens.assignments import done_recently, overdue_assignments, read_assignments
 from bilan.entretiens.models import Entretien
 from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
 from bilan.organisations.models import HoursRule, Role
@@ -100,6 +101,8 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
             "bilans": bilans,
             "upcoming": entretiens.upcoming()[:10],
             "overdue": entretiens.overdue()[:20],
+            "overdue_assignments": overdue_assignments(qs),
+            "done_recently": done_recently(qs),
             "below_minimum": [
                 b for b in bilans if b.status == Status.CONCLUSIONS and b.hours.below_minimum
             ],
@@ -225,6 +228,8 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
         "pipeline_index": PIPELINE.index(bilan.status) if bilan.status in PIPELINE else -1,
         "consent": bilan.active_consent(),
         "framing": framing,
+        # Called by the template only where the section renders, so its audit rows are exact.
+        "assignments": partial(read_assignments, reader=user, bilan=bilan),
         "reads_content": reads_content,
         "is_consultant": is_consultant,
         "is_admin": user.membership.role == Role.ADMIN,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.entretiens.assignments import open_assignments
 from bilan.entretiens.models import Entretien
 from bilan.organisations.access import get_bilan_for_user, require_membership
 from bilan.organisations.models import Role
@@ -51,6 +52,9 @@ def todo_for(bilan: Bilan) -> list[dict]:
         and not framing.arrangements_beneficiary_validated_at
     ):
         items.append({"label": _t("Valider les modalités de mon bilan"), "action": "arrangements"})
+    items += [
+        {"label": a.title, "action": "assignment", "assignment": a} for a in open_assignments(bilan)
+    ]
     return items
 
 
