@@ -354,7 +354,7 @@ def assign_consultant(
 
 # Each feature's endpoints live in their own module, on a router mounted here (at the bottom,
 # since those modules import the helpers above).
-from bilan.api import assignments, attendance, entretiens, guides  # noqa: E402
+from bilan.api import assignments, attendance, entretiens, guides, notes  # noqa: E402
 
-for feature in (guides, entretiens, attendance, assignments):
+for feature in (guides, entretiens, attendance, assignments, notes):
     api.add_router("", feature.router)
