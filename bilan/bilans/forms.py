@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import (
@@ -14,7 +11,6 @@ from bilan.bilans.models import (
     Situation,
     StopReason,
 )
-from bilan.entretiens.models import Modality
 from bilan.organisations.models import Membership
 
 
@@ -109,18 +105,6 @@ class PlanHoursForm(forms.Form):
 
 class PersonalWorkForm(forms.Form):
     personal = HoursField(label=_("Travail personnel réalisé (heures)"))
-
-
-class ScheduleForm(forms.Form):
-    title = forms.CharField(label=_("Intitulé"), max_length=200, required=False)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}))
-    duration = HoursField(label=_("Durée (heures)"), min_value=0.25)
-    modality = forms.ChoiceField(label=_("Modalité"), choices=Modality.choices)
-
-    def starts_at(self) -> dt.datetime:
-        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        return timezone.make_aware(naive)
 
 
 class HeldForm(forms.Form):

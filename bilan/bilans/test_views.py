@@ -45,8 +45,14 @@ def staff_urls(c) -> list[tuple[str, str, dict]]:  # noqa: ANN001
         ("post", reverse("bilans:personal_work", args=[pk]), {"personal": "1"}),
         (
             "post",
-            reverse("bilans:schedule", args=[pk]),
-            {"date": "2030-01-10", "time": "10:00", "duration": "2", "modality": "in_person"},
+            reverse("entretiens:schedule", args=[pk]),
+            {
+                "date": "2030-01-10",
+                "time": "10:00",
+                "duration": "2",
+                "modality": "in_person",
+                "place": "Salle 2",
+            },
         ),
         (
             "post",
@@ -264,8 +270,14 @@ def test_an_hour_plan_over_24_hours_is_refused_and_the_form_keeps_the_input(cast
 def test_scheduling_with_htmx_returns_the_activity_block(cast, client):
     client.force_login(cast.consultant)
     response = client.post(
-        reverse("bilans:schedule", args=[cast.bilan.pk]),
-        {"date": "2030-01-10", "time": "10:00", "duration": "1,5", "modality": "video"},
+        reverse("entretiens:schedule", args=[cast.bilan.pk]),
+        {
+            "date": "2030-01-10",
+            "time": "10:00",
+            "duration": "1,5",
+            "modality": "video",
+            "video_link": "https://visio.example/bilan",
+        },
         HTTP_HX_REQUEST="true",
     )
     page = response.content.decode()

@@ -14,6 +14,5 @@ urlpatterns = [
     path("<int:pk>/travail-personnel/", views.bilan_personal_work, name="personal_work"),
     path("<int:pk>/consultant/", views.bilan_reassign, name="reassign"),
     path("<int:pk>/administratif/", views.bilan_administration, name="administration"),
-    path("<int:pk>/entretiens/", views.entretien_schedule, name="schedule"),
     path("entretiens/<int:pk>/<str:action>/", views.entretien_update, name="entretien_update"),
 ]

@@ -199,6 +199,8 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
     if framing is not None and framing.pk:
         record_content_access(actor=user, bilan=bilan, objects=[framing])
     is_consultant = bilan.consultant_id == user.pk
+    from bilan.entretiens.views_schedule import schedule_form  # that module imports this one
+
     can = {
         name: may_transition(user, bilan, name)
         for name in (
@@ -259,7 +261,7 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
         "personal_form": forms.PersonalWorkForm(
             initial={"personal": bilan.delivered_personal_minutes / 60}
         ),
-        "schedule_form": bound.get("schedule_form") or forms.ScheduleForm(),
+        "schedule_form": schedule_form(bilan, user, bound),
         "close_form": forms.CloseForm(),
         "stop_form": forms.StopForm(),
         "follow_up_form": forms.FollowUpForm(initial={"decision": bilan.follow_up_decision}),
@@ -432,32 +434,6 @@ def entretiens_response(request: HttpRequest, bilan: Bilan, **bound) -> HttpResp
     if not request.htmx and not bound:
         return redirect("bilans:detail", pk=bilan.pk)
     return TemplateResponse(request, template, context, status=422 if bound else 200)
-
-
-@staff_required
-@require_POST
-def entretien_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    bilan = get_bilan_for_user(request.user, pk, write=True)
-    consultant_only(request.user, bilan)
-    form = forms.ScheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _t("Vérifiez la date, l'heure et la durée."))
-        return entretiens_response(request, bilan, schedule_form=form)
-    try:
-        Entretien.schedule(
-            bilan=bilan,
-            by=request.user,
-            phase=PHASE_OF_STATUS.get(bilan.status, ""),
-            starts_at=form.starts_at(),
-            planned_minutes=form.cleaned_data["duration"],
-            modality=form.cleaned_data["modality"],
-            title=form.cleaned_data["title"],
-        )
-    except ValidationError as e:
-        refusal(request, e)
-        return entretiens_response(request, bilan, schedule_form=form)
-    messages.success(request, _t("Entretien planifié."))
-    return entretiens_response(request, bilan)
 
 
 @staff_required

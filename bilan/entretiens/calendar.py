@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -82,3 +83,12 @@ def invitation(entretien: Entretien, *, now: dt.datetime | None = None) -> bytes
 
 def filename(entretien: Entretien) -> str:
     return f"entretien-{entretien.starts_at.astimezone(PARIS):%Y-%m-%d}.ics"
+
+
+def download(entretien: Entretien) -> HttpResponse:
+    response = HttpResponse(
+        invitation(entretien),
+        content_type=f"text/calendar; charset=utf-8; method={method(entretien)}",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename(entretien)}"'
+    return response

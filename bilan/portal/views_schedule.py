@@ -1,7 +1,27 @@
-"""The beneficiary's space: schedule (see urlpatterns at the bottom)."""
+"""The beneficiary's space: the .ics of their entretiens (see urlpatterns at the bottom)."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
 
-urlpatterns: list = []
+from bilan.entretiens import calendar
+from bilan.entretiens.models import Entretien
+from bilan.portal.views import beneficiary_required
+
+
+@beneficiary_required
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same .ics as in the e-mails; another person's entretien does not exist here."""
+    entretien = get_object_or_404(
+        Entretien.objects.select_related("bilan__beneficiary", "bilan__consultant"),
+        pk=pk,
+        bilan__beneficiary=request.user,
+    )
+    return calendar.download(entretien)
+
+
+urlpatterns = [
+    path("entretiens/<int:pk>/invitation.ics", invitation, name="entretien_invitation"),
+]
