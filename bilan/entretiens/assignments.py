@@ -203,14 +203,19 @@ class SinceLastTime:
         return sum(a.estimated_minutes for a in self.done)
 
 
-def since_last_time(bilan: Bilan, *, reader=None) -> SinceLastTime:  # noqa: ANN001
+def since_last_time(
+    bilan: Bilan,
+    *,
+    reader=None,  # noqa: ANN001
+    before: Entretien | None = None,
+) -> SinceLastTime:
     """« Depuis la dernière fois »: assignments done since the last held entretien, or due
-    between it and today. Pass `reader` (the user who will see them) to audit their read."""
-    last = (
-        Entretien.objects.filter(bilan=bilan, status=EntretienStatus.HELD)
-        .order_by("-starts_at")
-        .first()
-    )
+    between it and today. Pass `reader` (the user who will see them) to audit their read, and
+    `before` (the entretien being conducted) to look back from it rather than from now."""
+    held = Entretien.objects.filter(bilan=bilan, status=EntretienStatus.HELD)
+    if before is not None:
+        held = held.filter(starts_at__lt=before.starts_at).exclude(pk=before.pk)
+    last = held.order_by("-starts_at").first()
     since = last.starts_at if last else None
     today = timezone.localdate()
     due = Q(due_on__lte=today)

@@ -272,6 +272,17 @@ def test_since_last_time_gives_work_done_or_due_since_the_last_held_entretien(ca
     assert result.done_minutes == 60
 
 
+def test_since_last_time_looks_back_from_the_entretien_being_conducted(cast):
+    bilan = in_preliminary(cast.bilan)
+    first, second = bilan.entretiens.filter(status="held").order_by("starts_at")
+    work = give(bilan)
+    complete_assignment(assignment=work, by=cast.beneficiary, comment="")
+    Assignment.objects.filter(pk=work.pk).update(done_at=second.starts_at - dt.timedelta(days=1))
+    assert since_last_time(bilan).assignments == []
+    result = since_last_time(bilan, before=second)
+    assert (result.since, [a.pk for a in result.done]) == (first.starts_at, [work.pk])
+
+
 def test_since_last_time_audits_the_reader_it_is_given(cast):
     bilan = in_preliminary(cast.bilan)
     complete_assignment(assignment=give(bilan), by=cast.beneficiary, comment="")
