@@ -33,7 +33,9 @@ ITEM_PREFIX = {OBJECTIVES: "o", CLOSING_ITEMS: "c"}
 
 def default_guide() -> InterviewGuide:
     """The product's default guide (seed 004), loaded by migration 0003_default_guide."""
-    return InterviewGuide.objects.get(organisation=None, is_current=True)
+    return InterviewGuide.objects.filter(
+        organisation=None, name=DEFAULT_NAME, is_current=True
+    ).latest("version")
 
 
 def current_guide_for(organisation: Organisation) -> InterviewGuide:

@@ -176,6 +176,12 @@ def test_loading_the_default_guide_again_changes_nothing(default):
     assert guides.default_guide().pk == default.pk
 
 
+def test_another_shared_guide_does_not_replace_the_default(cast, default):
+    InterviewGuide.objects.create(name="Guide de test", content=default.content)
+    assert guides.default_guide() == default
+    assert guides.current_guide_for(cast.org) == default
+
+
 def test_ids_are_stable_and_follow_the_documented_shape(default):
     for interview in default.interviews():
         assert [o["id"] for o in interview["objectives"]] == [
