@@ -845,3 +845,29 @@ def test_staff_find_the_guides_in_the_navigation(client, cast, who, shown):
     page = as_(client, getattr(cast, who)).get(reverse("bilans:list")).content.decode()
     assert (reverse("entretiens:guide_list") in page) is shown
     assert ">Guides d'entretien</a>" in page
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_admin_copies_the_guide_and_edits_an_interview(live_server, page, cast):
+    from bilan.lib.testing import PASSWORD
+
+    page.goto(live_server.url + "/compte/connexion/")
+    page.get_by_label("Adresse e-mail").fill(cast.admin.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Guides d'entretien").click()
+    page.get_by_role("button", name="Copier le guide par défaut").click()
+    page.get_by_text("Guide par défaut copié").wait_for()
+    page.get_by_role("link", name="Modifier cet entretien").first.click()
+    page.get_by_label("Question 1", exact=True).first.fill("Qu'est-ce qui vous amène ?")
+    page.get_by_role("button", name="Descendre cette question").first.click()
+    page.get_by_text("Version 2 enregistrée").wait_for()
+    page.get_by_label("Ajouter un objectif").fill("Rassurer la personne")
+    page.get_by_role("button", name="Enregistrer une nouvelle version").first.click()
+    page.get_by_text("Version 3 enregistrée").wait_for()
+    accueil = guides.current_guide_for(cast.org).interview("accueil")
+    assert questions_of({"interviews": [accueil]})[:2] == [
+        ("g1-q2", "Qu'attendez-vous concrètement de ce bilan ?"),
+        ("g1-q1", "Qu'est-ce qui vous amène ?"),
+    ]
+    assert accueil["objectives"][-1] == {"id": "o5", "text": "Rassurer la personne"}
