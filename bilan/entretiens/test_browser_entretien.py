@@ -4,10 +4,12 @@ the attendance proof (a drawn signature each), and the attendance sheet PDF down
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -50,8 +52,18 @@ def pdf_text(body: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
 
 
+@pytest.fixture
+def default_guide_loaded(transactional_db) -> None:  # noqa: ANN001
+    """The default guide comes from a data migration, which an earlier live-server test's
+    flush wipes: load it again (the migration's step is idempotent)."""
+    step = importlib.import_module("bilan.entretiens.migrations.0003_default_guide")
+    step.forwards(django_apps, None)
+
+
 @pytest.mark.browser
-def test_a_consultant_conducts_an_entretien_and_both_parties_sign(live_server, page, cast):
+def test_a_consultant_conducts_an_entretien_and_both_parties_sign(
+    live_server, page, cast, default_guide_loaded
+):
     bilan = advance_to(cast.bilan, Status.PRELIMINARY)
     guide = current_guide_for(bilan.organisation)
     interview = guide.interview("analyse-demande")
