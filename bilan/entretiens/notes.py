@@ -8,9 +8,13 @@ version is a conflict that shows both texts, never a silent overwrite.
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -21,9 +25,10 @@ from bilan.entretiens.models import (
     EntretienChecklist,
     EntretienNote,
     EntretienStatus,
+    InterviewGuide,
     NoteKind,
 )
-from bilan.organisations.access import can_read_content, get_bilan_for_user
+from bilan.organisations.access import can_read_content
 
 FREE = "free"
 SUMMARY = "summary"
@@ -50,13 +55,17 @@ class NoteConflict(RuleViolation):
 def get_entretien_for_consultant(user, pk: int) -> Entretien:  # noqa: ANN001
     """The entretien `pk` for its bilan's assigned consultant: 404 when the bilan is out of the
     user's reach, 403 when they see it but not its content (an admin, the beneficiary)."""
-    entretien = Entretien.objects.select_related("guide").filter(pk=pk).first()
-    if entretien is None:
+    if not 0 < pk < 2**63:  # past a 64-bit id the database driver overflows
         raise Http404
-    bilan = get_bilan_for_user(user, entretien.bilan_id)
-    if user.pk == bilan.beneficiary_id or not can_read_content(user, bilan):
+    # One query (autosave calls this on every save); the guide is loaded only when shown.
+    try:
+        entretien = Entretien.objects.select_related("bilan").get(
+            pk=pk, bilan__in=Bilan.objects.for_user(user)
+        )
+    except Entretien.DoesNotExist:
+        raise Http404 from None
+    if user.pk == entretien.bilan.beneficiary_id or not can_read_content(user, entretien.bilan):
         raise PermissionDenied
-    entretien.bilan = bilan
     return entretien
 
 
@@ -73,11 +82,28 @@ def question_ids(interview: dict | None) -> list[str]:
     return [q["id"] for g in interview.get("question_groups", []) for q in g.get("questions", [])]
 
 
+@functools.lru_cache(maxsize=256)
+def _question_ids_of(guide_id: int, interview_key: str) -> frozenset[str]:
+    # Guide versions are immutable, so their question ids are kept for the process's life:
+    # autosave checks a key without loading the whole guide on every keystroke.
+    guide = InterviewGuide.objects.get(pk=guide_id)
+    return frozenset(question_ids(guide.interview(interview_key)))
+
+
+@receiver(post_save, sender=InterviewGuide)
+def _forget_question_ids(**kwargs) -> None:  # noqa: ANN003
+    _question_ids_of.cache_clear()  # a test database may give a new guide a former id
+
+
 def note_kind(entretien: Entretien, key: str) -> str | None:
     """The kind of the note field `key` of this entretien, None if it has no such field."""
     if key == SUMMARY:
         return NoteKind.SHARED
-    if key == FREE or key in question_ids(interview_of(entretien)):
+    if key == FREE or (
+        entretien.guide_id
+        and entretien.interview_key
+        and key in _question_ids_of(entretien.guide_id, entretien.interview_key)
+    ):
         return NoteKind.PRIVATE
     return None
 
