@@ -4,6 +4,7 @@ marking held / missed / cancelled, the preliminary outputs, and the beneficiary'
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -392,3 +393,85 @@ def test_the_beneficiary_reads_the_shared_summary_once_held_never_a_private_note
 def test_the_summaries_page_is_the_beneficiarys_own(cast, client, role, status):
     client.force_login(getattr(cast, role))
     assert client.get(reverse("portal:summaries", args=[cast.bilan.pk])).status_code == status
+
+
+def test_the_bilan_page_links_to_the_screen_for_the_consultant_only(cast, client, entretien):
+    url = reverse("entretiens:conduct", args=[entretien.pk])
+    client.force_login(cast.consultant)
+    assert url in client.get(reverse("bilans:detail", args=[cast.bilan.pk])).content.decode()
+    client.force_login(cast.admin)
+    assert url not in client.get(reverse("bilans:detail", args=[cast.bilan.pk])).content.decode()
+
+
+@pytest.mark.browser
+def test_in_a_browser_notes_autosave_keep_unsaved_text_and_show_conflicts(live_server, page, cast):
+    from playwright.sync_api import expect
+
+    from bilan.lib.testing import PASSWORD
+
+    entretien = make_entretien(cast)
+    page.goto(live_server.url + "/compte/connexion/")
+    page.get_by_label("Adresse e-mail").fill(cast.consultant.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(live_server.url + reverse("entretiens:conduct", args=[entretien.pk]))
+    expect(page.locator("[data-timer]")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+
+    # Typing saves after a pause, with a visible state.
+    free = page.locator("#note-free")
+    free.locator("textarea").fill("Arrive en avance, détendu.")
+    expect(free.locator(".save-state")).to_contain_text("enregistré")
+    note = EntretienNote.objects.get(entretien=entretien, key="free")
+    assert (note.text, note.version) == ("Arrive en avance, détendu.", 1)
+
+    # A checklist tick saves at once.
+    page.locator("#obj-o1").check()
+    expect(page.locator("#obj-o1 ~ .save-state")).to_contain_text("enregistré")
+    assert EntretienChecklist.objects.get(entretien=entretien).objectives_done == ["o1"]
+
+    # Another tab saved meanwhile: the next save shows both texts and overwrites nothing.
+    save_note(
+        entretien=entretien,
+        key="free",
+        text="Texte de l'autre onglet",
+        base_version=1,
+        by=cast.consultant,
+    )
+    free.locator("textarea").fill("Mon texte à moi")
+    expect(free.locator(".save-state")).to_have_text("conflit")
+    expect(free.locator("[data-theirs]")).to_have_value("Texte de l'autre onglet")
+    expect(free.locator("[data-yours]")).to_have_value("Mon texte à moi")
+    assert (
+        EntretienNote.objects.get(entretien=entretien, key="free").text == "Texte de l'autre onglet"
+    )
+    free.get_by_role("button", name="Garder mon texte").click()
+    expect(free.locator(".save-state")).to_contain_text("enregistré")
+    note = EntretienNote.objects.get(entretien=entretien, key="free")
+    assert (note.text, note.version) == ("Mon texte à moi", 3)
+
+    # The network fails: the text stays, is retried, and is offered back after a reload.
+    summary = page.locator("#note-summary")
+    page.context.set_offline(True)
+    summary.locator("textarea").fill("Synthèse tapée hors ligne")
+    expect(summary.locator(".save-state")).to_have_text("non enregistré — nouvel essai")
+    assert not EntretienNote.objects.filter(entretien=entretien, key="summary").exists()
+    page.context.set_offline(False)
+    expect(summary.locator(".save-state")).to_contain_text("enregistré", timeout=20000)
+    assert EntretienNote.objects.get(entretien=entretien, key="summary").text == (
+        "Synthèse tapée hors ligne"
+    )
+
+    # A text kept on this device (the tab closed before it could save) is offered on reload.
+    page.evaluate(
+        "key => localStorage.setItem(key, JSON.stringify("
+        "{text: 'Gardé sur l’appareil', base_version: 0, at: Date.now()}))",
+        f"bilan:entretien:{entretien.pk}:note:g1-q1",
+    )
+    page.reload()
+    offer = page.locator("#note-g1-q1 .note-offer")
+    expect(offer).to_contain_text("Gardé sur l’appareil")
+    offer.get_by_role("button", name="Le reprendre").click()
+    expect(page.locator("#note-g1-q1 .save-state")).to_contain_text("enregistré")
+    assert (
+        EntretienNote.objects.get(entretien=entretien, key="g1-q1").text == "Gardé sur l’appareil"
+    )
