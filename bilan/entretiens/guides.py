@@ -76,7 +76,8 @@ def visible_guides(organisation: Organisation) -> QuerySet[InterviewGuide]:
     return (
         InterviewGuide.objects.filter(Q(organisation=None) | Q(organisation=organisation))
         .select_related("created_by", "based_on")
-        .order_by("organisation_id", "name", "-version")
+        # Meta.ordering: the default guide first (NULLs sort last on PostgreSQL otherwise).
+        .order_by(*InterviewGuide._meta.ordering)
     )
 
 

@@ -54,7 +54,8 @@ class InterviewGuide(models.Model):
     )
 
     class Meta:
-        ordering = ["organisation_id", "name", "-version"]
+        # The default guide (no organisation) first, on SQLite and PostgreSQL alike.
+        ordering = [models.F("organisation_id").asc(nulls_first=True), "name", "-version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "name", "version"], name="one_guide_version"
