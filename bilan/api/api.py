@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _t
 from ninja import NinjaAPI, Path, Query, Status
@@ -21,7 +22,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer
 
-from bilan.accounts.models import ApiToken, User
+from bilan.accounts.models import ApiToken, User, digest_of
 from bilan.api.schemas import (
     MAX_INT,
     AdvanceIn,
@@ -41,21 +42,35 @@ from bilan.bilans.models import Status as BilanStatus
 from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
-from bilan.organisations.middleware import membership_for
-from bilan.organisations.models import HoursRule, Role
+from bilan.organisations.models import HoursRule, Membership, Role
 
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`; the user gets their membership as on the web."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        api_token = ApiToken.objects.authenticate(token)
-        if api_token is None:
-            return None
-        user = api_token.user
-        user.membership = membership_for(user)
-        if user.membership is None:
+        # One query for the token, its user and their membership: every API call pays it.
+        membership = (
+            Membership.objects.active()
+            .select_related("user")  # the organisation is loaded by the few calls using it
+            .filter(
+                user__api_tokens__digest=digest_of(token),
+                user__api_tokens__revoked_at__isnull=True,
+            )
+            .annotate(
+                token_pk=F("user__api_tokens__pk"),
+                token_last_used_at=F("user__api_tokens__last_used_at"),
+            )
+            .order_by("created_at", "id")  # the oldest membership, as on the web
+            .first()
+        )
+        if membership is None:
+            if ApiToken.objects.authenticate(token) is None:
+                return None
             raise PermissionDenied(_t("Ce compte n'est membre actif d'aucun organisme."))
+        ApiToken(pk=membership.token_pk, last_used_at=membership.token_last_used_at).touch()
+        user = membership.user
+        user.membership = membership
         request.user = user
         return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +19,7 @@ from bilan.bilans.models import Bilan, ConsentMethod, Status, StatusChange
 from bilan.compliance.models import AuditEvent
 from bilan.lib.scenario import advance_to
 from bilan.lib.testing import make_bilan
-from bilan.organisations.models import Membership
+from bilan.organisations.models import Membership, Role
 
 ROLES = [
     "admin",
@@ -137,6 +138,26 @@ def test_a_valid_token_records_its_last_use(api, cast):
     assert ApiToken.objects.get(user=cast.consultant).last_used_at is not None
 
 
+def test_the_last_use_is_written_at_most_once_a_minute(api, cast):
+    api.get("/bilans", "consultant")
+    first = ApiToken.objects.get(user=cast.consultant).last_used_at
+    api.get("/bilans", "consultant")
+    assert ApiToken.objects.get(user=cast.consultant).last_used_at == first
+    ApiToken.objects.filter(user=cast.consultant).update(
+        last_used_at=first - dt.timedelta(seconds=61)
+    )
+    api.get("/bilans", "consultant")
+    assert ApiToken.objects.get(user=cast.consultant).last_used_at > first
+
+
+def test_a_user_acts_in_their_oldest_active_membership_through_the_api(api, cast):
+    # The colleague also joins the outsider organisation: the API keeps the first one.
+    Membership.objects.create(user=cast.colleague, organisation=cast.outsider_org, role=Role.ADMIN)
+    response = api.get("/bilans", "colleague")
+    assert response.status_code == 200
+    assert all(b["consultant"]["id"] == cast.colleague.pk for b in response.json()["items"])
+
+
 # ---- list_bilans ----------------------------------------------------------------------
 
 
@@ -216,6 +237,7 @@ def test_the_list_is_paginated(api, cast):
 
 
 def test_the_list_costs_the_same_queries_for_one_bilan_or_many(api, cast):
+    api.get("/bilans", "admin")  # the token's first use of the minute also writes last_used_at
     with CaptureQueriesContext(connection) as few:
         api.get("/bilans", "admin")
     for i in range(5):

@@ -123,20 +123,27 @@ class ConsentMethod(models.TextChoices):
     PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
 
 
+def visible_to(user, prefix: str = "") -> models.Q | None:  # noqa: ANN001
+    """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
+    it at all: admins their organisation's, consultants their assigned ones, beneficiaries
+    their own. None: nothing."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return None
+    if membership.role == Role.BENEFICIARY:
+        # A beneficiary owns their bilans, whichever provider runs them.
+        return models.Q(**{f"{prefix}beneficiary": user})
+    q = models.Q(**{f"{prefix}organisation_id": membership.organisation_id})
+    if membership.role == Role.ADMIN:
+        return q
+    return q & models.Q(**{f"{prefix}consultant": user})
+
+
 class BilanQuerySet(models.QuerySet["Bilan"]):
     def for_user(self, user) -> BilanQuerySet:  # noqa: ANN001 - User or AnonymousUser
-        """Bilans `user` may see at all: admins their organisation's, consultants their
-        assigned ones, beneficiaries their own."""
-        membership = getattr(user, "membership", None)
-        if membership is None:
-            return self.none()
-        if membership.role == Role.BENEFICIARY:
-            # A beneficiary owns their bilans, whichever provider runs them.
-            return self.filter(beneficiary=user)
-        qs = self.filter(organisation_id=membership.organisation_id)
-        if membership.role == Role.ADMIN:
-            return qs
-        return qs.filter(consultant=user)
+        """Bilans `user` may see at all (see `visible_to`)."""
+        condition = visible_to(user)
+        return self.none() if condition is None else self.filter(condition)
 
     def active(self) -> BilanQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import functools
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import Bilan, RuleViolation, Status, visible_to
 from bilan.entretiens.models import (
     Entretien,
     EntretienChecklist,
@@ -59,9 +58,10 @@ def get_entretien_for_consultant(user, pk: int) -> Entretien:  # noqa: ANN001
         raise Http404
     # One query (autosave calls this on every save); the guide is loaded only when shown.
     try:
-        entretien = Entretien.objects.select_related("bilan").get(
-            pk=pk, bilan__in=Bilan.objects.for_user(user)
-        )
+        condition = visible_to(user, "bilan__")
+        if condition is None:
+            raise Entretien.DoesNotExist
+        entretien = Entretien.objects.select_related("bilan").get(condition, pk=pk)
     except Entretien.DoesNotExist:
         raise Http404 from None
     if user.pk == entretien.bilan.beneficiary_id or not can_read_content(user, entretien.bilan):
@@ -155,14 +155,49 @@ def save_note(*, entretien: Entretien, key: str, text: str, base_version: int, b
                 )
         except IntegrityError:
             pass  # another tab saved this field first: compare below
-    elif notes.filter(version=base_version).update(
-        text=text, version=F("version") + 1, updated_at=timezone.now(), updated_by=by
-    ):
-        return notes.get()
+    elif (saved := _update_if_at(entretien, key, text, base_version, by)) is not None:
+        return saved
     stored = notes.first() or EntretienNote(entretien=entretien, key=key, kind=kind)
     if stored.text == text:
         return stored
     raise NoteConflict(note=stored, yours=text)
+
+
+def _update_if_at(
+    entretien: Entretien, key: str, text: str, base_version: int, by
+) -> EntretienNote | None:  # noqa: ANN001
+    """The conditional UPDATE of an autosave, returning the saved row (None if the note is no
+    longer at `base_version`). Raw SQL for its RETURNING: the ORM would need a second query,
+    and this runs on every keystroke pause (bench/autosave.py)."""
+    now = timezone.now()
+    q = connection.ops.quote_name  # "key" and "text" are SQL keywords
+    sql = (
+        f"UPDATE {q(EntretienNote._meta.db_table)} SET {q('text')} = %s, "
+        f"{q('version')} = {q('version')} + 1, {q('updated_at')} = %s, {q('updated_by_id')} = %s "
+        f"WHERE {q('entretien_id')} = %s AND {q('key')} = %s AND {q('version')} = %s "
+        f"RETURNING {q('id')}, {q('kind')}, {q('version')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                text,
+                connection.ops.adapt_datetimefield_value(now),
+                by.pk,
+                entretien.pk,
+                key,
+                base_version,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    note = EntretienNote(
+        id=row[0], entretien=entretien, key=key, kind=row[1], text=text, version=row[2]
+    )
+    note.updated_at, note.updated_by = now, by
+    note._state.adding, note._state.db = False, connection.alias
+    return note
 
 
 def notes_by_key(entretien: Entretien) -> dict[str, EntretienNote]:

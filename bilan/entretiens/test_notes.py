@@ -89,9 +89,16 @@ def test_a_first_save_creates_the_note_at_version_1(cast, entretien):
         by=cast.consultant,
     )
     assert note.version == 2
-    assert (
-        EntretienNote.objects.get(entretien=entretien, key="q-1").text == "Cheffe de rayon, 12 ans"
+    stored = EntretienNote.objects.get(entretien=entretien, key="q-1")
+    assert stored.text == "Cheffe de rayon, 12 ans"
+    # The note returned by the conditional UPDATE is the stored row, not a guess.
+    assert (note.pk, note.version, note.kind, note.updated_by) == (
+        stored.pk,
+        stored.version,
+        stored.kind,
+        cast.consultant,
     )
+    assert stored.updated_by == cast.consultant
 
 
 def test_two_saves_from_the_same_version_the_second_is_a_conflict_with_both_texts(cast, entretien):
