@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "bilan.entretiens",
     "bilan.compliance",
     "bilan.portal",
+    "bilan.assessments",
+    "bilan.exercises",
+    "bilan.exchanges",
 ]
 
 MIDDLEWARE = [

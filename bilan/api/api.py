@@ -369,7 +369,25 @@ def assign_consultant(
 
 # Each feature's endpoints live in their own module, on a router mounted here (at the bottom,
 # since those modules import the helpers above).
-from bilan.api import assignments, attendance, entretiens, guides, notes  # noqa: E402
+from bilan.api import (  # noqa: E402
+    assessments,
+    assignments,
+    attendance,
+    entretiens,
+    exchanges,
+    exercises,
+    guides,
+    notes,
+)
 
-for feature in (guides, entretiens, attendance, assignments, notes):
+for feature in (
+    guides,
+    entretiens,
+    attendance,
+    assignments,
+    notes,
+    assessments,
+    exercises,
+    exchanges,
+):
     api.add_router("", feature.router)

@@ -13,6 +13,15 @@ OBJECT_TYPE_LABELS = {
     "entretiens.EntretienNote": _("notes d'entretien"),
     "entretiens.EntretienChecklist": _("objectifs et clôture d'entretien"),
     "entretiens.Assignment": _("travail inter-session"),
+    "assessments.Administration": _("réponses à un test"),
+    "assessments.Result": _("résultats de test"),
+    "exercises.Experience": _("expérience (parcours)"),
+    "exercises.Achievement": _("réalisation (parcours)"),
+    "exercises.ExperienceCompetence": _("compétence (parcours)"),
+    "exercises.MotivationsExercise": _("motivations et contraintes"),
+    "exchanges.JournalEntry": _("entrée du journal de bord"),
+    "exchanges.Message": _("message"),
+    "exchanges.MessageAttachment": _("pièce jointe"),
 }
 CHANNEL_LABELS = {"web": _("web"), "api": _("API")}
 

@@ -100,3 +100,8 @@ def entretien_reminder(*, entretien, to, ics: bytes, filename: str) -> None:  # 
         method="REQUEST",
         filename=filename,
     )
+
+
+def message_digest(*, to, items: list[dict], total: int) -> None:  # noqa: ANN001
+    """How many unread messages wait per bilan ({"bilan", "count"} each), never their content."""
+    send("message_digest", to.email, {"recipient": to, "items": items, "total": total})

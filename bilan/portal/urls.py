@@ -4,8 +4,12 @@ from bilan.portal import (
     views,
     views_assignments,
     views_attendance,
+    views_exercises,
+    views_journal,
+    views_messages,
     views_notes,
     views_schedule,
+    views_tests,
 )
 
 app_name = "portal"
@@ -18,4 +22,8 @@ urlpatterns = [
     *views_attendance.urlpatterns,
     *views_assignments.urlpatterns,
     *views_notes.urlpatterns,
+    *views_tests.urlpatterns,
+    *views_exercises.urlpatterns,
+    *views_journal.urlpatterns,
+    *views_messages.urlpatterns,
 ]

@@ -1,0 +1,222 @@
+"""API v1: the instruments (data, for anyone signed in) and the beneficiary's tests, mounted on
+the main api (see bilan/api/api.py).
+
+Taking a test is the beneficiary's own act (403 for anyone else); results are read by the
+beneficiary and the assigned consultant (audited), never by the administration (403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Path, Router, Schema, Status
+
+from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.schemas import MAX_INT
+from bilan.assessments.administrations import (
+    get_administration_for_user,
+    read_result,
+    result_of,
+    save_answers,
+    start_test,
+    submit_test,
+)
+from bilan.assessments.instruments import UnknownInstrument, get_instrument, latest_instruments
+from bilan.assessments.models import AgeBand, Sex
+from bilan.organisations.access import get_bilan_for_user
+
+router = Router(tags=["assessments"])
+
+AdministrationId = Annotated[int, Path(ge=1, le=MAX_INT)]
+Code = Annotated[str, Path(min_length=1, max_length=50)]
+
+
+class InstrumentOut(Schema):
+    code: str
+    version: int
+    family: str
+    name: str
+    about: dict[str, Any]
+    source: str
+    licence: str
+    item_count: int
+
+
+class InstrumentDetailOut(InstrumentOut):
+    instructions: str
+    response_scale: list[dict[str, Any]]
+    items: list[dict[str, Any]] = Field(description="In presentation order: id, text and scale.")
+
+
+class StartIn(Schema):
+    instrument: str = Field(max_length=50, description="An instrument code, e.g. riasec_48")
+    norm_sex: Sex = Sex.UNSPECIFIED
+    norm_age_band: AgeBand | None = None
+
+
+class AdministrationOut(Schema):
+    id: int
+    bilan_id: int
+    instrument: str
+    instrument_version: int
+    status: str
+    answers: dict[str, int]
+    answered: int
+    total: int
+    started_at: dt.datetime
+    submitted_at: dt.datetime | None
+
+
+class AnswersIn(Schema):
+    answers: dict[str, int] = Field(description="{item id: value of the response scale}")
+
+
+class ResultOut(Schema):
+    administration_id: int
+    instrument: str
+    instrument_version: int
+    scores: dict[str, Any]
+    computed_at: dt.datetime
+    beneficiary_comment: str
+    debrief_note: str
+
+
+def instrument_out(instrument: Any, *, detail: bool = False) -> dict[str, Any]:  # noqa: ANN401
+    out = {
+        "code": instrument.code,
+        "version": instrument.version,
+        "family": instrument.family,
+        "name": instrument.name,
+        "about": instrument.about,
+        "source": instrument.data["source"],
+        "licence": instrument.data["licence"],
+        "item_count": len(instrument.items),
+    }
+    if detail:
+        out |= {
+            "instructions": instrument.data.get("instructions", ""),
+            "response_scale": instrument.data.get("response_scale", []),
+            "items": [
+                {"id": i["id"], "text": i["text"], "scale": i.get("scale") or i.get("domain")}
+                for i in instrument.items
+            ],
+        }
+    return out
+
+
+def administration_out(a: Any) -> dict[str, Any]:  # noqa: ANN401
+    return {
+        "id": a.pk,
+        "bilan_id": a.bilan_id,
+        "instrument": a.instrument_code,
+        "instrument_version": a.instrument_version,
+        "status": a.status,
+        "answers": a.answers,
+        "answered": a.answered_count,
+        "total": len(a.instrument.items),
+        "started_at": a.started_at,
+        "submitted_at": a.submitted_at,
+    }
+
+
+def result_out(result: Any) -> dict[str, Any]:  # noqa: ANN401
+    a = result.administration
+    return {
+        "administration_id": a.pk,
+        "instrument": a.instrument_code,
+        "instrument_version": a.instrument_version,
+        "scores": result.scores,
+        "computed_at": result.computed_at,
+        "beneficiary_comment": result.beneficiary_comment,
+        "debrief_note": result.debrief_note,
+    }
+
+
+@router.get(
+    "/instruments",
+    response={200: list[InstrumentOut], **errors(401, 403)},
+    operation_id="list_instruments",
+    summary="The instruments offered (latest versions), with their presentation",
+)
+def list_instruments(request: HttpRequest) -> list[dict[str, Any]]:
+    acting_user(request)
+    return [instrument_out(i) for i in latest_instruments()]
+
+
+@router.get(
+    "/instruments/{code}",
+    response={200: InstrumentDetailOut, **errors(401, 403, 404, 422)},
+    operation_id="get_instrument",
+    summary="One instrument with its items and response scale (no scoring keys)",
+)
+def get_instrument_detail(request: HttpRequest, code: Code) -> dict[str, Any]:
+    acting_user(request)
+    try:
+        return instrument_out(get_instrument(code), detail=True)
+    except UnknownInstrument:
+        raise Http404 from None
+
+
+@router.post(
+    "/bilans/{bilan_id}/administrations",
+    response={201: AdministrationOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="start_administration",
+    summary="Start a test (the beneficiary, after its presentation), or resume the one in progress",
+)
+def start_administration(
+    request: HttpRequest, bilan_id: BilanId, payload: StartIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    administration = start_test(
+        bilan=bilan,
+        by=user,
+        code=payload.instrument,
+        norm_sex=payload.norm_sex,
+        norm_age_band=payload.norm_age_band or "",
+    )
+    return Status(201, administration_out(administration))
+
+
+@router.patch(
+    "/administrations/{administration_id}/answers",
+    response={200: AdministrationOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="save_answers",
+    summary="Save some answers (merged); one invalid answer refuses the batch, nothing lost",
+)
+def save_answers_endpoint(
+    request: HttpRequest, administration_id: AdministrationId, payload: AnswersIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    administration = get_administration_for_user(user, administration_id)
+    save_answers(administration=administration, by=user, answers=payload.answers)
+    return administration_out(administration)
+
+
+@router.post(
+    "/administrations/{administration_id}/submit",
+    response={200: ResultOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="submit_administration",
+    summary="Submit the complete test once; returns the scores (422 names missing items)",
+)
+def submit_administration(
+    request: HttpRequest, administration_id: AdministrationId
+) -> dict[str, Any]:
+    user = acting_user(request)
+    administration = get_administration_for_user(user, administration_id)
+    return result_out(submit_test(administration=administration, by=user))
+
+
+@router.get(
+    "/administrations/{administration_id}/result",
+    response={200: ResultOut, **errors(401, 403, 404, 422)},
+    operation_id="get_result",
+    summary="The scores of a submitted test (beneficiary, assigned consultant: audited)",
+)
+def get_result(request: HttpRequest, administration_id: AdministrationId) -> dict[str, Any]:
+    user = acting_user(request)
+    administration = get_administration_for_user(user, administration_id)
+    result = read_result(reader=user, result=result_of(administration), channel="api")
+    return result_out(result)

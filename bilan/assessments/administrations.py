@@ -1,0 +1,245 @@
+"""Taking a test: start (after its presentation) or decline, answer as you go, submit once.
+
+The beneficiary takes their own tests; nobody answers for them. Declining never blocks the
+bilan (REQ-56). Results are content: the beneficiary and the assigned consultant read them
+(the consultant's read is audited), never the administration, funders or employers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from bilan.assessments.instruments import Instrument, UnknownInstrument, get_instrument
+from bilan.assessments.models import Administration, AdministrationStatus, Result
+from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
+from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.compliance.audit import record_content_access
+from bilan.organisations.access import can_read_content
+from bilan.organisations.models import Role
+
+IN_PHASES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
+MAX_COMMENT = 20_000
+
+
+def instrument_or_refuse(code: str) -> Instrument:
+    try:
+        instrument = get_instrument(code)
+    except UnknownInstrument:
+        raise RuleViolation(
+            _t("Test inconnu : « %(code)s ».") % {"code": code}, code="invalid"
+        ) from None
+    if not instrument.answered_by_item:
+        raise RuleViolation(_t("Ce questionnaire ne se passe pas encore en ligne."), code="invalid")
+    return instrument
+
+
+def _require_beneficiary(bilan: Bilan, by) -> None:  # noqa: ANN001
+    if by.pk != bilan.beneficiary_id:
+        raise RuleViolation(
+            _t("Seul·e le ou la bénéficiaire passe ses tests et écrit ses commentaires."),
+            code="forbidden",
+        )
+
+
+def _require_in_phases(bilan: Bilan) -> None:
+    if bilan.status not in IN_PHASES:
+        raise RuleViolation(
+            _t(
+                "Les tests se passent pendant le bilan (phases préliminaire à conclusions) ; ce bilan est « %(s)s »."
+            )
+            % {"s": bilan.get_status_display()}
+        )
+
+
+def in_progress(bilan: Bilan, code: str) -> Administration | None:
+    return bilan.tests.filter(instrument_code=code, status=AdministrationStatus.IN_PROGRESS).first()
+
+
+def start_test(
+    *,
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    code: str,
+    norm_sex: str = "",
+    norm_age_band: str = "",
+) -> Administration:
+    """Start the test `code` after reading its presentation, or resume the one in progress."""
+    instrument = instrument_or_refuse(code)
+    _require_beneficiary(bilan, by)
+    _require_in_phases(bilan)
+    current = in_progress(bilan, code)
+    if current is not None:
+        return current
+    return Administration.objects.create(
+        bilan=bilan,
+        instrument_code=instrument.code,
+        instrument_version=instrument.version,
+        norm_sex=norm_sex,
+        norm_age_band=norm_age_band,
+        started_by=by,
+    )
+
+
+def decline_test(*, bilan: Bilan, by, code: str, reason: str = "") -> Administration:  # noqa: ANN001
+    """Record that the beneficiary declines the test; the bilan goes on without it."""
+    instrument = instrument_or_refuse(code)
+    _require_beneficiary(bilan, by)
+    with transaction.atomic():
+        current = in_progress(bilan, code)
+        if current is not None:  # a test given up half-way: its answers go with it
+            current.delete()
+        return Administration.objects.create(
+            bilan=bilan,
+            instrument_code=instrument.code,
+            instrument_version=instrument.version,
+            status=AdministrationStatus.DECLINED,
+            declined_at=timezone.now(),
+            decline_reason=reason[:MAX_COMMENT],
+            started_by=by,
+        )
+
+
+def save_answers(*, administration: Administration, by, answers: dict[str, Any]) -> Administration:  # noqa: ANN001
+    """Merge `answers` into the test in progress; one bad answer refuses the batch, and the
+    answers already saved stay as they were."""
+    _require_beneficiary(administration.bilan, by)
+    data = administration.instrument.data
+    checked = {}
+    for item_id, value in answers.items():
+        try:
+            checked[str(item_id)] = check_answer(data, str(item_id), value)
+        except InvalidAnswer as error:
+            raise RuleViolation(answer_message(error), code="invalid") from None
+    with transaction.atomic():
+        locked = Administration.objects.select_for_update().get(pk=administration.pk)
+        if locked.status != AdministrationStatus.IN_PROGRESS:
+            raise RuleViolation(_t("Ce test est terminé : ses réponses ne se modifient plus."))
+        locked.answers = {**locked.answers, **checked}
+        locked.save(update_fields=["answers", "updated_at"])
+    administration.answers, administration.updated_at = locked.answers, locked.updated_at
+    return administration
+
+
+def answer_message(error: InvalidAnswer) -> str:
+    if error.reason == "unknown":
+        return _t("Question inconnue dans ce test : « %(id)s ».") % {"id": error.item_id}
+    return _t("Réponse invalide à la question « %(id)s » : choisissez une valeur de 1 à 5.") % {
+        "id": error.item_id
+    }
+
+
+def item_number(instrument: Instrument, item_id: str) -> int:
+    return instrument.item_ids.index(item_id) + 1
+
+
+def submit_test(*, administration: Administration, by) -> Result:  # noqa: ANN001
+    """Score the complete test, once. Missing items are named; nothing is lost."""
+    _require_beneficiary(administration.bilan, by)
+    instrument = administration.instrument
+    with transaction.atomic():
+        locked = Administration.objects.select_for_update().get(pk=administration.pk)
+        if locked.status != AdministrationStatus.IN_PROGRESS:
+            raise RuleViolation(_t("Ce test a déjà été envoyé : ses résultats sont calculés."))
+        try:
+            scores = score(
+                instrument.data,
+                locked.answers,
+                **(
+                    {"sex": locked.norm_sex, "age_band": locked.norm_age_band}
+                    if instrument.family == "big_five"
+                    else {}
+                ),
+            )
+        except IncompleteAnswers as incomplete:
+            numbers = [str(item_number(instrument, i)) for i in incomplete.missing]
+            raise RuleViolation(
+                _t("Il manque %(n)s réponse(s) : question(s) %(list)s.")
+                % {
+                    "n": len(numbers),
+                    "list": ", ".join(numbers[:30]) + ("…" if len(numbers) > 30 else ""),
+                },
+                code="invalid",
+            ) from None
+        locked.status = AdministrationStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "updated_at"])
+        result = Result.objects.create(administration=locked, scores=scores)
+    administration.refresh_from_db()
+    return result
+
+
+def comment_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
+    """« Comment je me reconnais dans ces résultats », the beneficiary's words."""
+    _require_beneficiary(result.administration.bilan, by)
+    if len(text) > MAX_COMMENT:
+        raise RuleViolation(
+            _t("Commentaire trop long (20 000 caractères au plus)."), code="invalid"
+        )
+    result.beneficiary_comment = text.strip()
+    result.beneficiary_commented_at = timezone.now()
+    result.save(update_fields=["beneficiary_comment", "beneficiary_commented_at"])
+    return result
+
+
+def debrief_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
+    """The assigned consultant's debrief note (seed 004, analyse des compétences et aptitudes)."""
+    bilan = result.administration.bilan
+    membership = getattr(by, "membership", None)
+    if (
+        membership is None
+        or membership.role != Role.CONSULTANT
+        or by.pk != bilan.consultant_id
+        or not can_read_content(by, bilan)
+    ):
+        raise RuleViolation(
+            _t("Seul·e le ou la consultant·e du bilan écrit la note de restitution."),
+            code="forbidden",
+        )
+    if len(text) > MAX_COMMENT:
+        raise RuleViolation(_t("Note trop longue (20 000 caractères au plus)."), code="invalid")
+    result.debrief_note = text.strip()
+    result.debriefed_at = timezone.now()
+    result.debriefed_by = by
+    result.save(update_fields=["debrief_note", "debriefed_at", "debriefed_by"])
+    return result
+
+
+# ---- reading --------------------------------------------------------------------------
+
+
+def get_administration_for_user(user, pk: int) -> Administration:  # noqa: ANN001
+    """The administration `pk` of a bilan `user` may see (404 otherwise), if they may read its
+    content (403: an admin sees that a test exists, never its answers or results)."""
+    try:
+        administration = Administration.objects.select_related(
+            "bilan__beneficiary", "bilan__consultant", "bilan__organisation"
+        ).get(pk=pk, bilan__in=Bilan.objects.for_user(user))
+    except (Administration.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if not can_read_content(user, administration.bilan):
+        raise PermissionDenied
+    return administration
+
+
+def result_of(administration: Administration) -> Result:
+    try:
+        return administration.result
+    except Result.DoesNotExist:
+        raise Http404 from None
+
+
+def read_result(*, reader, result: Result, channel: str = "web") -> Result:  # noqa: ANN001
+    record_content_access(
+        actor=reader, bilan=result.administration.bilan, objects=[result], channel=channel
+    )
+    return result
+
+
+def tests_of(bilan: Bilan) -> list[Administration]:
+    return list(bilan.tests.select_related("result").order_by("-started_at", "-id"))

@@ -1,0 +1,6 @@
+"""Staff URLs of assessments."""
+
+from bilan.assessments import views
+
+app_name = "assessments"
+urlpatterns = [*views.urlpatterns]

@@ -1,0 +1,78 @@
+"""Forms of the journal and the messages, for the beneficiary's space and the staff pages.
+
+They only collect input: the rules (lengths, dates, file types and sizes) live in journal.py
+and messaging.py, so the pages and the API refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bilan.exchanges.messaging import ALLOWED_LABEL, MAX_FILES, MAX_SIZE
+
+
+class JournalEntryForm(forms.Form):
+    entry_date = forms.DateField(
+        label=_("Date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    title = forms.CharField(label=_("Titre (facultatif)"), required=False)
+    text = forms.CharField(
+        label=_("Ce que je note aujourd'hui"),
+        required=False,  # the rule says so in its own words (journal.write_entry)
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class NewJournalEntryForm(JournalEntryForm):
+    shared = forms.BooleanField(
+        label=_("Partager cette entrée avec mon ou ma consultant·e"),
+        required=False,
+        help_text=_("Sinon elle reste privée : vous seul·e la lisez. Vous pourrez changer d'avis."),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:  # noqa: ANN001
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Votre message"),
+        required=False,  # the rule says so in its own words (messaging.post_message)
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    attachments = MultipleFileField(
+        label=_("Pièces jointes (facultatif)"),
+        required=False,
+        help_text=_("%(n)s fichiers au plus, %(size)s Mo chacun : %(types)s.")
+        % {"n": MAX_FILES, "size": MAX_SIZE // (1024 * 1024), "types": ALLOWED_LABEL},
+    )
+    assignment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    question = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CommentForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question ou passage concerné (facultatif)"),
+        required=False,
+        help_text=_("Par exemple « Question 3 » ou « Mes critères »."),
+    )
+    text = forms.CharField(
+        label=_("Mon commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )

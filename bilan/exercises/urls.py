@@ -1,0 +1,6 @@
+"""Staff URLs of exercises."""
+
+from bilan.exercises import views
+
+app_name = "exercises"
+urlpatterns = [*views.urlpatterns]
