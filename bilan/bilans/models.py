@@ -139,11 +139,21 @@ def visible_to(user, prefix: str = "") -> models.Q | None:  # noqa: ANN001
     return q & models.Q(**{f"{prefix}consultant": user})
 
 
+def current_of(bilans: list[Bilan]) -> Bilan | None:
+    """Of bilans newest first, the active one, else the latest."""
+    return next((b for b in bilans if b.is_active), bilans[0] if bilans else None)
+
+
 class BilanQuerySet(models.QuerySet["Bilan"]):
     def for_user(self, user) -> BilanQuerySet:  # noqa: ANN001 - User or AnonymousUser
         """Bilans `user` may see at all (see `visible_to`)."""
         condition = visible_to(user)
         return self.none() if condition is None else self.filter(condition)
+
+    def current_for(self, user) -> Bilan | None:  # noqa: ANN001
+        """The bilan a beneficiary is working on: their active one, else their latest."""
+        bilans = list(self.for_user(user).order_by("-opened_on", "-id"))
+        return current_of(bilans)
 
     def active(self) -> BilanQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)

@@ -7,10 +7,17 @@ and messaging.py, so the pages and the API refuse the same things with the same 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bilan.exchanges.messaging import ALLOWED_LABEL, MAX_FILES, MAX_SIZE
+from bilan.exchanges.messaging import (
+    ALLOWED_LABEL,
+    MAX_FILES,
+    MAX_SIZE,
+    get_assignment_of,
+    post_message,
+)
 
 
 class JournalEntryForm(forms.Form):
@@ -76,3 +83,23 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Mon commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+def post_from_form(form: MessageForm, *, bilan, by) -> bool:  # noqa: ANN001
+    """Post the message of a bound form, staff or portal alike; a refusal goes on the form
+    (the typed text stays in it). True when the message was posted."""
+    if not form.is_valid():
+        return False
+    try:
+        post_message(
+            bilan=bilan,
+            by=by,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["attachments"],
+            assignment=get_assignment_of(bilan, form.cleaned_data["assignment"]),
+            question=form.cleaned_data["question"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True

@@ -20,13 +20,12 @@ from bilan.bilans.models import Bilan
 from bilan.bilans.views import staff_required
 from bilan.entretiens.assignments import read_assignment
 from bilan.entretiens.models import Assignment
-from bilan.exchanges.forms import MessageForm
+from bilan.exchanges.forms import MessageForm, post_from_form
 from bilan.exchanges.journal import read_entries
 from bilan.exchanges.messaging import (
     get_assignment_of,
     get_attachment_for_user,
     open_attachment,
-    post_message,
     read_thread,
     require_thread_access,
 )
@@ -53,25 +52,13 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
         }
         return render_thread(request, bilan, MessageForm(initial=initial), about)
     form = MessageForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            post_message(
-                bilan=bilan,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                files=form.cleaned_data["attachments"],
-                assignment=get_assignment_of(bilan, form.cleaned_data["assignment"]),
-                question=form.cleaned_data["question"],
-            )
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, _t("Message envoyé."))
-            url = reverse("exchanges:thread", args=[bilan.pk])
-            if about is not None:
-                url += f"?travail={about.pk}"
-            return redirect(url + "#dernier")
-    return render_thread(request, bilan, form, about, status=422)
+    if not post_from_form(form, bilan=bilan, by=request.user):
+        return render_thread(request, bilan, form, about, status=422)
+    messages.success(request, _t("Message envoyé."))
+    url = reverse("exchanges:thread", args=[bilan.pk])
+    if about is not None:
+        url += f"?travail={about.pk}"
+    return redirect(url + "#dernier")
 
 
 def render_thread(

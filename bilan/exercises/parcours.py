@@ -492,6 +492,5 @@ def get_experience_for_user(user, pk: int) -> Experience:  # noqa: ANN001
 
 
 def current_bilan(user) -> Bilan | None:  # noqa: ANN001
-    """The beneficiary's bilan the exercises belong to: the active one, else the latest."""
-    bilans = list(Bilan.objects.for_user(user).with_people().order_by("-opened_on", "-id"))
-    return next((b for b in bilans if b.is_active), bilans[0] if bilans else None)
+    """The beneficiary's bilan the exercises belong to."""
+    return Bilan.objects.with_people().current_for(user)

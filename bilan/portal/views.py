@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
-from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.bilans.models import Bilan, ConsentMethod, Status, current_of
 from bilan.entretiens.assignments import open_assignments
 from bilan.entretiens.models import Entretien
 from bilan.organisations.access import get_bilan_for_user, require_membership
@@ -60,8 +60,8 @@ def todo_for(bilan: Bilan) -> list[dict]:
 
 @beneficiary_required
 def home(request: HttpRequest) -> HttpResponse:
-    bilans = list(Bilan.objects.for_user(request.user).with_people().order_by("-opened_on"))
-    current = next((b for b in bilans if b.is_active), bilans[0] if bilans else None)
+    bilans = list(Bilan.objects.for_user(request.user).with_people().order_by("-opened_on", "-id"))
+    current = current_of(bilans)
     context: dict = {"bilans": bilans, "bilan": current}
     if current is not None:
         context.update(

@@ -26,24 +26,18 @@ from bilan.exchanges.models import JournalEntry
 from bilan.portal.views import beneficiary_required
 
 
-def current_bilan(user) -> Bilan | None:  # noqa: ANN001
-    """The beneficiary's bilan in progress, else their latest (as on the home page)."""
-    bilans = list(Bilan.objects.for_user(user).order_by("-opened_on", "-id"))
-    return next((b for b in bilans if b.is_active), bilans[0] if bilans else None)
-
-
 @beneficiary_required
 def journal_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "portal/journal.html",
-        {"entries": own_entries(request.user), "bilan": current_bilan(request.user)},
+        {"entries": own_entries(request.user), "bilan": Bilan.objects.current_for(request.user)},
     )
 
 
 @beneficiary_required
 def journal_new(request: HttpRequest) -> HttpResponse:
-    bilan = current_bilan(request.user)
+    bilan = Bilan.objects.current_for(request.user)
     if bilan is None:
         raise Http404
     if request.method != "POST":

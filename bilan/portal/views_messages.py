@@ -15,22 +15,20 @@ from django.views.decorators.http import require_GET
 from bilan.bilans.models import Bilan
 from bilan.entretiens.assignments import get_assignment_for_user, read_assignment
 from bilan.entretiens.models import Assignment
-from bilan.exchanges.forms import CommentForm, MessageForm
+from bilan.exchanges.forms import CommentForm, MessageForm, post_from_form
 from bilan.exchanges.messaging import (
-    get_assignment_of,
     post_message,
     read_thread,
 )
 from bilan.exchanges.views import download
 from bilan.organisations.access import get_bilan_for_user
 from bilan.portal.views import beneficiary_required
-from bilan.portal.views_journal import current_bilan
 
 
 @beneficiary_required
 def messages_home(request: HttpRequest) -> HttpResponse:
     """The thread of the bilan in progress (the others are linked from it)."""
-    bilan = current_bilan(request.user)
+    bilan = Bilan.objects.current_for(request.user)
     if bilan is None:
         return TemplateResponse(request, "portal/messages.html", {"bilan": None})
     return thread(request, bilan)
@@ -51,25 +49,13 @@ def thread(request: HttpRequest, bilan: Bilan) -> HttpResponse:
         initial = {"assignment": about.pk if about else None}
         return render_thread(request, bilan, MessageForm(initial=initial), about)
     form = MessageForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            post_message(
-                bilan=bilan,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                files=form.cleaned_data["attachments"],
-                assignment=get_assignment_of(bilan, form.cleaned_data["assignment"]),
-                question=form.cleaned_data["question"],
-            )
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, _t("Message envoyé."))
-            url = reverse("portal:messages_bilan", args=[bilan.pk])
-            if about is not None:
-                url += f"?travail={about.pk}"
-            return redirect(url + "#dernier")
-    return render_thread(request, bilan, form, about, status=422)
+    if not post_from_form(form, bilan=bilan, by=request.user):
+        return render_thread(request, bilan, form, about, status=422)
+    messages.success(request, _t("Message envoyé."))
+    url = reverse("portal:messages_bilan", args=[bilan.pk])
+    if about is not None:
+        url += f"?travail={about.pk}"
+    return redirect(url + "#dernier")
 
 
 def render_thread(
