@@ -197,6 +197,18 @@ def test_the_autosave_answers_with_the_progress_and_refuses_a_bad_value(client, 
     assert administration.answers == {"R1": 5}
 
 
+def test_a_malformed_page_number_is_ignored_not_an_error(client, cast, bilan):
+    client.force_login(cast.beneficiary)
+    administration = start_test(bilan=bilan, by=cast.beneficiary, code="riasec_48")
+    url = reverse("portal:test_take", args=[administration.pk])
+    assert "Page 1 sur 4" in client.get(url + "?page=abc").content.decode()
+    assert "Page 4 sur 4" in client.get(url + "?page=99999").content.decode()
+    response = client.post(url, {"page": "x", "item-R1": 5, "next": ""})
+    assert response.status_code == 302
+    administration.refresh_from_db()
+    assert administration.answers == {"R1": 5}
+
+
 def test_finishing_with_missing_items_lists_them_and_keeps_the_answers(client, cast, bilan):
     client.force_login(cast.beneficiary)
     administration = start_test(bilan=bilan, by=cast.beneficiary, code="riasec_48")

@@ -62,8 +62,7 @@ class CommentForm(forms.Form):
 
 
 def current_bilan(request: HttpRequest) -> Bilan:
-    bilans = list(Bilan.objects.for_user(request.user).order_by("-opened_on", "-id"))
-    current = next((b for b in bilans if b.is_active), bilans[0] if bilans else None)
+    current = Bilan.objects.current_for(request.user)
     if current is None:
         raise Http404
     return current
@@ -160,6 +159,11 @@ def page_of(administration, page: int) -> dict:  # noqa: ANN001
     }
 
 
+def as_page(value: str | None) -> int | None:
+    """A page number from the query or the form; anything else is ignored (page clamped later)."""
+    return int(value) if value and value.isdigit() and len(value) < 6 else None
+
+
 def first_unanswered_page(administration) -> int:  # noqa: ANN001
     for index, item_id in enumerate(administration.instrument.item_ids):
         if item_id not in administration.answers:
@@ -175,13 +179,10 @@ def test_take(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("portal:test_result", administration.pk)
     if administration.status != AdministrationStatus.IN_PROGRESS:
         raise Http404
-    try:
-        page = int(request.GET.get("page") or first_unanswered_page(administration))
-    except ValueError:
-        page = 1
+    page = as_page(request.GET.get("page")) or first_unanswered_page(administration)
     status = 200
     if request.method == "POST":
-        page = int(request.POST.get("page", page) or page)
+        page = as_page(request.POST.get("page")) or page
         answers = {}
         for key, value in request.POST.items():
             if key.startswith("item-"):
