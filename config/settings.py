@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "bilan.assessments",
     "bilan.exercises",
     "bilan.exchanges",
+    "bilan.careers",
 ]
 
 MIDDLEWARE = [

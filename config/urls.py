@@ -13,6 +13,7 @@ urlpatterns = [
     path("tests/", include("bilan.assessments.urls")),
     path("exercices/", include("bilan.exercises.urls")),
     path("echanges/", include("bilan.exchanges.urls")),
+    path("metiers/", include("bilan.careers.urls")),
     path("organisme/", include("bilan.organisations.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -377,7 +377,10 @@ from bilan.api import (  # noqa: E402
     exchanges,
     exercises,
     guides,
+    matching,
+    metiers,
     notes,
+    pistes,
 )
 
 for feature in (
@@ -389,5 +392,8 @@ for feature in (
     assessments,
     exercises,
     exchanges,
+    metiers,
+    matching,
+    pistes,
 ):
     api.add_router("", feature.router)

@@ -6,8 +6,11 @@ from bilan.portal import (
     views_attendance,
     views_exercises,
     views_journal,
+    views_matching,
     views_messages,
+    views_metiers,
     views_notes,
+    views_pistes,
     views_schedule,
     views_tests,
 )
@@ -26,4 +29,7 @@ urlpatterns = [
     *views_exercises.urlpatterns,
     *views_journal.urlpatterns,
     *views_messages.urlpatterns,
+    *views_metiers.urlpatterns,
+    *views_pistes.urlpatterns,
+    *views_matching.urlpatterns,
 ]

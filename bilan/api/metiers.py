@@ -1,0 +1,5 @@
+"""API v1 (to be written)."""
+
+from ninja import Router
+
+router = Router(tags=["metiers"])

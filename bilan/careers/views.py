@@ -1,0 +1,3 @@
+"""Staff views (to be written)."""
+
+urlpatterns: list = []
