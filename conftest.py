@@ -7,5 +7,6 @@ import os
 # database access from tests that use a browser.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from bilan.careers.testing import *  # noqa: E402, F403
 from bilan.lib.browser import *  # noqa: E402, F403
 from bilan.lib.testing import *  # noqa: E402, F403

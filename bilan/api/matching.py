@@ -1,5 +1,144 @@
-"""API v1 (to be written)."""
+"""API v1: the matching of a bilan with the ROME métiers (top N with reasons).
 
-from ninja import Router
+- `bilan_matches` (GET): the assigned consultant gets a **fresh computation**, not stored
+  (the current inputs, pins and exclusions; `run_id` null); the beneficiary gets the latest
+  run their consultant reviewed, truncated to `limit` (an empty list before any review,
+  `reviewed_at` null). The administration: 403 (content, REQ-54); anyone else: 404.
+- `compute_matches` (POST): the assigned consultant computes and stores a run (201), as the
+  « Calculer » button does; it still needs the review before the beneficiary sees it.
+The ROME version the ranking was made with is in every response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _t
+from ninja import Query, Router, Schema, Status
+
+from bilan.api.api import BilanId, acting_user, errors
+from bilan.careers import matches
+from bilan.careers.matching import DEFAULT_LIMIT
+from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["matching"])
+
+
+class SuggestionOut(Schema):
+    rank: int
+    code_rome: str
+    label: str
+    riasec: str
+    score: int
+    components: dict[str, int | None]
+    reasons: list[str]
+    to_acquire: list[str]
+    clashes: list[str]
+    shared_centres: list[str]
+    held: list[str]
+    pinned: bool
+    pin_reason: str
+
+
+class MatchesOut(Schema):
+    bilan_id: int
+    rome_version: str
+    label: str
+    run_id: int | None
+    computed_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    enough: bool
+    used: list[str]
+    missing: list[str]
+    notes: list[str]
+    suggestions: list[SuggestionOut]
+
+
+def run_out(run, limit: int) -> dict[str, Any]:  # noqa: ANN001
+    info = matches.summary(run)
+    return {
+        "bilan_id": run.bilan_id,
+        "rome_version": run.rome_version,
+        "label": str(matches.LABEL),
+        "run_id": run.pk,
+        "computed_at": run.computed_at,
+        "reviewed_at": run.reviewed_at,
+        "enough": info["enough"],
+        "used": info["used"],
+        "missing": info["missing"],
+        "notes": info["notes"],
+        "suggestions": run.results[:limit],
+    }
+
+
+@router.get(
+    "/bilans/{bilan_id}/matches",
+    response={200: MatchesOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="bilan_matches",
+    summary="Top N métiers with their reasons: a fresh ranking for the consultant, the "
+    "latest reviewed one for the beneficiary",
+)
+def bilan_matches(
+    request: HttpRequest, bilan_id: BilanId, limit: int = Query(DEFAULT_LIMIT, ge=1, le=50)
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    if user.pk == bilan.beneficiary_id:
+        run = matches.suggestions_for(reader=user, bilan=bilan, channel="api")
+        if run is not None:
+            return run_out(run, limit)
+        return {
+            "bilan_id": bilan.pk,
+            "rome_version": "",
+            "label": str(matches.LABEL),
+            "run_id": None,
+            "computed_at": None,
+            "reviewed_at": None,
+            "enough": False,
+            "used": [],
+            "missing": [],
+            "notes": [
+                _t(
+                    "Pas encore de pistes suggérées : votre consultant·e les relit avant de les partager."
+                )
+            ],
+            "suggestions": [],
+        }
+    if not matches.is_assigned_consultant(user, bilan):
+        raise PermissionDenied(_t("Le rapprochement est réservé au ou à la consultant·e du bilan."))
+    fresh = matches.preview(bilan=bilan, by=user, limit=limit, channel="api")
+    ranking = fresh.ranking
+    return {
+        "bilan_id": bilan.pk,
+        "rome_version": fresh.version.number,
+        "label": str(matches.LABEL),
+        "run_id": None,
+        "computed_at": None,
+        "reviewed_at": None,
+        "enough": ranking.enough,
+        "used": ranking.used,
+        "missing": ranking.missing,
+        "notes": ranking.notes,
+        "suggestions": [s.as_json() for s in ranking.suggestions],
+    }
+
+
+@router.post(
+    "/bilans/{bilan_id}/matches",
+    response={201: MatchesOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="compute_matches",
+    summary="Compute and store a ranking (assigned consultant); the beneficiary sees it once "
+    "reviewed",
+)
+def compute_matches(
+    request: HttpRequest, bilan_id: BilanId, limit: int = Query(DEFAULT_LIMIT, ge=1, le=50)
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    if user.pk != bilan.beneficiary_id and not matches.is_assigned_consultant(user, bilan):
+        raise PermissionDenied(_t("Le rapprochement est réservé au ou à la consultant·e du bilan."))
+    run = matches.compute_run(bilan=bilan, by=user, limit=limit, channel="api")
+    return Status(201, run_out(run, limit))

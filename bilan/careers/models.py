@@ -295,7 +295,9 @@ class Mobilite(models.Model):
     class Meta:
         ordering = ["order"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "target"], name="careers_mobilite")
+            models.UniqueConstraint(
+                fields=["source", "target"], name="careers_mobilite_source_target"
+            )
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,14 @@ OBJECT_TYPE_LABELS = {
     "exchanges.JournalEntry": _("entrée du journal de bord"),
     "exchanges.Message": _("message"),
     "exchanges.MessageAttachment": _("pièce jointe"),
+    "careers.SavedFiche": _("fiche métier de la recherche documentaire"),
+    "careers.InterestSort": _("centres d'intérêt et contraintes"),
+    "careers.MatchRun": _("rapprochement avec les métiers"),
+    "careers.MatchDecision": _("choix du ou de la consultant·e sur un métier suggéré"),
+    "careers.CareerOption": _("piste professionnelle"),
+    "careers.CareerOptionStatusChange": _("changement de statut d'une piste"),
+    "careers.ProjectValidation": _("validation du projet"),
+    "careers.EnqueteMetier": _("enquête métier"),
 }
 CHANNEL_LABELS = {"web": _("web"), "api": _("API")}
 

@@ -8,6 +8,7 @@ beneficiary has none yet. Bilans move through their lifecycle with the real mode
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from bilan.bilans.models import (
     Status,
     StopReason,
 )
+from bilan.careers.referential import import_for_demo
 from bilan.entretiens.models import Entretien, Modality
 from bilan.lib.scenario import advance_to
 from bilan.organisations.models import Membership, Organisation, Role
@@ -313,6 +315,8 @@ class Command(BaseCommand):
     help = "Load the demo organisations, people and bilans (idempotent) and print the logins."
 
     def handle(self, *args: object, **options: object) -> None:
+        # The métiers referential first: the full ROME folder when present, else the fixture.
+        import_for_demo(self.stdout if options["verbosity"] else io.StringIO())
         self.password = make_password(PASSWORD)  # hashed once: every demo account shares it
         with transaction.atomic():
             orgs = {
