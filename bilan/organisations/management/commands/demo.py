@@ -84,6 +84,8 @@ class DemoBilan:
     # Entretiens still to come in the current phase: (days from today, minutes, title);
     # a negative day is an overdue one, never marked held.
     planned: tuple[tuple[int, int, str], ...] = ()
+    # Documentary research, pistes and an enquête métier (investigation phase).
+    careers: bool = False
 
 
 BILANS = [
@@ -164,6 +166,7 @@ BILANS = [
         ),
         stage_note="un entretien en retard à régulariser",
         planned=((-2, 120, "Enquête métier : formatrice"), (4, 120, "Retour sur les enquêtes")),
+        careers=True,
     ),
     DemoBilan(
         org="demo-cap-avenir",
@@ -393,7 +396,54 @@ class Command(BaseCommand):
                 modality=Modality.VIDEO if spec.format == Format.REMOTE else Modality.IN_PERSON,
                 title=title,
             )
+        if spec.careers:
+            self.careers(bilan, consultant)
         return True
+
+    def careers(self, bilan: Bilan, consultant: User) -> None:
+        """Camille's exploration: centres d'intérêt, two fiches kept, a piste from one of them
+        with an enquête planned, and a reviewed matching the beneficiary can read. Codes that
+        exist in the full ROME and in the test fixture, so the demo works with either."""
+        from bilan.careers import enquetes, interests, matches, pistes, research
+
+        beneficiary = bilan.beneficiary
+        beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)
+        interests.save_interest_sort(
+            bilan=bilan, by=beneficiary, chosen=[4, 7, 24, 30], ranked=[24, 7, 30]
+        )
+        research.save_fiche(
+            bilan=bilan,
+            by=beneficiary,
+            code_rome="E1205",
+            attracts="Je connais le métier, j'aime la création visuelle.",
+            worries="L'isolement du travail en indépendante.",
+        )
+        saved, _ = research.save_fiche(
+            bilan=bilan,
+            by=beneficiary,
+            code_rome="K2111",
+            attracts="Transmettre ce que je sais, travailler avec un groupe.",
+            worries="Prendre la parole devant un groupe d'adultes.",
+            questions="Faut-il un titre professionnel de formateur ?",
+        )
+        option = pistes.create_from_saved_fiche(bilan=bilan, by=consultant, saved_fiche_id=saved.pk)
+        pistes.change_status(
+            option=option,
+            by=consultant,
+            to_status="exploring",
+            reason="Deux enquêtes métier à mener avant le prochain entretien.",
+        )
+        enquetes.plan_enquete(
+            option=option,
+            by=beneficiary,
+            contact_name="Une formatrice PAO dans un organisme de formation",
+            contact_role="Formatrice en arts graphiques",
+            found_through="Ancienne cliente, par LinkedIn",
+            contact_channel="Courriel",
+            planned_on=timezone.localdate() + dt.timedelta(days=3),
+        )
+        run = matches.compute_run(bilan=bilan, by=consultant)
+        matches.review_run(run=run, by=consultant)
 
     def summary(self, orgs: dict[str, Organisation], created: list[DemoBilan]) -> None:
         bilans = Bilan.objects.filter(organisation__in=orgs.values())
