@@ -36,7 +36,9 @@ INSTALLED_APPS = [
     "bilan.assessments",
     "bilan.exercises",
     "bilan.exchanges",
+    "bilan.documents",
     "bilan.careers",
+    "bilan.followup",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +125,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every star
 WHITENOISE_USE_FINDERS = True  # serve static/ even before collectstatic (tests, first run)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Rendered synthèses live outside MEDIA_ROOT: no URL serves them, only the checked views.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -157,6 +161,9 @@ Q_CLUSTER = {
 
 # A signature collected this long after the entretien ended is flagged « régularisation » (REQ-21).
 ATTENDANCE_REGULARISATION_HOURS = int(os.environ.get("ATTENDANCE_REGULARISATION_HOURS", "24"))
+
+# The entretien de suivi is booked this many days after closing (seed 000: about six months).
+SUIVI_DELAY_DAYS = int(os.environ.get("SUIVI_DELAY_DAYS", "182"))
 
 # The information notice shown before consent (REQ-2, REQ-58); bump on every change.
 INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-11")

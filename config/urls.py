@@ -14,6 +14,8 @@ urlpatterns = [
     path("exercices/", include("bilan.exercises.urls")),
     path("echanges/", include("bilan.exchanges.urls")),
     path("metiers/", include("bilan.careers.urls")),
+    path("syntheses/", include("bilan.documents.urls")),
+    path("conclusions/", include("bilan.followup.urls")),
     path("organisme/", include("bilan.organisations.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

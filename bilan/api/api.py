@@ -376,11 +376,13 @@ from bilan.api import (  # noqa: E402
     entretiens,
     exchanges,
     exercises,
+    followup,
     guides,
     matching,
     metiers,
     notes,
     pistes,
+    synthese,
 )
 
 for feature in (
@@ -395,5 +397,7 @@ for feature in (
     metiers,
     matching,
     pistes,
+    followup,
+    synthese,
 ):
     api.add_router("", feature.router)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Bilan, ConsentMethod, Status, StatusChange
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to
+from bilan.lib.scenario import advance_to, conclude
 from bilan.lib.testing import make_bilan
 from bilan.organisations.models import Membership, Role
 
@@ -600,6 +600,11 @@ def test_opening_investigation_with_outputs_missing_lists_them(api, cast):
 def test_the_consultant_walks_the_bilan_to_its_close(api, cast):
     advance_to(cast.bilan, Status.CONCLUSIONS)
     url = f"/bilans/{cast.bilan.pk}/advance"
+    # Without a plan d'action and a validated, handed-over synthèse, closing is refused.
+    refused = api.post(url, "consultant", {"transition": "close"})
+    assert refused.status_code == 409
+    assert "synthèse" in refused.json()["detail"]
+    conclude(cast.bilan)
     response = api.post(url, "consultant", {"transition": "close"})
     assert response.status_code == 200
     assert response.json()["status"] == "closed"

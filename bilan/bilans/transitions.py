@@ -72,8 +72,14 @@ def run_transition(bilan: Bilan, name: str, *, by, **params) -> None:  # noqa: A
         raise ValueError(name)
     method = getattr(bilan, name)
     if name == "close":
-        method(
-            by=by, completion=params.get("completion") or "full", reason=params.get("reason") or ""
+        # Closing checks the conclusions too (synthèse, plan d'action) and books the suivi.
+        from bilan.followup.closing import close_bilan
+
+        close_bilan(
+            bilan=bilan,
+            by=by,
+            completion=params.get("completion") or "full",
+            reason=params.get("reason") or "",
         )
     elif name in ("interrupt", "abandon"):
         method(by=by, reason=params.get("reason") or "")

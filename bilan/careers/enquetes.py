@@ -34,6 +34,7 @@ from bilan.careers.models import (
     EnqueteStatus,
 )
 from bilan.compliance.audit import record_content_access
+from bilan.lib.text import capped
 
 GRID_FILE = Path(__file__).parent / "data" / "enquete_grid_v1.json"
 QUESTION_MAX = 500
@@ -76,17 +77,7 @@ def _short(label: str, value: str | None, cap: int = NAME_MAX) -> str:
 
 
 def _long(label: str, value: str | None) -> str:
-    value = (value or "").strip()
-    if len(value) > TEXT_MAX:
-        raise RuleViolation(
-            _t(
-                "« %(field)s » est trop long : %(length)s caractères pour %(cap)s au plus. "
-                "Raccourcissez-le."
-            )
-            % {"field": label, "length": len(value), "cap": TEXT_MAX},
-            code="invalid",
-        )
-    return value
+    return capped(label, value, TEXT_MAX)
 
 
 def _clean_plan(

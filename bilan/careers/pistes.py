@@ -40,6 +40,7 @@ from bilan.careers.models import (
 )
 from bilan.compliance.audit import record_content_access
 from bilan.exercises.portfolio import normalise
+from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
 
 EDITABLE = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
@@ -357,17 +358,7 @@ def _locked_editable(bilan: Bilan, action: str) -> Bilan:
 
 def clean_text(name: str, value: str | None) -> str:
     label, cap = {**TEXT_FIELDS, **OTHER_TEXTS}.get(name, (name, TEXT_MAX))
-    value = (value or "").strip()
-    if len(value) > cap:
-        raise RuleViolation(
-            _t(
-                "« %(field)s » est trop long : %(length)s caractères pour %(cap)s au plus. "
-                "Raccourcissez-le."
-            )
-            % {"field": label, "length": len(value), "cap": cap},
-            code="invalid",
-        )
-    return value
+    return capped(label, value, cap)
 
 
 def _clean_fields(fields: dict[str, str | None]) -> dict[str, str]:

@@ -21,6 +21,7 @@ from bilan.careers.models import TEXT_MAX, SavedFiche
 from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import Assignment, AssignmentKind
+from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
 
 EDITABLE = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
@@ -67,17 +68,7 @@ def _locked_editable(bilan: Bilan) -> Bilan:
 
 
 def _note(name: str, value: str | None) -> str:
-    value = (value or "").strip()
-    if len(value) > TEXT_MAX:
-        raise RuleViolation(
-            _t(
-                "« %(field)s » est trop long : %(length)s caractères pour %(cap)s au plus. "
-                "Raccourcissez-le."
-            )
-            % {"field": NOTE_FIELDS[name], "length": len(value), "cap": TEXT_MAX},
-            code="invalid",
-        )
-    return value
+    return capped(NOTE_FIELDS[name], value, TEXT_MAX)
 
 
 def open_research_assignments(bilan: Bilan):  # noqa: ANN201

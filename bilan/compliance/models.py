@@ -30,6 +30,16 @@ OBJECT_TYPE_LABELS = {
     "careers.CareerOptionStatusChange": _("changement de statut d'une piste"),
     "careers.ProjectValidation": _("validation du projet"),
     "careers.EnqueteMetier": _("enquête métier"),
+    "documents.Synthese": _("document de synthèse"),
+    "documents.SyntheseVersion": _("version du document de synthèse"),
+    "documents.SyntheseObservation": _("observations sur la synthèse"),
+    "documents.SyntheseShare": _("partage de la synthèse"),
+    "documents.RenderJob": _("fichier de la synthèse (PDF ou DOCX)"),
+    "followup.ActionPlan": _("plan d'action"),
+    "followup.Action": _("action du plan d'action"),
+    "followup.ActionStatusChange": _("changement d'état d'une action"),
+    "followup.SelfDiagnosis": _("auto-diagnostic avant le suivi"),
+    "followup.SuiviReport": _("compte-rendu de l'entretien de suivi"),
 }
 CHANNEL_LABELS = {"web": _("web"), "api": _("API")}
 

@@ -34,6 +34,7 @@ from bilan.exercises.models import (
     MotivationsExercise,
 )
 from bilan.exercises.portfolio import Group, group_competences, normalise
+from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
 
 EDITABLE = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
@@ -144,17 +145,7 @@ def period_errors(
 
 
 def _text(name: str, value: str, cap: int = TEXT_MAX) -> str:
-    value = (value or "").strip()
-    if len(value) > cap:
-        raise RuleViolation(
-            _t(
-                "« %(field)s » est trop long : %(length)s caractères pour %(cap)s au plus. "
-                "Raccourcissez-le."
-            )
-            % {"field": FIELD_LABELS.get(name, name), "length": len(value), "cap": cap},
-            code="invalid",
-        )
-    return value
+    return capped(FIELD_LABELS.get(name, name), value, cap)
 
 
 def _clean_experience(

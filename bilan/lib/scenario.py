@@ -99,3 +99,37 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
     if stop >= 6 and bilan.status == Status.FOLLOW_UP:
         bilan.archive(by=consultant)
     return bilan
+
+
+def conclude(bilan: Bilan) -> Bilan:
+    """In conclusions: one action in the plan d'action, and the synthèse written, validated by
+    the beneficiary and handed over — what closing asks for beyond Bilan.closing_missing."""
+    from bilan.documents import synthese
+    from bilan.documents.models import SECTIONS
+    from bilan.followup import actionplan
+
+    consultant, beneficiary = bilan.consultant, bilan.beneficiary
+    consultant.membership = consultant.memberships.get(organisation=bilan.organisation)
+    beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)
+    actionplan.create_action(
+        bilan=bilan,
+        by=consultant,
+        what="Se renseigner sur la formation visée",
+        first_step="Appeler l'organisme de formation",
+    )
+    document = synthese.start_synthese(bilan=bilan, by=consultant, prefilled=False)
+    synthese.save_synthese(
+        synthese=document,
+        by=consultant,
+        sections={key: f"<p>Section {key}.</p>" for key in SECTIONS},
+    )
+    synthese.submit_for_observations(synthese=document, by=consultant)
+    synthese.validate_synthese(synthese=document, by=beneficiary, confirm=True)
+    synthese.record_handover(
+        synthese=document,
+        by=consultant,
+        handed_on=timezone.localdate(),
+        channel="in_person",
+        acknowledged=True,
+    )
+    return bilan

@@ -5,6 +5,7 @@ from bilan.portal import (
     views_assignments,
     views_attendance,
     views_exercises,
+    views_followup,
     views_journal,
     views_matching,
     views_messages,
@@ -12,6 +13,7 @@ from bilan.portal import (
     views_notes,
     views_pistes,
     views_schedule,
+    views_synthese,
     views_tests,
 )
 
@@ -32,4 +34,6 @@ urlpatterns = [
     *views_metiers.urlpatterns,
     *views_pistes.urlpatterns,
     *views_matching.urlpatterns,
+    *views_synthese.urlpatterns,
+    *views_followup.urlpatterns,
 ]

@@ -1,0 +1,282 @@
+"""API v1: the document de synthèse, mounted on the main api (see bilan/api/api.py).
+
+Read by the beneficiary (the version submitted to them) and the assigned consultant (the
+latest, audited); never by the administration (403). The consultant saves (each change a new
+version, sanitised); the beneficiary writes observations and validates or refuses (403 for
+anyone else); renders are background jobs (202, poll `get_synthese_render`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Router, Schema, Status
+
+from bilan.api.api import BilanId, acting_user, errors
+from bilan.documents import synthese as service
+from bilan.documents.models import SECTIONS, RenderJob, Synthese
+from bilan.documents.sanitize import MAX_SECTION_CHARS
+from bilan.organisations.access import get_bilan_for_user
+
+router = Router(tags=["synthese"])
+
+
+class SourceOut(Schema):
+    text: str
+    source_type: str
+    source_id: str
+    source_url: str
+    source_label: str
+
+
+class SectionOut(Schema):
+    key: str
+    title: str
+    html: str
+    prompt: str
+    sources: list[SourceOut]
+
+
+class ObservationOut(Schema):
+    id: int
+    version_number: int
+    text: str
+    with_refusal: bool
+    at: dt.datetime
+
+
+class SyntheseOut(Schema):
+    bilan_id: int
+    started: bool
+    status: str | None = None
+    status_label: str | None = None
+    version_number: int | None = None
+    saved_at: dt.datetime | None = None
+    submitted_number: int | None = None
+    decided_number: int | None = None
+    sections: list[SectionOut] = []
+    observations: list[ObservationOut] = []
+
+
+class SyntheseIn(Schema):
+    sections: dict[str, str] = Field(
+        description="Section key → HTML (sanitised: p, strong, em, ul/ol/li, h3/h4, a) or "
+        f"plain text; keys: {', '.join(SECTIONS)}; at most {MAX_SECTION_CHARS} characters each"
+    )
+    base_number: int | None = Field(
+        None, ge=1, le=2**31, description="The version edited; a newer one saved since is a 409"
+    )
+
+
+class RenderIn(Schema):
+    format: Literal["pdf", "docx"]
+    version: int | None = Field(None, ge=1, le=2**31)
+
+
+class RenderOut(Schema):
+    id: int
+    format: str
+    version_number: int
+    status: str
+    progress: int
+    error: str
+    download_url: str | None
+
+
+class ObservationIn(Schema):
+    text: str = Field(max_length=service.MAX_OBSERVATION_CHARS)
+
+
+class ValidateIn(Schema):
+    confirm: bool = Field(False, description="Explicit confirmation, required to validate")
+    refuse: bool = False
+    observations: str = Field("", max_length=service.MAX_OBSERVATION_CHARS)
+
+
+def synthese_out(bilan_id: int, reading: service.Reading) -> dict[str, Any]:
+    synthese, version = reading.synthese, reading.version
+    if synthese is None:
+        return {"bilan_id": bilan_id, "started": False}
+    return {
+        "bilan_id": bilan_id,
+        "started": True,
+        "status": synthese.status,
+        "status_label": str(synthese.get_status_display()),
+        "version_number": version.number if version else None,
+        "saved_at": version.saved_at if version else None,
+        "submitted_number": synthese.submitted_number,
+        "decided_number": synthese.decided_number,
+        "sections": [
+            {
+                "key": key,
+                "title": str(title),
+                "html": version.section(key),
+                "prompt": str(service.PROMPTS[key]),
+                "sources": version.sources.get(key, []),
+            }
+            for key, title in SECTIONS.items()
+        ]
+        if version
+        else [],
+        "observations": [
+            {
+                "id": o.pk,
+                "version_number": o.version.number,
+                "text": o.text,
+                "with_refusal": o.with_refusal,
+                "at": o.at,
+            }
+            for o in reading.observations
+        ],
+    }
+
+
+def job_out(job: RenderJob, beneficiary: bool) -> dict[str, Any]:
+    name = "portal:synthese_download" if beneficiary else "documents:synthese_download"
+    return {
+        "id": job.pk,
+        "format": job.format,
+        "version_number": job.version_number,
+        "status": job.status,
+        "progress": job.progress,
+        "error": job.error,
+        "download_url": reverse(name, args=[job.pk]) if job.status == "done" else None,
+    }
+
+
+def path_of(suffix: str = "") -> str:
+    return "/bilans/{bilan_id}/synthese" + suffix
+
+
+def _synthese(user, bilan_id: int) -> tuple[Any, Synthese | None]:  # noqa: ANN001
+    bilan = get_bilan_for_user(user, bilan_id)
+    service.require_reader(user, bilan)
+    return bilan, service.synthese_of(bilan)
+
+
+def _started(synthese: Synthese | None) -> Synthese:
+    if synthese is None:
+        raise service.RuleViolation(_not_started())
+    return synthese
+
+
+def _not_started() -> str:
+    from django.utils.translation import gettext as _t
+
+    return _t("Le document de synthèse de ce bilan n'est pas encore commencé.")
+
+
+@router.get(
+    path_of(),
+    response={200: SyntheseOut, **errors(401, 403, 404, 422)},
+    operation_id="get_synthese",
+    summary="The synthèse: the beneficiary reads the submitted version, the consultant the latest (audited)",
+)
+def get_synthese(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))
+
+
+@router.put(
+    path_of(),
+    response={200: SyntheseOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="save_synthese",
+    summary="Save the consultant's text (a new version if anything changed; started empty if needed)",
+)
+def save_synthese(request: HttpRequest, bilan_id: BilanId, payload: SyntheseIn) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan, synthese = _synthese(user, bilan_id)
+    if synthese is None:
+        synthese = service.start_synthese(bilan=bilan, by=user, prefilled=False)
+    service.save_synthese(
+        synthese=synthese, by=user, sections=payload.sections, base_number=payload.base_number
+    )
+    return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))
+
+
+@router.post(
+    path_of("/renders"),
+    response={202: RenderOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="render_synthese",
+    summary="Queue a PDF or DOCX of a version (beneficiary: the version submitted to them)",
+)
+def render_synthese(
+    request: HttpRequest, bilan_id: BilanId, payload: RenderIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan, synthese = _synthese(user, bilan_id)
+    job = service.request_render(
+        synthese=_started(synthese),
+        by=user,
+        fmt=payload.format,
+        number=payload.version,
+        channel="api",
+    )
+    return Status(202, job_out(job, user.pk == bilan.beneficiary_id))
+
+
+@router.get(
+    path_of("/renders/{job_id}"),
+    response={200: RenderOut, **errors(401, 403, 404, 422)},
+    operation_id="get_synthese_render",
+    summary="A render job's status and progress; its download link once done",
+)
+def get_synthese_render(request: HttpRequest, bilan_id: BilanId, job_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    job = service.get_job_for_user(user, job_id)
+    if job.synthese.bilan_id != bilan.pk:
+        from django.http import Http404
+
+        raise Http404
+    return job_out(job, user.pk == bilan.beneficiary_id)
+
+
+@router.post(
+    path_of("/observations"),
+    response={201: ObservationOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="submit_observations",
+    summary="The beneficiary's observations on the version submitted to them (beneficiary only)",
+)
+def submit_observations(
+    request: HttpRequest, bilan_id: BilanId, payload: ObservationIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    _bilan, synthese = _synthese(user, bilan_id)
+    o = service.submit_observations(synthese=_started(synthese), by=user, text=payload.text)
+    return Status(
+        201,
+        {
+            "id": o.pk,
+            "version_number": o.version.number,
+            "text": o.text,
+            "with_refusal": o.with_refusal,
+            "at": o.at,
+        },
+    )
+
+
+@router.post(
+    path_of("/validation"),
+    response={200: SyntheseOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="validate_synthese",
+    summary="The beneficiary validates the submitted version (confirm: true), or refuses it "
+    "(refuse: true, with observations). Beneficiary only",
+)
+def validate_synthese(
+    request: HttpRequest, bilan_id: BilanId, payload: ValidateIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan, synthese = _synthese(user, bilan_id)
+    service.validate_synthese(
+        synthese=_started(synthese),
+        by=user,
+        confirm=payload.confirm,
+        refuse=payload.refuse,
+        observations=payload.observations,
+    )
+    return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))

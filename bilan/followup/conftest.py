@@ -1,0 +1,3 @@
+"""The followup tests' fixture: `closed_bilan` (see testing.py)."""
+
+from bilan.followup.testing import closed_bilan  # noqa: F401

@@ -1,0 +1,29 @@
+"""The django-q2 schedule that sends the suivi self-diagnosis invitations: daily, forever."""
+
+from django.db import migrations
+
+NAME = "bilan-suivi-invitations"
+
+
+def forwards(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    Schedule.objects.update_or_create(
+        name=NAME,
+        defaults={
+            "func": "bilan.followup.tasks.send_suivi_invitations",
+            "schedule_type": "D",  # Schedule.DAILY
+            "repeats": -1,
+        },
+    )
+
+
+def backwards(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("followup", "0001_initial"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,4 @@
+from bilan.followup import views
+
+app_name = "followup"
+urlpatterns = views.urlpatterns
