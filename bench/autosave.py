@@ -28,10 +28,16 @@ UPDATE … RETURNING and the entretien found by joins instead of a subquery (3 q
     p95 26.1–33.2 ms, 0 conflicts, no lost update — the target is met in some runs only;
   -c4: 282–379 saves/s, p95 14.8–21.4 ms; -c16: 4 workers 279–283/s (p95 72 ms), 2 workers
     300–318/s (p95 68–70 ms). Before these changes (4 workers, -c16): 138–153 saves/s.
-The server is CPU-bound: py-spy on a worker shows ~40 % in the ORM building SQL for the two
+The server is CPU-bound: py-spy on a worker showed ~40 % in the ORM building SQL for the two
 SELECTs, ~27 % waiting on PostgreSQL (which shares the two cores), ~13 % in psycopg's client-side
 parameter binding. Tried and not kept: granian 2.8.7 instead of gunicorn (+10 %), psycopg
 server-side binding (within the noise).
+
+Then (later on 2026-12-01) the two SELECTs are written once per process (bilan/lib/rows.py: the
+token with its user and membership, the entretien with its bilan, checked by
+bilans.models.is_visible_to): defaults, five runs (20 s and 30 s): 316, 324, 326, 331, 355 saves/s,
+p95 25.0–28.6 ms, no conflict, no lost update — the target is met in every run. The commit
+before, back to back on the same machine: 252 and 268 saves/s, p95 31.8 and 35.0 ms.
 """
 
 from __future__ import annotations

@@ -139,6 +139,19 @@ def visible_to(user, prefix: str = "") -> models.Q | None:  # noqa: ANN001
     return q & models.Q(**{f"{prefix}consultant": user})
 
 
+def is_visible_to(user, bilan: Bilan) -> bool:  # noqa: ANN001
+    """`visible_to` for a bilan already in hand: the same rule, without a query (a test
+    checks the two agree for every role)."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return False
+    if membership.role == Role.BENEFICIARY:
+        return bilan.beneficiary_id == user.pk
+    if bilan.organisation_id != membership.organisation_id:
+        return False
+    return membership.role == Role.ADMIN or bilan.consultant_id == user.pk
+
+
 def current_of(bilans: list[Bilan]) -> Bilan | None:
     """Of bilans newest first, the active one, else the latest."""
     return next((b for b in bilans if b.is_active), bilans[0] if bilans else None)

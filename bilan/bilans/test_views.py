@@ -419,3 +419,23 @@ def test_a_cpf_bilan_without_dossier_number_is_refused_and_the_input_kept(cast, 
     assert 'value="Nouveau nom"' in page
     cast.beneficiary.refresh_from_db()
     assert cast.beneficiary.last_name == "Bénéf"  # nothing half-saved
+
+
+def test_the_rule_for_a_bilan_in_hand_agrees_with_the_query_for_every_role(cast):
+    """bilans.models.is_visible_to (the autosave path) and visible_to (every list) are one rule."""
+    from bilan.bilans.models import is_visible_to
+
+    people = [
+        cast.admin,
+        cast.consultant,
+        cast.colleague,
+        cast.beneficiary,
+        cast.other_beneficiary,
+        cast.outsider_admin,
+        cast.outsider_consultant,
+        cast.outsider_beneficiary,
+    ]
+    for bilan in (cast.bilan, cast.other_bilan, cast.outsider_bilan):
+        for user in people:
+            expected = Bilan.objects.for_user(user).filter(pk=bilan.pk).exists()
+            assert is_visible_to(user, bilan) is expected, (user.email, bilan.pk)

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from bilan.bilans.models import Bilan, RuleViolation, Status, visible_to
+from bilan.bilans.models import Bilan, RuleViolation, Status, is_visible_to
 from bilan.entretiens.models import (
     Entretien,
     EntretienChecklist,
@@ -27,6 +27,7 @@ from bilan.entretiens.models import (
     InterviewGuide,
     NoteKind,
 )
+from bilan.lib.rows import column_list, instances
 from bilan.organisations.access import can_read_content
 
 FREE = "free"
@@ -56,16 +57,35 @@ def get_entretien_for_consultant(user, pk: int) -> Entretien:  # noqa: ANN001
     user's reach, 403 when they see it but not its content (an admin, the beneficiary)."""
     if not 0 < pk < 2**63:  # past a 64-bit id the database driver overflows
         raise Http404
-    # One query (autosave calls this on every save); the guide is loaded only when shown.
-    try:
-        condition = visible_to(user, "bilan__")
-        if condition is None:
-            raise Entretien.DoesNotExist
-        entretien = Entretien.objects.select_related("bilan").get(condition, pk=pk)
-    except Entretien.DoesNotExist:
-        raise Http404 from None
+    # One query written once (autosave calls this on every save); the guide is loaded only
+    # when shown.
+    entretien = _entretien_with_bilan(pk)
+    if entretien is None or not is_visible_to(user, entretien.bilan):
+        raise Http404
     if user.pk == entretien.bilan.beneficiary_id or not can_read_content(user, entretien.bilan):
         raise PermissionDenied
+    return entretien
+
+
+@functools.cache
+def _entretien_sql() -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT {column_list(Entretien, 'e')}, {column_list(Bilan, 'b')} "
+        f"FROM {q(Entretien._meta.db_table)} e "
+        f"JOIN {q(Bilan._meta.db_table)} b ON b.{q('id')} = e.{q('bilan_id')} "
+        f"WHERE e.{q('id')} = %s"
+    )
+
+
+def _entretien_with_bilan(pk: int) -> Entretien | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_entretien_sql(), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    entretien, bilan = instances(row, Entretien, Bilan)
+    entretien.bilan = bilan
     return entretien
 
 
