@@ -37,6 +37,19 @@ def test_from_the_validated_piste_to_the_downloaded_pdf(live_server, browser, pa
         re.compile(r"^<p><strong>Projet retenu</strong> : Conseillère en insertion</p>")
     )
     expect(projet.locator("aside")).to_contain_text("Projet validé le")
+    # The consultant writes with the editor's toolbar: bold, then a paragraph; a paste
+    # arrives as plain text.
+    suivi = page.locator("#section-suivi")
+    editor = suivi.locator(".richtext")
+    editor.click()
+    page.keyboard.press("End")
+    suivi.get_by_role("button", name="Gras").click()
+    page.keyboard.type(" Un entretien à six mois.")
+    page.get_by_role("button", name="Enregistrer (nouvelle version)").click()
+    latest = Synthese.objects.get().latest()
+    assert re.search(
+        r"<(b|strong)>(&nbsp;| )Un entretien à six mois\.</\1></p>$", latest.section("suivi")
+    )
     page.get_by_role("button", name="Soumettre pour observations au ou à la bénéficiaire").click()
     expect(page.locator("#synthese-status")).to_contain_text("soumise pour observations")
 
@@ -48,7 +61,7 @@ def test_from_the_validated_piste_to_the_downloaded_pdf(live_server, browser, pa
     phone.goto(base + "/espace/synthese/")
     expect(phone.locator("#synthese-text")).to_contain_text("Conseillère en insertion")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    phone.get_by_label("J'ai lu la version 1 de mon document de synthèse et je la valide.").check()
+    phone.get_by_label("J'ai lu la version 2 de mon document de synthèse et je la valide.").check()
     phone.get_by_role("button", name="Valider mon document de synthèse").click()
     expect(phone.locator("#synthese-status")).to_contain_text("validée par le ou la bénéficiaire")
     assert Synthese.objects.get().status == SyntheseStatus.VALIDATED
@@ -64,5 +77,5 @@ def test_from_the_validated_piste_to_the_downloaded_pdf(live_server, browser, pa
     data = open(download.value.path(), "rb").read()  # noqa: SIM115, PTH123
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Conseillère en insertion" in text and "L6313-4" in text
-    assert download.value.suggested_filename == f"synthese-{cast.bilan.reference}-v1.pdf"
+    assert download.value.suggested_filename == f"synthese-{cast.bilan.reference}-v2.pdf"
     context.close()

@@ -119,7 +119,7 @@ def test_an_empty_section_shows_its_prompt_as_a_placeholder(cast, conclusions):
         .get(reverse("documents:synthese", args=[cast.bilan.pk]))
         .content.decode()
     )
-    assert re.search(r'placeholder="Aucun projet validé[^"]*"></textarea>', html)
+    assert re.search(r'placeholder="Aucun projet validé[^"]*" data-richtext></textarea>', html)
 
 
 def test_saving_makes_a_version_and_a_refusal_keeps_the_typed_text(cast, conclusions):

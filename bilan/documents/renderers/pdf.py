@@ -1,4 +1,4 @@
-"""The synthèse as a PDF: WeasyPrint from templates/documents/synthese.html (French hyphenation,
+"""The synthèse as a PDF: WeasyPrint from templates/documents/synthese.html (French spacing,
 page X / Y, a table of contents with page numbers, the logo, SVG charts, the L6313-4 notice on
 every page). Nothing is fetched: only data: URIs are allowed."""
 
