@@ -25,6 +25,15 @@ ACCOUNTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fixture_referential(monkeypatch):  # noqa: ANN001, ANN202
+    """The demo imports the small ROME fixture here: the full folder's import (10–20 s) is
+    tested once in bilan/careers/test_referential_full.py, not in every demo test."""
+    from bilan.careers import referential
+
+    monkeypatch.setattr(referential, "FULL_DATA_DIR", referential.FIXTURE_DIR.parent / "absent")
+
+
 def row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
@@ -129,3 +138,19 @@ def test_the_demo_is_quiet_at_verbosity_zero():
     out = StringIO()
     call_command("demo", verbosity=0, stdout=out)
     assert out.getvalue() == ""
+
+
+def test_the_demo_explores_metiers_with_camille():
+    from bilan.careers.models import CareerOption, EnqueteMetier, MatchRun, SavedFiche
+
+    output = demo()
+    assert "Référentiel ROME : fixture de test" in output
+    bilan = Bilan.objects.get(beneficiary__email="camille.rousseau@demo.test")
+    assert set(SavedFiche.objects.filter(bilan=bilan).values_list("code_rome", flat=True)) == {
+        "E1205",
+        "K2111",
+    }
+    option = CareerOption.objects.get(bilan=bilan)
+    assert option.status == "exploring" and EnqueteMetier.objects.filter(career_option=option)
+    run = MatchRun.objects.get(bilan=bilan)
+    assert run.reviewed_at is not None and len(run.results) == 10
