@@ -15,9 +15,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.assessments import sorts
 from bilan.assessments.instruments import Instrument, UnknownInstrument, get_instrument
 from bilan.assessments.models import Administration, AdministrationStatus, Result
 from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
+from bilan.assessments.sorts import SORT_FAMILIES
 from bilan.bilans.models import Bilan, RuleViolation, Status
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content
@@ -27,14 +29,16 @@ IN_PHASES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 MAX_COMMENT = 20_000
 
 
-def instrument_or_refuse(code: str) -> Instrument:
+def instrument_or_refuse(code: str, *, sorts: bool = False) -> Instrument:
+    """The latest instrument `code`; the card sorts (sorts.SORT_FAMILIES) only when the caller
+    handles them (the portal pages), not the item-by-item API."""
     try:
         instrument = get_instrument(code)
     except UnknownInstrument:
         raise RuleViolation(
             _t("Test inconnu : « %(code)s ».") % {"code": code}, code="invalid"
         ) from None
-    if not instrument.answered_by_item:
+    if not instrument.answered_by_item and not (sorts and instrument.family in SORT_FAMILIES):
         raise RuleViolation(_t("Ce questionnaire ne se passe pas encore en ligne."), code="invalid")
     return instrument
 
@@ -68,9 +72,10 @@ def start_test(
     code: str,
     norm_sex: str = "",
     norm_age_band: str = "",
+    sorts: bool = False,
 ) -> Administration:
     """Start the test `code` after reading its presentation, or resume the one in progress."""
-    instrument = instrument_or_refuse(code)
+    instrument = instrument_or_refuse(code, sorts=sorts)
     _require_beneficiary(bilan, by)
     _require_in_phases(bilan)
     current = in_progress(bilan, code)
@@ -86,9 +91,16 @@ def start_test(
     )
 
 
-def decline_test(*, bilan: Bilan, by, code: str, reason: str = "") -> Administration:  # noqa: ANN001
+def decline_test(
+    *,
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    code: str,
+    reason: str = "",
+    sorts: bool = False,
+) -> Administration:
     """Record that the beneficiary declines the test; the bilan goes on without it."""
-    instrument = instrument_or_refuse(code)
+    instrument = instrument_or_refuse(code, sorts=sorts)
     _require_beneficiary(bilan, by)
     with transaction.atomic():
         current = in_progress(bilan, code)
@@ -142,6 +154,8 @@ def submit_test(*, administration: Administration, by) -> Result:  # noqa: ANN00
     """Score the complete test, once. Missing items are named; nothing is lost."""
     _require_beneficiary(administration.bilan, by)
     instrument = administration.instrument
+    if instrument.family in SORT_FAMILIES:
+        return submit_sort(administration=administration, by=by)
     with transaction.atomic():
         locked = Administration.objects.select_for_update().get(pk=administration.pk)
         if locked.status != AdministrationStatus.IN_PROGRESS:
@@ -210,6 +224,205 @@ def debrief_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
     return result
 
 
+# ---- the card sorts: valeurs professionnelles, auto-évaluation (see sorts.py) -------------
+
+
+def _locked_in_progress(administration: Administration) -> Administration:
+    locked = Administration.objects.select_for_update().get(pk=administration.pk)
+    if locked.status != AdministrationStatus.IN_PROGRESS:
+        raise RuleViolation(_t("Ce test est terminé : ses réponses ne se modifient plus."))
+    return locked
+
+
+def _family(administration: Administration, family: str) -> None:
+    if administration.instrument.family != family:
+        raise RuleViolation(_t("Ce test ne se remplit pas ainsi."), code="invalid")
+
+
+def save_values(
+    *,
+    administration: Administration,
+    by,  # noqa: ANN001
+    cards: dict[str, str],
+    non_negotiables: str | None = None,
+    constraints: dict[str, str] | None = None,
+    health_consent: bool | None = None,
+) -> Administration:
+    """Merge card placements; replace the texts given. Health (REQ-50): its text is kept only
+    with the explicit consent, stored with its time and the notice shown; withdrawing the
+    consent (health_consent=False) erases the text. None leaves the consent as it is."""
+    _require_beneficiary(administration.bilan, by)
+    _family(administration, "values")
+    data = administration.instrument.data
+    with transaction.atomic():
+        locked = _locked_in_progress(administration)
+        answers = dict(locked.answers)
+        answers = _with_health_consent(data, answers, health_consent)
+        try:
+            answers["cards"] = {**answers.get("cards", {}), **sorts.check_values(data, cards)}
+            if non_negotiables is not None:
+                if len(non_negotiables) > sorts.MAX_TEXT:
+                    raise sorts.InvalidSort(
+                        _t(
+                            "Texte trop long pour les points non négociables (5 000 caractères au plus)."
+                        )
+                    )
+                answers["non_negotiables"] = non_negotiables.strip()
+            if constraints is not None:
+                answers["constraints"] = sorts.check_constraints(
+                    data, constraints, consented="health_consent" in answers
+                )
+        except sorts.InvalidSort as error:
+            raise RuleViolation(error.message, code="invalid") from None
+        locked.answers = answers
+        locked.save(update_fields=["answers", "updated_at"])
+    administration.answers, administration.updated_at = locked.answers, locked.updated_at
+    return administration
+
+
+def _with_health_consent(data: dict, answers: dict, consent: bool | None) -> dict:
+    health = sorts.health_constraint(data)
+    if consent is None or health is None:
+        return answers
+    if consent and "health_consent" not in answers:
+        answers["health_consent"] = {
+            "at": timezone.now().isoformat(),
+            "text": HEALTH_CONSENT_TEXT,
+            "notice": health.get("notice", ""),
+            "instrument_version": data["version"],
+        }
+    elif not consent:
+        answers.pop("health_consent", None)
+        answers["constraints"] = {
+            k: v for k, v in answers.get("constraints", {}).items() if k != health["id"]
+        }
+    return answers
+
+
+HEALTH_CONSENT_TEXT = (
+    "J'accepte que ces informations sur ma santé soient enregistrées dans mon bilan, "
+    "visibles seulement par moi et mon ou ma consultant·e. Je peux retirer ce consentement "
+    "à tout moment : elles seront alors effacées."
+)
+
+
+def withdraw_health_consent(*, administration: Administration, by) -> Administration:  # noqa: ANN001
+    """Erase the health text and its consent, before or after submission."""
+    _require_beneficiary(administration.bilan, by)
+    _family(administration, "values")
+    with transaction.atomic():
+        locked = Administration.objects.select_for_update().get(pk=administration.pk)
+        locked.answers = _with_health_consent(
+            administration.instrument.data, dict(locked.answers), False
+        )
+        locked.save(update_fields=["answers", "updated_at"])
+    administration.answers = locked.answers
+    return administration
+
+
+def competences_to_rate(administration: Administration) -> list[dict]:
+    """Defaults, the portefeuille of the bilan, the consultant's additions (deduplicated)."""
+    from bilan.exercises.models import ExperienceCompetence
+
+    portfolio = ExperienceCompetence.objects.filter(
+        experience__bilan=administration.bilan
+    ).values_list("label", flat=True)
+    return sorts.competence_list(
+        administration.instrument.data,
+        portfolio=list(portfolio),
+        extra=administration.answers.get("extra_competences", []),
+    )
+
+
+def save_ratings(*, administration: Administration, by, ratings: dict) -> Administration:  # noqa: ANN001
+    _require_beneficiary(administration.bilan, by)
+    _family(administration, "self_assessment")
+    try:
+        checked = sorts.check_ratings(
+            administration.instrument.data, competences_to_rate(administration), ratings
+        )
+    except sorts.InvalidSort as error:
+        raise RuleViolation(error.message, code="invalid") from None
+    with transaction.atomic():
+        locked = _locked_in_progress(administration)
+        locked.answers = {
+            **locked.answers,
+            "ratings": {**locked.answers.get("ratings", {}), **checked},
+        }
+        locked.save(update_fields=["answers", "updated_at"])
+    administration.answers, administration.updated_at = locked.answers, locked.updated_at
+    return administration
+
+
+def _require_assigned_consultant(bilan: Bilan, by) -> None:  # noqa: ANN001
+    membership = getattr(by, "membership", None)
+    if (
+        membership is None
+        or membership.role != Role.CONSULTANT
+        or by.pk != bilan.consultant_id
+        or not can_read_content(by, bilan)
+    ):
+        raise RuleViolation(
+            _t("Seul·e le ou la consultant·e du bilan complète la liste des compétences."),
+            code="forbidden",
+        )
+
+
+def set_extra_competences(*, administration: Administration, by, text: str) -> Administration:  # noqa: ANN001
+    """The consultant's competences to add, one a line, before the beneficiary submits."""
+    _require_assigned_consultant(administration.bilan, by)
+    _family(administration, "self_assessment")
+    try:
+        labels = sorts.clean_labels(text)
+    except sorts.InvalidSort as error:
+        raise RuleViolation(error.message, code="invalid") from None
+    if len(labels) > 60:
+        raise RuleViolation(_t("60 compétences ajoutées au plus."), code="invalid")
+    with transaction.atomic():
+        locked = _locked_in_progress(administration)
+        locked.answers = {**locked.answers, "extra_competences": labels}
+        locked.save(update_fields=["answers", "updated_at"])
+    administration.answers = locked.answers
+    return administration
+
+
+def sort_progress(administration: Administration) -> tuple[int, int]:
+    data = administration.instrument.data
+    if administration.instrument.family == "values":
+        return sorts.values_progress(data, administration.answers)
+    competences = competences_to_rate(administration)
+    missing = sorts.missing_ratings(competences, administration.answers)
+    return len(competences) - len(missing), len(competences)
+
+
+def submit_sort(*, administration: Administration, by) -> Result:  # noqa: ANN001
+    _require_beneficiary(administration.bilan, by)
+    data = administration.instrument.data
+    competences = (
+        competences_to_rate(administration)
+        if administration.instrument.family == "self_assessment"
+        else None
+    )
+    with transaction.atomic():
+        locked = Administration.objects.select_for_update().get(pk=administration.pk)
+        if locked.status != AdministrationStatus.IN_PROGRESS:
+            raise RuleViolation(_t("Ce test a déjà été envoyé : ses résultats sont calculés."))
+        try:
+            summary = (
+                sorts.values_summary(data, locked.answers)
+                if competences is None
+                else sorts.self_assessment_summary(data, competences, locked.answers)
+            )
+        except sorts.InvalidSort as error:
+            raise RuleViolation(error.message, code="invalid") from None
+        locked.status = AdministrationStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "updated_at"])
+        result = Result.objects.create(administration=locked, scores=summary)
+    administration.refresh_from_db()
+    return result
+
+
 # ---- reading --------------------------------------------------------------------------
 
 
@@ -243,3 +456,25 @@ def read_result(*, reader, result: Result, channel: str = "web") -> Result:  # n
 
 def tests_of(bilan: Bilan) -> list[Administration]:
     return list(bilan.tests.select_related("result").order_by("-started_at", "-id"))
+
+
+def any_report(result: Result, reader) -> dict[str, Any]:  # noqa: ANN001
+    """The template context `r` of a result: reports.report for the scored tests; for the card
+    sorts, the sort's view (health only for the beneficiary and the assigned consultant)."""
+    from bilan.assessments.reports import report
+
+    administration = result.administration
+    instrument = administration.instrument
+    if instrument.family not in SORT_FAMILIES:
+        return report(result)
+    bilan = administration.bilan
+    if instrument.family == "values":
+        view = sorts.values_view(
+            instrument.data,
+            result.scores,
+            administration.answers,
+            show_health=reader.pk in (bilan.beneficiary_id, bilan.consultant_id),
+        )
+    else:
+        view = sorts.self_assessment_view(instrument.data, result.scores)
+    return {"instrument": instrument, "result": result, "sort": view}

@@ -134,6 +134,18 @@ def big_five_report(instrument: Instrument, scores: dict[str, Any]) -> dict[str,
 def report(result: Result) -> dict[str, Any]:
     administration = result.administration
     instrument = administration.instrument
+    from bilan.assessments.sorts import SORT_FAMILIES
+
+    if instrument.family in SORT_FAMILIES:
+        # The card sorts have no score: their view, as the beneficiary reads it (the PDF is theirs).
+        from bilan.assessments.administrations import any_report
+
+        return {
+            **any_report(result, administration.bilan.beneficiary),
+            "administration": administration,
+            "source": instrument.data["source"],
+            "licence": instrument.data["licence"],
+        }
     if instrument.family == "riasec":
         body = riasec_report(instrument, result.scores)
     else:

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.assessments.administrations import (
+    any_report,
     debrief_result,
     get_administration_for_user,
     read_result,
     result_of,
+    set_extra_competences,
     tests_of,
 )
-from bilan.assessments.reports import report
 from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
 from bilan.organisations.models import Role
 
@@ -76,7 +77,51 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "assessments/result.html",
-        {"r": report(result), "form": form, "bilan": administration.bilan},
+        {"r": any_report(result, request.user), "form": form, "bilan": administration.bilan},
+        status=status,
+    )
+
+
+class ExtraCompetencesForm(forms.Form):
+    labels = forms.CharField(
+        label=_("Compétences à ajouter (une par ligne)"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+@login_required
+def extra_competences(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assigned consultant adds competences to the beneficiary's auto-évaluation in
+    progress (stored in its answers, « extra_competences »)."""
+    membership = require_membership(request.user, Role.ADMIN, Role.CONSULTANT)
+    administration = get_administration_for_user(request.user, pk)
+    if membership.role != Role.CONSULTANT or administration.instrument_code != "self_assessment":
+        raise PermissionDenied
+    if request.user.pk != administration.bilan.consultant_id:
+        raise PermissionDenied
+    current = administration.answers.get("extra_competences", [])
+    form = ExtraCompetencesForm(initial={"labels": "\n".join(current)})
+    status = 200
+    if request.method == "POST":
+        form = ExtraCompetencesForm(request.POST)
+        if form.is_valid():
+            try:
+                set_extra_competences(
+                    administration=administration,
+                    by=request.user,
+                    text=form.cleaned_data["labels"],
+                )
+                messages.success(request, _t("Liste des compétences enregistrée."))
+                return redirect("assessments:extra_competences", administration.pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+        status = 422
+    return TemplateResponse(
+        request,
+        "assessments/extra_competences.html",
+        {"administration": administration, "bilan": administration.bilan, "form": form},
         status=status,
     )
 
@@ -84,4 +129,5 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("bilan/<int:pk>/", bilan_tests, name="bilan_tests"),
     path("resultats/<int:pk>/", result_detail, name="result"),
+    path("competences/<int:pk>/", extra_competences, name="extra_competences"),
 ]

@@ -14,18 +14,27 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.assessments.administrations import (
+    HEALTH_CONSENT_TEXT,
+    any_report,
     comment_result,
+    competences_to_rate,
     decline_test,
     get_administration_for_user,
     item_number,
     result_of,
     save_answers,
+    save_ratings,
+    save_values,
+    sort_progress,
     start_test,
+    submit_sort,
     submit_test,
+    withdraw_health_consent,
 )
 from bilan.assessments.instruments import UnknownInstrument, get_instrument, latest_instruments
 from bilan.assessments.models import AdministrationStatus, AgeBand, Sex
-from bilan.assessments.reports import report, result_pdf
+from bilan.assessments.reports import result_pdf
+from bilan.assessments.sorts import SORT_FAMILIES, health_constraint, missing_cards, missing_ratings
 from bilan.bilans.models import Bilan
 from bilan.portal.views import beneficiary_required
 
@@ -73,7 +82,7 @@ def instrument_for_page(code: str):  # noqa: ANN201
         instrument = get_instrument(code)
     except UnknownInstrument:
         raise Http404 from None
-    if not instrument.answered_by_item:
+    if not instrument.answered_by_item and instrument.family not in SORT_FAMILIES:
         raise Http404
     return instrument
 
@@ -84,10 +93,18 @@ def test_list(request: HttpRequest) -> HttpResponse:
     latest_by_code: dict = {}
     for administration in bilan.tests.select_related("result").order_by("started_at", "id"):
         latest_by_code[administration.instrument_code] = administration
-    rows = [
-        {"instrument": i, "administration": latest_by_code.get(i.code)}
-        for i in latest_instruments(answered_by_item=True)
-    ]
+    rows = []
+    for instrument in latest_instruments():
+        if not instrument.answered_by_item and instrument.family not in SORT_FAMILIES:
+            continue
+        administration = latest_by_code.get(instrument.code)
+        row = {"instrument": instrument, "administration": administration}
+        if instrument.family in SORT_FAMILIES:
+            row["sort"] = True
+            if administration and administration.status == AdministrationStatus.IN_PROGRESS:
+                done, total = sort_progress(administration)
+                row["progress"] = round(100 * done / total) if total else 0
+        rows.append(row)
     return TemplateResponse(request, "portal/tests.html", {"bilan": bilan, "rows": rows})
 
 
@@ -106,6 +123,7 @@ def test_about(request: HttpRequest, code: str) -> HttpResponse:
                         by=request.user,
                         code=code,
                         reason=decline_form.cleaned_data["reason"],
+                        sorts=True,
                     )
                     messages.success(
                         request,
@@ -118,7 +136,11 @@ def test_about(request: HttpRequest, code: str) -> HttpResponse:
                 start_form = StartForm(request.POST)
                 if start_form.is_valid():
                     administration = start_test(
-                        bilan=bilan, by=request.user, code=code, **start_form.cleaned_data
+                        bilan=bilan,
+                        by=request.user,
+                        code=code,
+                        sorts=True,
+                        **start_form.cleaned_data,
                     )
                     return redirect("portal:test_take", administration.pk)
         except ValidationError as error:
@@ -179,6 +201,8 @@ def test_take(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("portal:test_result", administration.pk)
     if administration.status != AdministrationStatus.IN_PROGRESS:
         raise Http404
+    if administration.instrument.family in SORT_FAMILIES:
+        return sort_take(request, administration)
     page = as_page(request.GET.get("page")) or first_unanswered_page(administration)
     status = 200
     if request.method == "POST":
@@ -243,6 +267,14 @@ def test_take(request: HttpRequest, pk: int) -> HttpResponse:
 def test_result(request: HttpRequest, pk: int) -> HttpResponse:
     administration = get_administration_for_user(request.user, pk)
     result = result_of(administration)
+    if administration.instrument.family in SORT_FAMILIES and "withdraw_health" in request.POST:
+        try:
+            withdraw_health_consent(administration=administration, by=request.user)
+            messages.success(request, _t("Vos informations de santé sont effacées."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("portal:test_result", administration.pk)
     form = CommentForm(initial={"comment": result.beneficiary_comment})
     status = 200
     if request.method == "POST":
@@ -258,7 +290,7 @@ def test_result(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "portal/test_result.html",
-        {"r": report(result), "form": form, "administration": administration},
+        {"r": any_report(result, request.user), "form": form, "administration": administration},
         status=status,
     )
 
@@ -272,6 +304,107 @@ def test_result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="resultats-{administration.instrument_code}-{administration.pk}.pdf"'
     )
     return response
+
+
+# ---- the card sorts: valeurs professionnelles, auto-évaluation des compétences -----------
+
+
+def sort_take(request: HttpRequest, administration) -> HttpResponse:  # noqa: ANN001
+    """One page: every card (or competence) with a radio per category (or level); the whole
+    form is posted on each change (htmx) or on « Enregistrer », works without JavaScript."""
+    family = administration.instrument.family
+    data = administration.instrument.data
+    status = 200
+    if request.method == "POST":
+        had_consent = "health_consent" in administration.answers
+        try:
+            if family == "values":
+                consent = "health_consent" in request.POST
+                save_values(
+                    administration=administration,
+                    by=request.user,
+                    cards={k[5:]: v for k, v in request.POST.items() if k.startswith("card-")},
+                    non_negotiables=request.POST.get("non_negotiables", ""),
+                    constraints={
+                        k[11:]: v for k, v in request.POST.items() if k.startswith("constraint-")
+                    },
+                    health_consent=consent,
+                )
+            else:
+                save_ratings(
+                    administration=administration,
+                    by=request.user,
+                    ratings={k[5:]: v for k, v in request.POST.items() if k.startswith("rate-")},
+                )
+            if request.htmx:
+                response = TemplateResponse(
+                    request,
+                    "portal/values_take.html#progress"
+                    if family == "values"
+                    else "portal/self_assessment_take.html#progress",
+                    {"progress": sort_progress(administration), "saved": True},
+                )
+                if ("health_consent" in administration.answers) != had_consent:
+                    response["HX-Refresh"] = "true"  # show or hide the health field
+                return response
+            if "finish" in request.POST:
+                submit_sort(administration=administration, by=request.user)
+                messages.success(request, _t("Merci ! Votre bilan de l'exercice est prêt."))
+                return redirect("portal:test_result", administration.pk)
+            messages.success(request, _t("Vos réponses sont enregistrées."))
+            return redirect("portal:test_take", administration.pk)
+        except ValidationError as error:
+            status = 422
+            if request.htmx:
+                return TemplateResponse(
+                    request,
+                    "portal/values_take.html#progress"
+                    if family == "values"
+                    else "portal/self_assessment_take.html#progress",
+                    {
+                        "progress": sort_progress(administration),
+                        "error": " ".join(error.messages),
+                    },
+                    status=422,
+                )
+            for message in error.messages:
+                messages.error(request, message)
+            administration.refresh_from_db()
+    answers = administration.answers
+    context = {
+        "administration": administration,
+        "instrument": administration.instrument,
+        "progress": sort_progress(administration),
+    }
+    if family == "values":
+        placed = answers.get("cards", {})
+        health = health_constraint(data)
+        context.update(
+            cards=[{**c, "answer": placed.get(c["id"])} for c in data["cards"]],
+            categories=data["categories"],
+            non_negotiables=answers.get("non_negotiables", ""),
+            constraints=[
+                {**c, "answer": answers.get("constraints", {}).get(c["id"], "")}
+                for c in data["constraints"]
+                if not c.get("sensitive")
+            ],
+            health=health,
+            health_consent=answers.get("health_consent"),
+            health_answer=answers.get("constraints", {}).get(health["id"], "") if health else "",
+            health_consent_text=HEALTH_CONSENT_TEXT,
+            missing=missing_cards(data, answers),
+        )
+        template = "portal/values_take.html"
+    else:
+        competences = competences_to_rate(administration)
+        rated = answers.get("ratings", {})
+        context.update(
+            competences=[{**c, "answer": rated.get(c["key"])} for c in competences],
+            levels=data["levels"],
+            missing=missing_ratings(competences, answers),
+        )
+        template = "portal/self_assessment_take.html"
+    return TemplateResponse(request, template, context, status=status)
 
 
 urlpatterns = [
