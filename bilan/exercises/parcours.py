@@ -485,3 +485,134 @@ def get_experience_for_user(user, pk: int) -> Experience:  # noqa: ANN001
 def current_bilan(user) -> Bilan | None:  # noqa: ANN001
     """The beneficiary's bilan the exercises belong to."""
     return Bilan.objects.with_people().current_for(user)
+
+
+# ---- linking a competence to the ROME -------------------------------------------------------
+
+ROME_SEARCH_MIN = 3
+ROME_KINDS = {"savoir_faire": "savoir-faire", "savoir_etre": "savoir-être"}
+_ROME_ITEMS: dict[tuple[int, int], list[tuple[int, int, str, str, str]]] = {}
+
+
+def _rome_items() -> list[tuple[int, int, str, str, str]]:
+    """(rank, code_ogr, label, kind, folded label) of every non-macro competence, then every
+    savoir; built once per process and per referential size (a re-import rebuilds it)."""
+    from bilan.careers.models import Competence, Savoir
+    from bilan.careers.search import fold
+
+    key = (Competence.objects.count(), Savoir.objects.count())
+    cached = _ROME_ITEMS.get(key)
+    if cached is not None:
+        return cached
+    items = [
+        (0, code, label, ROME_KINDS.get(category, "savoir-faire"), fold(label))
+        for code, label, category in Competence.objects.filter(macro=False).values_list(
+            "code_ogr", "label", "category"
+        )
+    ]
+    items += [
+        (1, code, label, "savoir", fold(label))
+        for code, label in Savoir.objects.values_list("code_ogr", "label")
+    ]
+    items.sort(key=lambda i: (i[0], len(i[2]), i[4], i[1]))
+    _ROME_ITEMS.clear()
+    _ROME_ITEMS[key] = items
+    return items
+
+
+def search_rome_items(query: str, limit: int = 20) -> list[tuple[int, str, str]]:
+    """ROME compétences (non-macro first) then savoirs whose label holds every word typed,
+    accents and case aside, shorter labels first: [(code_ogr, label, kind)]."""
+    from bilan.careers.search import fold
+
+    words = fold(" ".join((query or "").split())).split()
+    if sum(c.isalnum() for w in words for c in w) < ROME_SEARCH_MIN:
+        return []
+    found = []
+    for _rank, code, label, kind, folded in _rome_items():
+        if all(w in folded for w in words):
+            found.append((code, label, kind))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def rome_item(code_ogr: int | str) -> tuple[int, str, str] | None:
+    """(code_ogr, label, kind) of a ROME compétence or savoir, else None."""
+    from bilan.careers.models import Competence, Savoir
+
+    try:
+        code = int(str(code_ogr).strip())
+    except (TypeError, ValueError):
+        return None
+    competence = Competence.objects.filter(code_ogr=code).first()
+    if competence is not None:
+        return (code, competence.label, ROME_KINDS.get(competence.category, "savoir-faire"))
+    savoir = Savoir.objects.filter(code_ogr=code).first()
+    if savoir is not None:
+        return (code, savoir.label, "savoir")
+    return None
+
+
+def link_competence(*, competence: ExperienceCompetence, by, code_ogr: int | str):  # noqa: ANN001, ANN201
+    """The beneficiary links a competence of their portefeuille to a ROME compétence or
+    savoir (its OGR code)."""
+    bilan = competence.experience.bilan
+    _require_writer(bilan, by)
+    item = rome_item(code_ogr)
+    if item is None:
+        raise RuleViolation(
+            _t("Le code « %(code)s » n'est ni une compétence ni un savoir du ROME.")
+            % {"code": str(code_ogr)[:40]},
+            code="invalid",
+        )
+    with transaction.atomic():
+        _locked_editable(bilan, _t("relier une compétence au ROME"))
+        locked = ExperienceCompetence.objects.select_for_update().get(pk=competence.pk)
+        locked.rome_code, locked.linked_at = str(item[0]), timezone.now()
+        locked.save(update_fields=["rome_code", "linked_at"])
+    competence.refresh_from_db()
+    return competence
+
+
+def unlink_competence(*, competence: ExperienceCompetence, by):  # noqa: ANN001, ANN201
+    """The beneficiary removes the ROME link of a competence."""
+    bilan = competence.experience.bilan
+    _require_writer(bilan, by)
+    with transaction.atomic():
+        _locked_editable(bilan, _t("délier une compétence du ROME"))
+        locked = ExperienceCompetence.objects.select_for_update().get(pk=competence.pk)
+        locked.rome_code, locked.linked_at = "", None
+        locked.save(update_fields=["rome_code", "linked_at"])
+    competence.refresh_from_db()
+    return competence
+
+
+def get_competence_for_user(user, pk: int) -> ExperienceCompetence:  # noqa: ANN001
+    """The competence `pk` of the bilan of which `user` is the beneficiary, else 404."""
+    try:
+        return ExperienceCompetence.objects.select_related("experience__bilan__beneficiary").get(
+            pk=pk, experience__bilan__beneficiary=user
+        )
+    except (ExperienceCompetence.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def rome_labels(codes: Iterable[str]) -> dict[str, str]:
+    """rome_code → ROME label for the codes that are OGR codes the referential knows."""
+    from bilan.careers.models import Competence, Savoir
+
+    ints = {int(c) for c in codes if c and c.isdigit()}
+    if not ints:
+        return {}
+    found = {
+        str(code): label
+        for code, label in Savoir.objects.filter(code_ogr__in=ints).values_list("code_ogr", "label")
+    }
+    found.update(
+        (str(code), label)
+        for code, label in Competence.objects.filter(code_ogr__in=ints).values_list(
+            "code_ogr", "label"
+        )
+    )
+    return found

@@ -115,6 +115,13 @@ def experience_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "bilan": experience.bilan,
             "experience": experience,
             "may_edit": parcours.may_edit(experience.bilan, request.user),
+            "rome_competences": [
+                (c, labels.get(c.rome_code, ""))
+                for labels in [
+                    parcours.rome_labels(c.rome_code for c in experience.competences.all())
+                ]
+                for c in experience.competences.all()
+            ],
         },
     )
 
@@ -210,12 +217,72 @@ def motivations(request: HttpRequest) -> HttpResponse:
     return redirect("portal:motivations")
 
 
+def render_rome_link(request: HttpRequest, competence, status: int = 200) -> TemplateResponse:  # noqa: ANN001
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    results = parcours.search_rome_items(query) if query else []
+    bilan = competence.experience.bilan
+    return TemplateResponse(
+        request,
+        "portal/rome_link.html",
+        {
+            "bilan": bilan,
+            "competence": competence,
+            "experience": competence.experience,
+            "linked": parcours.rome_item(competence.rome_code) if competence.rome_code else None,
+            "query": query,
+            "results": results,
+            "too_short": bool(query) and len(query) < parcours.ROME_SEARCH_MIN,
+            "may_edit": parcours.may_edit(bilan, request.user),
+        },
+        status=status,
+    )
+
+
+@beneficiary_required
+def rome_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Search the ROME (GET ?q=) and link the competence to one item (POST code_ogr)."""
+    competence = parcours.get_competence_for_user(request.user, pk)
+    if request.method != "POST":
+        return render_rome_link(request, competence)
+    try:
+        parcours.link_competence(
+            competence=competence, by=request.user, code_ogr=request.POST.get("code_ogr", "")
+        )
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+        return render_rome_link(request, competence, status=422)
+    messages.success(
+        request,
+        _t("« %(label)s » est reliée au ROME.") % {"label": competence.label},
+    )
+    return redirect("portal:parcours_experience", pk=competence.experience_id)
+
+
+@beneficiary_required
+@require_POST
+def rome_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    competence = parcours.get_competence_for_user(request.user, pk)
+    try:
+        parcours.unlink_competence(competence=competence, by=request.user)
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+    else:
+        messages.success(
+            request, _t("« %(label)s » n'est plus reliée au ROME.") % {"label": competence.label}
+        )
+    return redirect("portal:parcours_experience", pk=competence.experience_id)
+
+
 urlpatterns = [
     path("parcours/", parcours_list, name="parcours"),
     path("parcours/nouvelle/", experience_new, name="parcours_new"),
     path("parcours/<int:pk>/", experience_detail, name="parcours_experience"),
     path("parcours/<int:pk>/modifier/", experience_edit, name="parcours_edit"),
     path("parcours/<int:pk>/supprimer/", experience_delete, name="parcours_delete"),
+    path("portefeuille/competence/<int:pk>/rome/", rome_link, name="rome_link"),
+    path("portefeuille/competence/<int:pk>/rome/delier/", rome_unlink, name="rome_unlink"),
     path("portefeuille/", portfolio, name="portfolio"),
     path("motivations/", motivations, name="motivations"),
 ]
