@@ -52,3 +52,35 @@ class InviteForm(forms.Form):
         label=_("Rôle"),
         choices=[(Role.CONSULTANT, Role.CONSULTANT.label), (Role.ADMIN, Role.ADMIN.label)],
     )
+
+
+class LoginLinkForm(forms.Form):
+    """« Recevoir un lien de connexion par e-mail » — beneficiaries only, never staff."""
+
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+
+    def save(self) -> None:
+        """Send a link if the address is an active beneficiary's; say nothing either way."""
+        from django.conf import settings
+
+        from bilan.accounts.models import LOGIN_LINK_LIFETIME, LoginLink
+
+        user = link_recipient(self.cleaned_data["email"])
+        if user is None:
+            return
+        raw = LoginLink.issue(user)
+        link = settings.SITE_URL + reverse("accounts:login_link", args=[raw])
+        minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
+        emails.send("login_link", user.email, {"user": user, "link": link, "minutes": minutes})
+
+
+def link_recipient(email: str):  # noqa: ANN201
+    """The active beneficiary with that address, or None: staff keep their password."""
+    from bilan.accounts.models import User
+    from bilan.organisations.models import Membership
+
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None or user.is_staff or user.is_superuser:
+        return None
+    roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
+    return user if roles == {Role.BENEFICIARY} else None

@@ -111,3 +111,57 @@ class ApiToken(models.Model):
         if self.last_used_at is None or now - self.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+LOGIN_LINK_LIFETIME = timedelta(minutes=15)
+
+
+class LoginLink(models.Model):
+    """A one-time login link sent by e-mail to a beneficiary (no password needed).
+
+    Only the SHA-256 digest of the token is stored; a link works once, for 15 minutes, and a
+    new request invalidates the older ones.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_links")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"login link {self.pk} ({self.user})"
+
+    @classmethod
+    def issue(cls, user: User) -> str:
+        """A new link's raw token; the user's older unused links stop working."""
+        now = timezone.now()
+        cls.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        raw = secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user, digest=digest_of(raw), created_at=now, expires_at=now + LOGIN_LINK_LIFETIME
+        )
+        return raw
+
+    @classmethod
+    def find(cls, raw: str) -> LoginLink | None:
+        """The usable link of token `raw`, or None (unknown, used, expired, inactive user)."""
+        return (
+            cls.objects.filter(
+                digest=digest_of(raw or ""),
+                used_at__isnull=True,
+                expires_at__gt=timezone.now(),
+                user__is_active=True,
+            )
+            .select_related("user")
+            .first()
+        )
+
+    @classmethod
+    def consume(cls, raw: str) -> User | None:
+        """Spend the link once (atomically) and return its user, or None."""
+        link = cls.find(raw)
+        if link is None:
+            return None
+        spent = cls.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+        return link.user if spent else None

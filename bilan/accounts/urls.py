@@ -5,6 +5,9 @@ from bilan.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.login, name="login"),
+    path("connexion/lien/", views.login_link_request, name="login_link_request"),
+    path("connexion/lien/envoye/", views.login_link_sent, name="login_link_sent"),
+    path("connexion/lien/<str:token>/", views.login_link, name="login_link"),
     path("deconnexion/", views.logout, name="logout"),
     path("mot-de-passe/oubli/", views.reset, name="reset"),
     path("mot-de-passe/oubli/envoye/", views.reset_sent, name="reset_sent"),

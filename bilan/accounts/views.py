@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _t
 
-from bilan.accounts.forms import InviteForm, LoginForm, ResetForm
+from bilan.accounts.forms import InviteForm, LoginForm, LoginLinkForm, ResetForm
 from bilan.bilans.actions import invite_member
 from bilan.organisations.access import require_membership
 from bilan.organisations.models import Membership, Role
@@ -77,3 +78,31 @@ def team(request: HttpRequest) -> HttpResponse:
         .order_by("role", "user__last_name")
     )
     return TemplateResponse(request, "accounts/team.html", {"form": form, "members": members})
+
+
+def login_link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a one-time login link; the same neutral answer whether the address exists."""
+    form = LoginLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("accounts:login_link_sent")
+    status = 422 if request.method == "POST" else 200
+    return TemplateResponse(request, "accounts/login_link.html", {"form": form}, status=status)
+
+
+def login_link_sent(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "accounts/login_link_sent.html")
+
+
+def login_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail: a button to confirm (mail scanners only GET), then logged in."""
+    from bilan.accounts.models import LoginLink
+
+    if request.method == "POST":
+        user = LoginLink.consume(token)
+        if user is not None:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("home")
+    elif LoginLink.find(token) is not None:
+        return TemplateResponse(request, "accounts/login_link_confirm.html")
+    return TemplateResponse(request, "accounts/login_link_invalid.html", status=410)

@@ -4,6 +4,7 @@ from bilan.portal import (
     views,
     views_assignments,
     views_attendance,
+    views_documents,
     views_exercises,
     views_followup,
     views_journal,
@@ -36,4 +37,5 @@ urlpatterns = [
     *views_matching.urlpatterns,
     *views_synthese.urlpatterns,
     *views_followup.urlpatterns,
+    *views_documents.urlpatterns,
 ]

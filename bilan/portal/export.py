@@ -1,0 +1,234 @@
+"""« Télécharger tout mon bilan » (REQ-7): the beneficiary's own content as one zip —
+`bilan.json` (machine-readable) plus the results PDF of every submitted test and the latest
+rendered synthèse file, if any.
+
+Only the beneficiary exports (anyone else: PermissionDenied); the export is audited. Never in
+it: the consultant's private entretien notes, debrief notes, match runs and reviews.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+from bilan.compliance.models import AuditEvent
+
+if TYPE_CHECKING:
+    from bilan.bilans.models import Bilan
+
+FORMAT_VERSION = 1
+# Never exported, whatever the model: the consultant's own working notes.
+PRIVATE_FIELDS = {"debrief_note", "debriefed_by", "debriefed_at", "debrief_entretien"}
+
+
+def as_dict(obj: models.Model, *, exclude: set[str] = frozenset()) -> dict[str, Any]:
+    """The concrete fields of `obj`, JSON-ready (foreign keys as ids, files as names)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in exclude or field.name in PRIVATE_FIELDS:
+            continue
+        if isinstance(field, models.ForeignKey):
+            data[field.name] = getattr(obj, field.attname)
+        elif isinstance(field, models.FileField):
+            value = getattr(obj, field.name)
+            data[field.name] = value.name if value else ""
+        else:
+            data[field.name] = getattr(obj, field.name)
+    return data
+
+
+def _tests(bilan: Bilan) -> list[dict]:
+    from bilan.assessments.models import Administration
+
+    out = []
+    for administration in Administration.objects.filter(bilan=bilan).order_by("started_at", "id"):
+        item = as_dict(administration, exclude={"bilan"})
+        result = getattr(administration, "result", None) if administration.submitted_at else None
+        item["result"] = as_dict(result, exclude={"administration"}) if result else None
+        out.append(item)
+    return out
+
+
+def _exercises(bilan: Bilan) -> dict:
+    from bilan.exercises.models import MotivationsExercise
+
+    experiences = []
+    for experience in bilan.experiences.all().order_by("id"):
+        item = as_dict(experience, exclude={"bilan"})
+        item["achievements"] = [
+            as_dict(a, exclude={"experience"}) for a in experience.achievements.all()
+        ]
+        item["competences"] = [
+            as_dict(c, exclude={"experience"}) for c in experience.competences.all()
+        ]
+        experiences.append(item)
+    motivations = MotivationsExercise.objects.filter(bilan=bilan).first()
+    return {
+        "parcours": experiences,  # together they form the portefeuille de compétences
+        "motivations": as_dict(motivations, exclude={"bilan"}) if motivations else None,
+    }
+
+
+def _careers(bilan: Bilan) -> dict:
+    from bilan.careers.models import CareerOption, EnqueteMetier, InterestSort
+
+    interests = InterestSort.objects.filter(bilan=bilan).first()
+    pistes = []
+    for option in CareerOption.objects.filter(bilan=bilan).order_by("id"):
+        item = as_dict(option, exclude={"bilan"})
+        item["status_changes"] = [
+            as_dict(c, exclude={"career_option"})
+            for c in option.status_changes.all().order_by("id")
+        ]
+        pistes.append(item)
+    return {
+        "centres_interet": as_dict(interests, exclude={"bilan"}) if interests else None,
+        "fiches": [as_dict(f, exclude={"bilan"}) for f in bilan.saved_fiches.all().order_by("id")],
+        "pistes": pistes,
+        "enquetes": [
+            as_dict(e)
+            for e in EnqueteMetier.objects.filter(career_option__bilan=bilan).order_by("id")
+        ],
+        "validations_projet": [
+            as_dict(v, exclude={"bilan"}) for v in bilan.project_validations.all().order_by("id")
+        ],
+    }
+
+
+def _synthese(bilan: Bilan) -> dict | None:
+    from bilan.documents.models import Synthese
+
+    synthese = Synthese.objects.filter(bilan=bilan).first()
+    if synthese is None:
+        return None
+    version = (
+        synthese.versions.filter(number=synthese.submitted_number).first()
+        if synthese.submitted_number
+        else None
+    )
+    return {
+        "status": synthese.status,
+        "version": as_dict(version, exclude={"synthese", "sources"}) if version else None,
+        "observations": [
+            as_dict(o, exclude={"synthese"}) for o in synthese.observations.all().order_by("id")
+        ],
+    }
+
+
+def _plan(bilan: Bilan) -> dict | None:
+    from bilan.followup.models import ActionPlan
+
+    plan = ActionPlan.objects.filter(bilan=bilan).first()
+    if plan is None:
+        return None
+    data = as_dict(plan, exclude={"bilan"})
+    data["actions"] = [as_dict(a, exclude={"plan"}) for a in plan.actions.all().order_by("id")]
+    return data
+
+
+def bilan_data(bilan: Bilan) -> dict:
+    """The machine-readable part: what the beneficiary wrote or received, nothing private."""
+    return {
+        "format": FORMAT_VERSION,
+        "exported_at": timezone.now(),
+        "bilan": {
+            "reference": bilan.reference,
+            "status": bilan.status,
+            "opened_on": bilan.opened_on,
+        },
+        "tests": _tests(bilan),
+        "exercices": _exercises(bilan),
+        "journal": [
+            as_dict(e, exclude={"bilan"}) for e in bilan.journal_entries.all().order_by("id")
+        ],
+        "messages": [
+            {
+                **as_dict(m, exclude={"bilan"}),
+                "attachments": [as_dict(a, exclude={"message"}) for a in m.attachments.all()],
+            }
+            for m in bilan.messages.all().order_by("id")
+        ],
+        **_careers(bilan),
+        "synthese": _synthese(bilan),
+        "plan_action": _plan(bilan),
+    }
+
+
+def _result_pdfs(bilan: Bilan) -> list[tuple[str, bytes]]:
+    from bilan.assessments.models import Administration
+    from bilan.assessments.reports import result_pdf
+
+    files = []
+    for administration in Administration.objects.filter(
+        bilan=bilan, submitted_at__isnull=False
+    ).order_by("id"):
+        result = getattr(administration, "result", None)
+        if result is None:
+            continue
+        name = f"tests/resultats-{administration.instrument_code}-{administration.pk}.pdf"
+        files.append((name, result_pdf(result)))
+    return files
+
+
+def _synthese_file(bilan: Bilan) -> tuple[str, bytes] | None:
+    """The latest rendered file of the version submitted to the beneficiary, if any."""
+    from bilan.documents.models import RenderJob
+
+    synthese = getattr(bilan, "synthese", None)
+    if synthese is None or not synthese.submitted_number:
+        return None
+    job = (
+        RenderJob.objects.filter(synthese=synthese, version_number__lte=synthese.submitted_number)
+        .exclude(file="")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if job is None:
+        return None
+    try:
+        with job.file.open("rb") as f:
+            content = f.read()
+    except OSError:
+        return None
+    return (f"synthese/{job.file.name.rsplit('/', 1)[-1]}", content)
+
+
+def export_zip(*, user, bilan: Bilan, channel: str = "web") -> bytes:  # noqa: ANN001
+    """The zip of `bilan` for its beneficiary; anyone else is refused (and the refusal logged)."""
+    if user.pk != bilan.beneficiary_id:
+        raise PermissionDenied
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "bilan.json",
+            json.dumps(bilan_data(bilan), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        )
+        for name, content in _result_pdfs(bilan):
+            archive.writestr(name, content)
+        synthese_file = _synthese_file(bilan)
+        if synthese_file:
+            archive.writestr(*synthese_file)
+    # record_content_access skips the beneficiary's own accesses; an export is still traced.
+    AuditEvent.objects.create(
+        actor_id=user.pk,
+        actor_email=user.email,
+        actor_role="beneficiary",
+        organisation_id=bilan.organisation_id,
+        bilan_id=bilan.pk,
+        action=AuditEvent.Action.EXPORT,
+        object_type=bilan._meta.label,
+        object_id=str(bilan.pk),
+        channel=channel,
+    )
+    return buffer.getvalue()
+
+
+def filename(bilan: Bilan) -> str:
+    return f"mon-bilan-{bilan.reference}.zip"
