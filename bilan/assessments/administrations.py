@@ -203,18 +203,11 @@ def comment_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
 
 def debrief_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
     """The assigned consultant's debrief note (seed 004, analyse des compétences et aptitudes)."""
-    bilan = result.administration.bilan
-    membership = getattr(by, "membership", None)
-    if (
-        membership is None
-        or membership.role != Role.CONSULTANT
-        or by.pk != bilan.consultant_id
-        or not can_read_content(by, bilan)
-    ):
-        raise RuleViolation(
-            _t("Seul·e le ou la consultant·e du bilan écrit la note de restitution."),
-            code="forbidden",
-        )
+    _require_assigned_consultant(
+        result.administration.bilan,
+        by,
+        _t("Seul·e le ou la consultant·e du bilan écrit la note de restitution."),
+    )
     if len(text) > MAX_COMMENT:
         raise RuleViolation(_t("Note trop longue (20 000 caractères au plus)."), code="invalid")
     result.debrief_note = text.strip()
@@ -354,7 +347,7 @@ def save_ratings(*, administration: Administration, by, ratings: dict) -> Admini
     return administration
 
 
-def _require_assigned_consultant(bilan: Bilan, by) -> None:  # noqa: ANN001
+def _require_assigned_consultant(bilan: Bilan, by, refusal: str) -> None:  # noqa: ANN001
     membership = getattr(by, "membership", None)
     if (
         membership is None
@@ -362,15 +355,16 @@ def _require_assigned_consultant(bilan: Bilan, by) -> None:  # noqa: ANN001
         or by.pk != bilan.consultant_id
         or not can_read_content(by, bilan)
     ):
-        raise RuleViolation(
-            _t("Seul·e le ou la consultant·e du bilan complète la liste des compétences."),
-            code="forbidden",
-        )
+        raise RuleViolation(refusal, code="forbidden")
 
 
 def set_extra_competences(*, administration: Administration, by, text: str) -> Administration:  # noqa: ANN001
     """The consultant's competences to add, one a line, before the beneficiary submits."""
-    _require_assigned_consultant(administration.bilan, by)
+    _require_assigned_consultant(
+        administration.bilan,
+        by,
+        _t("Seul·e le ou la consultant·e du bilan complète la liste des compétences."),
+    )
     _family(administration, "self_assessment")
     try:
         labels = sorts.clean_labels(text)
