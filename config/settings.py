@@ -16,6 +16,8 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+# Client addresses are kept only as HMACs under this key of their own (attendance, audit trail).
+IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "dev-only-ip-hash-key-change-me-in-production")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

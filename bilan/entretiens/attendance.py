@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
-import hmac
 import io
 import mimetypes
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from bilan.entretiens.models import (
     SignatureMethod,
     SignerRole,
 )
+from bilan.lib.net import client_ip, client_ua, hash_ip  # noqa: F401 - re-exported for views
 
 PNG_DATA_URL = "data:image/png;base64,"
 MAX_SIGNATURE_BYTES = 200 * 1024
@@ -79,13 +78,6 @@ def is_regularisation(entretien: Entretien, signed_at: dt.datetime) -> bool:
     """A signature collected more than ATTENDANCE_REGULARISATION_HOURS after the end (REQ-21)."""
     delay = dt.timedelta(hours=settings.ATTENDANCE_REGULARISATION_HOURS)
     return signed_at > ended_at(entretien) + delay
-
-
-def hash_ip(ip: str) -> str:
-    """A keyed SHA-256 of the address: comparable between signatures, never reversible to it."""
-    if not ip:
-        return ""
-    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def check_drawn(signature_image: str) -> None:
@@ -227,14 +219,6 @@ def signatures(entretien: Entretien) -> dict[str, Attendance | None]:
     """{"beneficiary": Attendance | None, "consultant": …} from prefetched or fresh rows."""
     found = {a.signer_role: a for a in entretien.attendances.all()}
     return {role: found.get(role) for role in SignerRole.values}
-
-
-def client_ip(request) -> str:  # noqa: ANN001
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def client_ua(request) -> str:  # noqa: ANN001
-    return request.META.get("HTTP_USER_AGENT", "")
 
 
 # ---- the attendance sheet PDF ---------------------------------------------------------

@@ -116,8 +116,8 @@ def test_the_ip_address_is_stored_only_as_a_salted_hash(cast, entretien, setting
     assert attendance.ip_hash == hash_ip(IP)
     row = Attendance.objects.filter(pk=attendance.pk).values().get()
     assert not any(IP in str(value) for value in row.values())
-    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
-    assert hash_ip(IP) != attendance.ip_hash  # salted: not a plain SHA-256 anyone could rebuild
+    settings.IP_HASH_KEY = "another-ip-hash-key-for-this-test-only-0123456789"
+    assert hash_ip(IP) != attendance.ip_hash  # keyed by IP_HASH_KEY: not a plain SHA-256 anyone could rebuild
 
 
 def test_the_beneficiary_signs_with_a_typed_name_and_an_explicit_confirmation(cast, entretien):
