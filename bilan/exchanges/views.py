@@ -29,6 +29,7 @@ from bilan.exchanges.messaging import (
     read_thread,
     require_thread_access,
 )
+from bilan.lib.uploads import protect_upload
 from bilan.organisations.access import get_bilan_for_user
 
 
@@ -104,9 +105,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protect_upload(response, filename=attachment.original_name)
 
 
 @staff_required

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.forms import HoursField
+from bilan.organisations.logos import normalise_logo, replace_logo
 from bilan.organisations.models import HoursRule, Organisation
 
 
@@ -20,15 +22,42 @@ class OrganisationForm(forms.ModelForm):
             "qualiopi_certificate",
             "qualiopi_expires_on",
             "address",
-            "logo",
         ]
         widgets = {
             "qualiopi_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "address": forms.Textarea(attrs={"rows": 3}),
         }
 
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG ou WebP, 2 Mo au plus ; réduit à 1 000 pixels de côté."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].initial = self.instance.logo or None
+
     def clean_siret(self) -> str:
         return self.cleaned_data["siret"].replace(" ", "")
+
+    def clean_logo(self):  # noqa: ANN201
+        upload = self.cleaned_data.get("logo")
+        if upload is False or not upload or not hasattr(upload, "read"):
+            return upload  # False: « effacer » ticked; else the logo already stored, unchanged
+        return normalise_logo(upload)
+
+    def save(self, commit: bool = True) -> Organisation:
+        logo = self.cleaned_data.get("logo")
+        organisation = super().save(commit=False)
+        if commit:
+            organisation.save()
+        if logo is False:
+            replace_logo(organisation, None)
+        elif isinstance(logo, ContentFile):  # a new upload, already re-encoded
+            replace_logo(organisation, logo)
+        return organisation
 
 
 class HoursRuleForm(forms.ModelForm):

@@ -48,7 +48,8 @@ class Organisation(models.Model):
         _("logo"),
         upload_to="logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg"])],
+        # Re-encoded as PNG by organisations.logos: never an SVG (script) nor the raw upload.
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bilan.organisations.models import HoursRule
+from bilan.organisations.test_logo import image_upload
 
 URL = reverse("organisations:settings")
 
@@ -42,8 +42,7 @@ def profile(**changes) -> dict:
 def test_the_admin_edits_the_profile_and_uploads_a_logo(cast, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(cast.admin)
-    logo = SimpleUploadedFile("logo.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
-    response = client.post(URL, profile(logo=logo))
+    response = client.post(URL, profile(logo=image_upload("logo.png", "PNG")))
     assert response.status_code == 302
     cast.org.refresh_from_db()
     assert cast.org.siret == "73282932000074"

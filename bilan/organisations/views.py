@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -17,9 +17,10 @@ from django.views.static import serve
 
 from bilan.compliance.journal import AuditFilterForm, bilan_references, write_csv
 from bilan.compliance.models import AuditEvent
+from bilan.lib.uploads import protect_upload
 from bilan.organisations.access import require_membership
 from bilan.organisations.forms import HoursRuleForm, OrganisationForm
-from bilan.organisations.models import HoursRule, Role
+from bilan.organisations.models import HoursRule, Organisation, Role
 
 
 @login_required
@@ -95,5 +96,10 @@ def audit_journal(request: HttpRequest) -> HttpResponse:
 
 
 def logo(request: HttpRequest, path: str) -> HttpResponse:
-    """Organisation logos appear on public pages and documents."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """An organisation's current logo (a PNG re-encoded by organisations.logos), served so
+    that no browser can run it: a download as far as navigation goes (an <img> still shows
+    it), no sniffing, and a sandbox CSP. A replaced logo's name answers 404."""
+    if not Organisation.objects.filter(logo=path).exists():
+        raise Http404(path)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    return protect_upload(response, filename="logo.png", content_type="image/png")
