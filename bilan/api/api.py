@@ -173,7 +173,7 @@ def bilan_out(bilan: Bilan, rule: HoursRule | None = None) -> dict[str, Any]:
         "beneficiary": {
             "id": bilan.beneficiary_id,
             "name": bilan.beneficiary.get_full_name(),
-            "email": bilan.beneficiary.email,
+            "email": bilan.beneficiary_email,
         },
         "consultant": {"id": bilan.consultant_id, "name": bilan.consultant.get_full_name()},
         "situation": bilan.situation,

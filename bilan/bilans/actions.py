@@ -18,6 +18,7 @@ from bilan.bilans.models import (
     RuleViolation,
 )
 from bilan.lib import emails
+from bilan.organisations.invitations import invite_existing_account
 from bilan.organisations.models import Membership, Organisation, Role
 
 
@@ -46,6 +47,18 @@ def invite_member(
         if user is None:
             user = User.objects.create_user(
                 email, first_name=first_name.strip(), last_name=last_name.strip(), phone=phone
+            )
+        elif not Membership.objects.filter(user=user, organisation=organisation).exists():
+            # Someone else's account (another provider's beneficiary, a consultant elsewhere):
+            # never attached without her acceptance, nor disclosed (organisations.invitations).
+            return invite_existing_account(
+                acting_user=acting_user,
+                organisation=organisation,
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+                role=role,
+                phone=phone,
             )
         membership = Membership.objects.filter(user=user, organisation=organisation).first()
         if membership is not None and membership.role != role:
@@ -143,6 +156,24 @@ def update_bilan_administration(
             funding_route=funding_route,
             funding_reference=funding_reference,
         )
+        beneficiary = User.objects.get(pk=bilan.beneficiary_id)
+        renamed = (beneficiary.first_name, beneficiary.last_name) != (
+            first_name.strip(),
+            last_name.strip(),
+        )
+        shared = (
+            Membership.objects.filter(user=beneficiary)
+            .exclude(organisation_id=bilan.organisation_id)
+            .exists()
+        )
+        if renamed and shared:
+            # Her account is hers, and other organisations know her by it.
+            raise RuleViolation(
+                _t(
+                    "Seule la personne peut modifier le nom de son compte : demandez-lui "
+                    "de le faire depuis son espace."
+                )
+            )
         User.objects.filter(pk=bilan.beneficiary_id).update(
             first_name=first_name.strip(), last_name=last_name.strip(), phone=phone.strip()
         )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.hours import Budget, fmt
+from bilan.organisations.invitations import invited_address, is_placeholder
 from bilan.organisations.models import HoursRule, Organisation, Role
 
 
@@ -130,10 +131,11 @@ def visible_to(user, prefix: str = "") -> models.Q | None:  # noqa: ANN001
     membership = getattr(user, "membership", None)
     if membership is None:
         return None
-    if membership.role == Role.BENEFICIARY:
-        # A beneficiary owns their bilans, whichever provider runs them.
-        return models.Q(**{f"{prefix}beneficiary": user})
     q = models.Q(**{f"{prefix}organisation_id": membership.organisation_id})
+    if membership.role == Role.BENEFICIARY:
+        # A beneficiary owns their bilans; with bilans at two providers she works in one at a
+        # time (the organisation she chose) and never sees one through the other.
+        return q & models.Q(**{f"{prefix}beneficiary": user})
     if membership.role == Role.ADMIN:
         return q
     return q & models.Q(**{f"{prefix}consultant": user})
@@ -145,10 +147,10 @@ def is_visible_to(user, bilan: Bilan) -> bool:  # noqa: ANN001
     membership = getattr(user, "membership", None)
     if membership is None:
         return False
-    if membership.role == Role.BENEFICIARY:
-        return bilan.beneficiary_id == user.pk
     if bilan.organisation_id != membership.organisation_id:
         return False
+    if membership.role == Role.BENEFICIARY:
+        return bilan.beneficiary_id == user.pk
     return membership.role == Role.ADMIN or bilan.consultant_id == user.pk
 
 
@@ -281,6 +283,18 @@ class Bilan(models.Model):
     @property
     def nature(self) -> str:
         return self.NATURE
+
+    @property
+    def beneficiary_email(self) -> str:
+        """The address the organisation knows the beneficiary by (for a person invited with an
+        account she already had, the address it typed, until she accepts)."""
+        return invited_address(self.beneficiary)
+
+    @property
+    def beneficiary_pending(self) -> bool:
+        """The beneficiary has not logged in yet: a new account whose invitation is unanswered
+        and an existing account's pending invitation look the same to the organisation."""
+        return is_placeholder(self.beneficiary) or self.beneficiary.last_login is None
 
     # ---- reading state -------------------------------------------------------------
 

@@ -184,7 +184,7 @@ def bilan_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _t("Bilan ouvert. Une invitation a été envoyée à %(email)s.")
-                % {"email": bilan.beneficiary.email},
+                % {"email": bilan.beneficiary_email},
             )
             return redirect("bilans:detail", pk=bilan.pk)
     return TemplateResponse(request, "bilans/create.html", {"form": form})

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import Bilan, RuleViolation, Status, visible_to
 from bilan.compliance.audit import record_content_access
 from bilan.exchanges.models import JournalEntry
 from bilan.organisations.access import can_read_content
@@ -139,12 +139,22 @@ def read_entries(*, reader, bilan: Bilan, channel: str = "web") -> list[JournalE
 
 def own_entries(user) -> list[JournalEntry]:  # noqa: ANN001
     """All the entries of `user`'s journal, on all their bilans (their own read: no audit)."""
-    return list(JournalEntry.objects.filter(bilan__beneficiary=user).select_related("bilan"))
+    condition = visible_to(user, "bilan__")
+    if condition is None:
+        return []
+    return list(
+        JournalEntry.objects.filter(condition, bilan__beneficiary=user).select_related("bilan")
+    )
 
 
 def get_entry_for_user(user, pk: int) -> JournalEntry:  # noqa: ANN001
     """An entry of `user`'s own journal, else 404 (its existence is not told)."""
     try:
-        return JournalEntry.objects.select_related("bilan").get(pk=pk, bilan__beneficiary=user)
+        condition = visible_to(user, "bilan__")
+        if condition is None:
+            raise Http404
+        return JournalEntry.objects.select_related("bilan").get(
+            condition, pk=pk, bilan__beneficiary=user
+        )
     except (JournalEntry.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -220,7 +220,13 @@ def unread_count(user, bilan: Bilan | None = None) -> int:  # noqa: ANN001
     thread is theirs (as beneficiary, or as the consultant assigned now)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    messages = Message.objects.filter(Q(bilan__beneficiary=user) | Q(bilan__consultant=user))
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return 0
+    messages = Message.objects.filter(
+        Q(bilan__beneficiary=user) | Q(bilan__consultant=user),
+        bilan__organisation_id=membership.organisation_id,
+    )
     if bilan is not None:
         messages = messages.filter(bilan=bilan)
     return messages.unread_by(user).count()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import Bilan, RuleViolation, Status, visible_to
 from bilan.compliance.audit import record_content_access
 from bilan.exercises.models import (
     LABEL_MAX,
@@ -591,8 +591,11 @@ def unlink_competence(*, competence: ExperienceCompetence, by):  # noqa: ANN001,
 def get_competence_for_user(user, pk: int) -> ExperienceCompetence:  # noqa: ANN001
     """The competence `pk` of the bilan of which `user` is the beneficiary, else 404."""
     try:
+        condition = visible_to(user, "experience__bilan__")
+        if condition is None:
+            raise Http404
         return ExperienceCompetence.objects.select_related("experience__bilan__beneficiary").get(
-            pk=pk, experience__bilan__beneficiary=user
+            condition, pk=pk, experience__bilan__beneficiary=user
         )
     except (ExperienceCompetence.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -34,9 +34,9 @@ def get_bilan_for_user(user, pk: int, *, write: bool = False) -> Bilan:  # noqa:
 def can_read_content(user, bilan: Bilan) -> bool:  # noqa: ANN001
     """Content is for the beneficiary and the consultant assigned now; an admin sees
     administrative data only (REQ-54)."""
-    if user.pk == bilan.beneficiary_id:
-        return True
     membership = getattr(user, "membership", None)
     if membership is None or membership.organisation_id != bilan.organisation_id:
         return False
+    if user.pk == bilan.beneficiary_id:
+        return True
     return membership.role == Role.CONSULTANT and user.pk == bilan.consultant_id

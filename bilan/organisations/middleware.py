@@ -6,22 +6,33 @@ from django.http import HttpRequest, HttpResponse
 
 from bilan.organisations.models import Membership
 
+# The session key holding the organisation a person chose to work in (several memberships).
+SESSION_KEY = "organisation_id"
 
-def membership_for(user) -> Membership | None:  # noqa: ANN001
+
+def memberships_of(user) -> list[Membership]:  # noqa: ANN001
     if not user.is_authenticated:
-        return None
-    # A person with memberships in several organisations acts in the oldest one for now.
-    return (
+        return []
+    return list(
         Membership.objects.active()
         .select_related("organisation")
         .filter(user=user)
         .order_by("created_at", "id")
-        .first()
     )
 
 
+def membership_for(user, organisation_id: int | None = None) -> Membership | None:  # noqa: ANN001
+    """The membership `user` acts through: the one in `organisation_id` if she has it, else
+    her oldest. A person in several organisations works in one at a time and sees nothing of
+    one organisation through another."""
+    memberships = memberships_of(user)
+    chosen = next((m for m in memberships if m.organisation_id == organisation_id), None)
+    return chosen or (memberships[0] if memberships else None)
+
+
 class MembershipMiddleware:
-    """Attach the user's membership (organisation and role) as `request.user.membership`."""
+    """Attach the user's membership (organisation and role) as `request.user.membership`, and
+    all of her active memberships as `request.user.memberships_available`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -29,5 +40,9 @@ class MembershipMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not hasattr(user, "membership"):
-            user.membership = membership_for(user)
+            memberships = memberships_of(user)
+            wanted = request.session.get(SESSION_KEY)
+            chosen = next((m for m in memberships if m.organisation_id == wanted), None)
+            user.membership = chosen or (memberships[0] if memberships else None)
+            user.memberships_available = memberships
         return self.get_response(request)

@@ -183,3 +183,69 @@ class HoursRule(models.Model):
             return dated[0] if dated else cls(effective_from=day, max_total_minutes=24 * 60)
 
         return pick
+
+
+# Stand-in accounts live in the reserved `.invalid` domain (RFC 2606): they can never receive
+# mail nor log in. lib.emails drops such recipients.
+PLACEHOLDER_DOMAIN = "invitation.invalid"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, declined_at__isnull=True)
+
+    def for_address(self, email: str) -> InvitationQuerySet:
+        return self.filter(email__iexact=email.strip())
+
+
+class Invitation(models.Model):
+    """An organisation's invitation to a person who already has an account elsewhere.
+
+    Nothing of that account is touched until she accepts it while logged in: the organisation
+    works meanwhile with a stand-in account (`placeholder`, the name the organisation typed,
+    an unroutable address), which her acceptance merges into her own. Whether the address had
+    an account, and under which name, is never disclosed to the inviting organisation.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("adresse e-mail invitée"))
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    placeholder = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="placeholder_invitation",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_invitations",
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at__isnull=True, declined_at__isnull=True),
+                name="one_pending_invitation_per_org_and_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None

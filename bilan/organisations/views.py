@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
 from django.views.static import serve
 
 from bilan.compliance.journal import AuditFilterForm, bilan_references, write_csv
@@ -20,6 +21,8 @@ from bilan.compliance.models import AuditEvent
 from bilan.lib.uploads import protect_upload
 from bilan.organisations.access import require_membership
 from bilan.organisations.forms import HoursRuleForm, OrganisationForm
+from bilan.organisations.invitations import InvitationRefused, accept, decline, pending_for
+from bilan.organisations.middleware import SESSION_KEY
 from bilan.organisations.models import HoursRule, Organisation, Role
 
 
@@ -103,3 +106,55 @@ def logo(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404(path)
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     return protect_upload(response, filename="logo.png", content_type="image/png")
+
+
+@login_required
+def invitations(request: HttpRequest) -> HttpResponse:
+    """The invitations addressed to the logged-in person, to accept or decline."""
+    return TemplateResponse(
+        request,
+        "organisations/invitations.html",
+        {"invitations": pending_for(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        if request.POST.get("answer") == "accept":
+            membership = accept(request.user, pk)
+            request.session[SESSION_KEY] = membership.organisation_id
+            messages.success(
+                request,
+                _t(
+                    "Vous avez rejoint %(organisation)s : vous travaillez maintenant dans son espace."
+                )
+                % {"organisation": membership.organisation.name},
+            )
+            return redirect("home")
+        decline(request.user, pk)
+        messages.success(request, _t("Invitation refusée : rien n'a été partagé."))
+    except InvitationRefused as e:
+        messages.error(request, str(e))
+    return redirect("organisations:invitations")
+
+
+@login_required
+def choose_organisation(request: HttpRequest) -> HttpResponse:
+    """A person in several organisations picks the one she works in; she sees nothing of one
+    through another."""
+    memberships = getattr(request.user, "memberships_available", [])
+    if request.method == "POST":
+        wanted = request.POST.get("organisation", "")
+        chosen = next((m for m in memberships if str(m.organisation_id) == wanted), None)
+        if chosen is None:
+            messages.error(request, _t("Choisissez un des organismes de la liste."))
+        else:
+            request.session[SESSION_KEY] = chosen.organisation_id
+            return redirect("home")
+    return TemplateResponse(
+        request,
+        "organisations/choose.html",
+        {"memberships": memberships, "invitations": pending_for(request.user)},
+    )

@@ -18,6 +18,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
         Entretien.objects.select_related("bilan__beneficiary", "bilan__consultant"),
         pk=pk,
         bilan__beneficiary=request.user,
+        bilan__organisation_id=request.user.membership.organisation_id,
     )
     return calendar.download(entretien)
 

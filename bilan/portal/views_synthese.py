@@ -188,7 +188,11 @@ def share(request: HttpRequest) -> HttpResponse:
 @require_POST
 def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     found = (
-        SyntheseShare.objects.filter(pk=pk, synthese__bilan__beneficiary=request.user)
+        SyntheseShare.objects.filter(
+            pk=pk,
+            synthese__bilan__beneficiary=request.user,
+            synthese__bilan__organisation_id=request.user.membership.organisation_id,
+        )
         .select_related("synthese__bilan")
         .first()
     )

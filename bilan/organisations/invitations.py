@@ -1,0 +1,150 @@
+"""Joining an organisation with an account one already has: only by accepting, logged in.
+
+An organisation that types the address of an existing account (a beneficiary of another
+provider, a consultant working elsewhere) gets exactly the answer it would get for a new
+address: a person under the name it typed. Behind it stands a stand-in account
+(`Invitation.placeholder`) that the organisation works with (its bilan, entretiens booked…).
+The person is e-mailed an invitation; when she accepts it while logged in, everything the
+stand-in holds becomes hers. Until then nothing of her account is read, shown or changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from bilan.lib import emails
+from bilan.organisations.models import PLACEHOLDER_DOMAIN, Invitation, Membership, Organisation
+
+
+class InvitationRefused(Exception):
+    """The invitation cannot be answered by this person (message in French)."""
+
+
+def is_placeholder(user) -> bool:  # noqa: ANN001
+    return bool(user.email) and user.email.endswith("@" + PLACEHOLDER_DOMAIN)
+
+
+def invite_existing_account(
+    *,
+    acting_user,  # noqa: ANN001
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    phone: str = "",
+) -> Membership:
+    """The stand-in membership for `email`, whose account belongs to someone not (yet) in
+    `organisation`; the invitation is e-mailed once, when first made."""
+    email = email.strip().lower()
+    invitation = (
+        Invitation.objects.pending()
+        .for_address(email)
+        .filter(organisation=organisation)
+        .select_related("placeholder")
+        .first()
+    )
+    if invitation is not None:
+        return Membership.objects.get(user=invitation.placeholder, organisation=organisation)
+    user_model = get_user_model()
+    placeholder = user_model.objects.create_user(
+        f"{secrets.token_hex(12)}@{PLACEHOLDER_DOMAIN}",
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone.strip(),
+    )
+    membership = Membership.objects.create(user=placeholder, organisation=organisation, role=role)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        placeholder=placeholder,
+        invited_by=acting_user,
+    )
+    link = settings.SITE_URL + reverse("organisations:invitations")
+    transaction.on_commit(
+        lambda: emails.send(
+            "organisation_invitation",
+            email,
+            {"organisation": organisation, "role": role, "link": link},
+        )
+    )
+    return membership
+
+
+def invited_address(user) -> str:  # noqa: ANN001
+    """The address an organisation knows a person by: the one it typed, for a stand-in."""
+    if not is_placeholder(user):
+        return user.email
+    invitation = Invitation.objects.filter(placeholder=user).only("email").first()
+    return invitation.email if invitation else ""
+
+
+def pending_for(user) -> list[Invitation]:  # noqa: ANN001
+    """The invitations waiting for `user`'s answer (addressed to her own e-mail)."""
+    if not user.is_authenticated or is_placeholder(user):
+        return []
+    return list(Invitation.objects.pending().for_address(user.email).select_related("organisation"))
+
+
+def _invitation_for(user, pk: int) -> Invitation:  # noqa: ANN001
+    invitation = (
+        Invitation.objects.pending()
+        .for_address(user.email)
+        .select_related("organisation", "placeholder")
+        .filter(pk=pk)
+        .first()
+    )
+    if invitation is None or is_placeholder(user):
+        raise InvitationRefused(_t("Cette invitation n'existe pas ou a déjà reçu une réponse."))
+    return invitation
+
+
+def accept(user, pk: int) -> Membership:  # noqa: ANN001
+    """`user` accepts invitation `pk`: what the stand-in holds becomes hers, in one
+    transaction, and she is a member of the organisation."""
+    with transaction.atomic():
+        invitation = _invitation_for(user, pk)
+        Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        placeholder = invitation.placeholder
+        organisation = invitation.organisation
+        if Membership.objects.filter(user=user, organisation=organisation).exists():
+            # Already a member (another invitation answered first): keep hers.
+            Membership.objects.filter(user=placeholder, organisation=organisation).delete()
+        _transfer(placeholder, user)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        get_user_model().objects.filter(pk=placeholder.pk).update(is_active=False)
+        return Membership.objects.select_related("organisation").get(
+            user=user, organisation=organisation
+        )
+
+
+def decline(user, pk: int) -> None:  # noqa: ANN001
+    with transaction.atomic():
+        invitation = _invitation_for(user, pk)
+        invitation.declined_at = timezone.now()
+        invitation.save(update_fields=["declined_at"])
+
+
+def _transfer(placeholder, user) -> None:  # noqa: ANN001
+    """Point every row that refers to `placeholder` at `user` (the invitation itself aside)."""
+    for relation in placeholder._meta.related_objects:
+        if relation.related_model is Invitation and relation.field.name == "placeholder":
+            continue
+        if relation.many_to_many:
+            through = relation.through
+            source = relation.field.m2m_reverse_field_name()
+            through.objects.filter(**{source: placeholder}).update(**{source: user})
+        else:
+            relation.related_model._base_manager.filter(
+                **{relation.field.name: placeholder}
+            ).update(**{relation.field.name: user})
