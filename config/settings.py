@@ -1,6 +1,7 @@
 """One settings file, read from the environment. SQLite unless DATABASE_URL says otherwise."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,6 +30,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_q",
+    # Login hardening (issue 11): lockout (axes), TOTP and recovery codes (django-otp).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "bilan.accounts",
     "bilan.organisations",
     "bilan.bilans",
@@ -51,10 +57,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bilan.organisations.middleware.MembershipMiddleware",
+    "bilan.accounts.middleware.MfaRequiredMiddleware",  # after the membership is known
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +110,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login hardening (issue 11): axes first, so a locked account is refused before any check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 5 failures per account, and 5 per client address (password spraying across accounts),
+# lock for 15 minutes; attempts are rows in the database, shared by every gunicorn worker.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_CALLABLE = "bilan.accounts.throttle.axes_username"
+# The e-mail counters (login link, reset) live in the database so every worker sees them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "bilan_cache",
+    }
+}
+MAIL_LIMIT_PER_ADDRESS = 3  # login-link and reset e-mails per address per 15 minutes
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# Staff (admins, consultants) must enrol a TOTP device after this many days.
+MFA_GRACE_DAYS = int(os.environ.get("MFA_GRACE_DAYS", "14"))
+OTP_TOTP_ISSUER = "Bilan"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class AccountsConfig(AppConfig):
     name = "bilan.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from bilan.accounts.signals import membership_deleted, membership_saved
+
+        # A string sender: accounts sits below organisations and does not import it.
+        post_save.connect(membership_saved, sender="organisations.Membership")
+        post_delete.connect(membership_deleted, sender="organisations.Membership")

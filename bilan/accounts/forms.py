@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from bilan.accounts.throttle import mail_allowed
 from bilan.lib import emails
 from bilan.organisations.models import Role
 
@@ -29,19 +33,36 @@ class ResetForm(PasswordResetForm):
     email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
 
     def save(self, request=None, **kwargs) -> None:  # noqa: ANN001, ANN003 - Django's signature
-        from django.conf import settings
+        """Known or not, the address costs the same work: one lookup, a token, a rendering."""
+        from bilan.accounts.models import User
 
-        for user in self.get_users(self.cleaned_data["email"]):
-            uid = urlsafe_base64_encode(force_bytes(user.pk))
-            token = default_token_generator.make_token(user)
-            link = settings.SITE_URL + reverse("accounts:reset_confirm", args=[uid, token])
+        email = self.cleaned_data["email"]
+        user = self.get_users(email).first()
+        allowed = mail_allowed("reset", email)
+        target = user or User(pk=0, email=email, password="!", last_login=None)
+        uid = urlsafe_base64_encode(force_bytes(target.pk))
+        token = default_token_generator.make_token(target)
+        link = settings.SITE_URL + reverse("accounts:reset_confirm", args=[uid, token])
+        if user is not None and allowed:
             emails.password_reset(user=user, link=link)
+        else:
+            render_decoy("password_reset", {"user": target, "link": link})
 
     def get_users(self, email: str):  # noqa: ANN201
         """Active users with that address, including invited ones who never set a password."""
         from bilan.accounts.models import User
 
         return User.objects.filter(email__iexact=email, is_active=True)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres ou code de secours"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
 
 
 class InviteForm(forms.Form):
@@ -60,18 +81,30 @@ class LoginLinkForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
 
     def save(self) -> None:
-        """Send a link if the address is an active beneficiary's; say nothing either way."""
-        from django.conf import settings
+        """Send a link if the address is an active beneficiary's; say nothing either way, and
+        do the same work either way (the same queries, the same rendering)."""
+        from bilan.accounts.models import LOGIN_LINK_LIFETIME, LoginLink, User
 
-        from bilan.accounts.models import LOGIN_LINK_LIFETIME, LoginLink
-
-        user = link_recipient(self.cleaned_data["email"])
-        if user is None:
-            return
-        raw = LoginLink.issue(user)
+        email = self.cleaned_data["email"]
+        user = link_recipient(email)
+        allowed = mail_allowed("login_link", email)
+        raw = LoginLink.issue(user if user is not None and allowed else None)
         link = settings.SITE_URL + reverse("accounts:login_link", args=[raw])
         minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
-        emails.send("login_link", user.email, {"user": user, "link": link, "minutes": minutes})
+        if user is not None and allowed:
+            emails.send("login_link", user.email, {"user": user, "link": link, "minutes": minutes})
+        else:
+            decoy = User(email=email, first_name="", last_name="")
+            render_decoy("login_link", {"user": decoy, "link": link, "minutes": minutes})
+
+
+def render_decoy(name: str, context: dict) -> None:
+    """Render e-mail `name` as emails.send would, and drop it: an unknown or over-limit
+    address costs the same time as a known one."""
+    ctx = {"site_url": settings.SITE_URL, **context}
+    with translation.override("fr"):
+        for suffix in ("_subject.txt", ".txt", ".html"):
+            render_to_string(f"emails/{name}{suffix}", ctx)
 
 
 def link_recipient(email: str):  # noqa: ANN201
@@ -80,7 +113,12 @@ def link_recipient(email: str):  # noqa: ANN201
     from bilan.organisations.models import Membership
 
     user = User.objects.filter(email__iexact=email, is_active=True).first()
+    # The roles are read for any address (none for an unknown one): the same two queries.
+    roles = set(
+        Membership.objects.active()
+        .filter(user__email__iexact=email, user__is_active=True)
+        .values_list("role", flat=True)
+    )
     if user is None or user.is_staff or user.is_superuser:
         return None
-    roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
     return user if roles == {Role.BENEFICIARY} else None

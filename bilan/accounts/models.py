@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -43,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The day MFA was deployed, for accounts that existed then (set by migration 0003); the
+    # staff grace period counts from the later of this and the staff membership's creation.
+    mfa_grace_from = models.DateField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -63,11 +67,35 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name
 
+    def set_password(self, raw_password: str | None) -> None:
+        """Every path that sets a password (change, reset, invitation) ends the API tokens."""
+        super().set_password(raw_password)
+        # A hash upgraded at login (check_password's setter) is the same password.
+        self._password_changed = not getattr(self, "_rehashing", False)
+
+    def check_password(self, raw_password: str) -> bool:
+        self._rehashing = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing = False
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - Django's signature
+        super().save(*args, **kwargs)
+        if getattr(self, "_password_changed", False) and self.pk:
+            self._password_changed = False
+            self.api_tokens.live().update(revoked_at=timezone.now())
+
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self) -> ApiTokenQuerySet:
+        """Neither revoked nor expired: the one rule the API and the token page use."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
     def authenticate(self, raw: str) -> ApiToken | None:
         token = (
-            self.filter(digest=digest_of(raw), revoked_at__isnull=True, user__is_active=True)
+            self.live()
+            .filter(digest=digest_of(raw), user__is_active=True)
             .select_related("user")
             .first()
         )
@@ -85,6 +113,10 @@ def digest_of(raw: str) -> str:
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
+def token_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 digest is stored; the raw value is shown once."""
 
@@ -94,17 +126,35 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=token_expiry)
 
     objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
     @classmethod
     def issue(cls, user: User) -> str:
+        """A new token's raw value (shown once); it expires after API_TOKEN_DAYS."""
+        return cls.issue_token(user)[0]
+
+    @classmethod
+    def issue_token(cls, user: User) -> tuple[str, ApiToken]:
         raw = "bil_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, digest=digest_of(raw), prefix=raw[:8])
-        return raw
+        token = cls.objects.create(user=user, digest=digest_of(raw), prefix=raw[:8])
+        return raw, token
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self) -> None:
+        ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
 
     def touch(self) -> None:
         now = timezone.now()
@@ -123,7 +173,10 @@ class LoginLink(models.Model):
     new request invalidates the older ones.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_links")
+    # Empty for the decoy rows written for unknown addresses (issued already spent).
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="login_links", null=True, blank=True
+    )
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -133,13 +186,21 @@ class LoginLink(models.Model):
         return f"login link {self.pk} ({self.user})"
 
     @classmethod
-    def issue(cls, user: User) -> str:
-        """A new link's raw token; the user's older unused links stop working."""
+    def issue(cls, user: User | None) -> str:
+        """A new link's raw token; the user's older unused links stop working.
+
+        With no user (an unknown address), the same two statements run and the row is a
+        decoy that never logs anyone in: the answer takes the same time for any address."""
         now = timezone.now()
         cls.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        cls.objects.filter(user=None, expires_at__lt=now).delete()  # old decoys, on both paths
         raw = secrets.token_urlsafe(32)
         cls.objects.create(
-            user=user, digest=digest_of(raw), created_at=now, expires_at=now + LOGIN_LINK_LIFETIME
+            user=user,
+            digest=digest_of(raw),
+            created_at=now,
+            expires_at=now + LOGIN_LINK_LIFETIME,
+            used_at=None if user is not None else now,
         )
         return raw
 

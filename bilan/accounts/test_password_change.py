@@ -87,4 +87,5 @@ def test_the_password_is_changed_and_the_session_stays_valid(cast, client):
     assert "Votre mot de passe a été changé." in page
     assert client.get(reverse("home")).status_code == 200  # still logged in
     client.logout()
-    assert client.login(username="consultante@cap.test", password=NEW)
+    login = {"username": "consultante@cap.test", "password": NEW}
+    assert client.post(reverse("accounts:login"), login).status_code == 302

@@ -17,4 +17,9 @@ urlpatterns = [
     path("mot-de-passe/change/", views.password_change_done, name="password_change_done"),
     path("invitation/<uidb64>/<token>/", views.invitation, name="invitation"),
     path("equipe/", views.team, name="team"),
+    path("connexion/code/", views.mfa_verify, name="mfa_verify"),
+    path("double-authentification/", views.mfa_enrol, name="mfa_enrol"),
+    path("double-authentification/desactiver/", views.mfa_disable, name="mfa_disable"),
+    path("jetons/", views.tokens, name="tokens"),
+    path("jetons/<int:pk>/revoquer/", views.token_revoke, name="token_revoke"),
 ]

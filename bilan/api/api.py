@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError
@@ -53,7 +54,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         # One query for the token, its user and their membership: every API call pays it.
         with connection.cursor() as cursor:
-            cursor.execute(_token_sql(), [digest_of(token), True, True])
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            cursor.execute(_token_sql(), [digest_of(token), now, True, True])
             row = cursor.fetchone()
         if row is None:
             if ApiToken.objects.authenticate(token) is None:
@@ -78,7 +80,7 @@ def _token_sql() -> str:
         f"FROM {q(Membership._meta.db_table)} m "
         f"JOIN {q(User._meta.db_table)} u ON u.{q('id')} = m.{q('user_id')} "
         f"JOIN {q(ApiToken._meta.db_table)} t ON t.{q('user_id')} = u.{q('id')} "
-        f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL "
+        f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND t.{q('expires_at')} > %s "
         f"AND m.{q('is_active')} = %s AND u.{q('is_active')} = %s "
         f"ORDER BY m.{q('created_at')}, m.{q('id')} LIMIT 1"
     )

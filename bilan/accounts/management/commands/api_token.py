@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.accounts.models import ApiToken, User
@@ -20,4 +21,7 @@ class Command(BaseCommand):
             raise CommandError(_t("Aucun compte ne porte l'adresse %(email)s.") % {"email": email})
         if not user.is_active:
             raise CommandError(_t("Le compte %(email)s est désactivé.") % {"email": user.email})
-        self.stdout.write(ApiToken.issue(user))
+        raw, token = ApiToken.issue_token(user)
+        self.stdout.write(raw)
+        expiry = timezone.localtime(token.expires_at).strftime("%d/%m/%Y %H:%M")
+        self.stderr.write(_t("Ce jeton expire le %(date)s.") % {"date": expiry})

@@ -1,0 +1,113 @@
+"""Second factor: TOTP (django-otp) with single-use recovery codes; mandatory for staff after a
+grace period, opt-in for beneficiaries. One owner for « must this person enrol now? »."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+import segno
+from django.conf import settings
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bilan.accounts.models import User
+
+RECOVERY_CODES = 10
+STAFF_ROLES = {"admin", "consultant"}
+# The pending login (password or link checked, code not yet) kept in the session.
+PENDING_KEY = "mfa_pending_user"
+PENDING_BACKEND_KEY = "mfa_pending_backend"
+MAX_CODE_FAILURES = 5
+
+
+def totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_mfa(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def mfa_deadline(user: User, memberships: Iterable) -> dt.date | None:  # noqa: ANN001
+    """The last day a staff member may work without MFA: MFA_GRACE_DAYS after the later of
+    MFA's deployment (for accounts that existed then) and her first staff membership; None
+    for people with no staff role (beneficiaries opt in)."""
+    starts = [m.created_at for m in memberships if m.is_active and m.role in STAFF_ROLES]
+    if not starts:
+        return None
+    start = timezone.localdate(min(starts))
+    if user.mfa_grace_from and user.mfa_grace_from > start:
+        start = user.mfa_grace_from
+    return start + dt.timedelta(days=settings.MFA_GRACE_DAYS)
+
+
+def must_enrol(user: User, memberships: Iterable, today: dt.date | None = None) -> bool:  # noqa: ANN001
+    deadline = mfa_deadline(user, memberships)
+    today = today or timezone.localdate()
+    return deadline is not None and today > deadline and not has_mfa(user)
+
+
+def pending_device(user: User) -> TOTPDevice:
+    """The device being enrolled: the unconfirmed one, or a new one."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Bilan", confirmed=False)
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// URL as an inline SVG QR code (no script, no external image)."""
+    return segno.make(device.config_url, error="m").svg_inline(scale=4, border=2)
+
+
+def secret_of(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
+
+
+def confirm(device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the device with its first code; the new recovery codes, or None if wrong."""
+    if not device.verify_token(normalise(code)):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    return new_recovery_codes(device.user)
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Ten fresh single-use codes; the older ones stop working."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="recovery")
+    device.confirmed = True
+    device.save()
+    device.token_set.all().delete()
+    codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def normalise(code: str) -> str:
+    return "".join((code or "").split()).lower()
+
+
+def verify(user: User, code: str):  # noqa: ANN201
+    """The device that accepts `code` (a TOTP code, or a recovery code, spent), or None.
+    django-otp's devices slow down repeated failures on their own (throttling)."""
+    code = normalise(code)
+    if not code:
+        return None
+    totp = totp_device(user)
+    if totp is not None and code.isdigit() and totp.verify_token(code):
+        return totp
+    static = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if static is not None and static.verify_token(code):  # deletes the code it matched
+        return static
+    return None
+
+
+def remove(user: User) -> None:
+    """Turn MFA off (beneficiaries who opted in; staff are sent back to enrolment)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
