@@ -229,3 +229,31 @@ def test_an_organisation_cannot_rename_an_account_other_organisations_know(
         )
     victim.refresh_from_db()
     assert victim.first_name == "Omar"
+
+
+def test_inviting_a_colleague_who_works_elsewhere_waits_for_her_acceptance(
+    cast, client, django_capture_on_commit_callbacks, mailoutbox
+):
+    from bilan.bilans.actions import invite_member
+
+    other = cast.outsider_consultant
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = invite_member(
+            acting_user=cast.admin,
+            organisation=cast.org,
+            email=other.email,
+            first_name="Odile",
+            last_name="Typée",
+            role=Role.CONSULTANT,
+        )
+    assert membership.user_id != other.pk
+    assert not Membership.objects.filter(user=other, organisation=cast.org).exists()
+    assert [m.to for m in mailoutbox] == [[other.email]]
+    client.force_login(other)
+    client.post(
+        reverse("organisations:answer_invitation", args=[Invitation.objects.get().pk]),
+        {"answer": "accept"},
+    )
+    assert Membership.objects.get(user=other, organisation=cast.org).role == Role.CONSULTANT
+    other.refresh_from_db()
+    assert other.last_name == "Out"  # her own name, not the one typed
