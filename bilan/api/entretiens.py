@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
@@ -99,8 +100,10 @@ def schedule_entretien(
     bilan = get_bilan_for_user(user, bilan_id, write=True)
     if not may_transition(user, bilan, "schedule_entretien"):
         raise PermissionDenied(_t("Seul·e le ou la consultant·e du bilan planifie ses entretiens."))
-    entretien = Entretien.schedule(bilan=bilan, by=user, invite=True, **payload.model_dump())
-    return Status(201, entretien_out(entretien))
+    # The answer is built inside the transaction: a failure rendering it saves nothing.
+    with transaction.atomic():
+        entretien = Entretien.schedule(bilan=bilan, by=user, invite=True, **payload.model_dump())
+        return Status(201, entretien_out(entretien))
 
 
 @router.get(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _t
 from bilan.bilans.models import Bilan, RuleViolation, Status
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import Assignment, AssignmentKind, Entretien, EntretienStatus
+from bilan.lib.dates import check_person_date
 from bilan.organisations.access import can_read_content
 
 IN_PHASES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
@@ -74,6 +75,7 @@ def assign_work(
             _t("La date « à faire pour le » est passée : choisissez aujourd'hui ou plus tard."),
             code="invalid",
         )
+    check_person_date(due_on, label=_t("à faire pour le"))
     with transaction.atomic():
         locked = bilan._locked()
         locked._require_status(*IN_PHASES, action=_t("confier un travail inter-session"))

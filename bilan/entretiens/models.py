@@ -17,6 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
 from bilan.compliance.content import Content, DocumentClass
 from bilan.compliance.models import AppendOnlyError
+from bilan.lib.dates import (
+    check_booking_datetime,
+    check_person_date,
+    in_db_date_window,
+    in_db_window,
+)
 from bilan.lib.hours import fmt
 
 
@@ -156,6 +162,11 @@ class Entretien(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
+        # The backstop of bilan.lib.dates: no date outside 1900–2200 is ever stored.
+        constraints = [
+            models.CheckConstraint(condition=in_db_window(f), name=f"entretien_{f}_in_window")
+            for f in ("starts_at", "actual_start", "actual_end")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_phase_display()} — {self.starts_at:%d/%m/%Y %H:%M}"
@@ -323,6 +334,8 @@ class Entretien(models.Model):
         if actual_start is not None or actual_end is not None:
             if actual_start is None or actual_end is None:
                 raise RuleViolation(_t("Indiquez le début et la fin réels."), code="invalid")
+            check_person_date(actual_start, label=_t("début réel"))
+            check_person_date(actual_end, label=_t("fin réelle"))
             if actual_end > timezone.now() + dt.timedelta(minutes=5):
                 raise RuleViolation(_t("La fin réelle ne peut être dans le futur."), code="invalid")
             minutes = round((actual_end - actual_start).total_seconds() / 60)
@@ -392,6 +405,7 @@ def check_booking(
     """The input rules of a booking, before anything is locked."""
     if not isinstance(starts_at, dt.datetime) or timezone.is_naive(starts_at):
         raise RuleViolation(_t("Indiquez une date et une heure valides."), code="invalid")
+    check_booking_datetime(starts_at)
     if planned_minutes <= 0:
         raise RuleViolation(_t("La durée prévue doit être positive."), code="invalid")
     if modality not in Modality.values:
@@ -571,6 +585,11 @@ class Assignment(Content):
 
     class Meta:
         ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("due_on"), name="assignment_due_on_in_window"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.test import override_settings
 from icalendar import Calendar
 
@@ -12,6 +13,8 @@ from bilan.entretiens import calendar
 from bilan.entretiens.models import CancelReason, Entretien, EntretienNote, Modality
 
 PARIS = ZoneInfo("Europe/Paris")
+# These tests book at fixed dates up to 2030.
+pytestmark = pytest.mark.usefixtures("booking_window_to_2031")
 
 
 def paris(*args: int) -> dt.datetime:

@@ -18,6 +18,8 @@ from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Mo
 from bilan.entretiens.tasks import send_entretien_reminders
 
 PARIS = ZoneInfo("Europe/Paris")
+# These tests book at fixed dates up to 2030.
+pytestmark = pytest.mark.usefixtures("booking_window_to_2031")
 # The task runs « now » = 18:00 on 1 July 2030, Paris time: tomorrow is 2 July.
 NOW = dt.datetime(2030, 7, 1, 18, 0, tzinfo=PARIS)
 

@@ -18,6 +18,8 @@ from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Mo
 from bilan.lib.scenario import advance_to
 
 PARIS = ZoneInfo("Europe/Paris")
+# These tests book at fixed dates up to 2030.
+pytestmark = pytest.mark.usefixtures("booking_window_to_2031")
 CEILING = "(art. L6313-4 du Code du travail)"
 ROLES = [
     "consultant",

@@ -3,6 +3,7 @@ beneficiaries, and an outsider organisation with its own people and bilan."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,7 @@ PASSWORD = "motdepasse-de-test-42"
 __all__ = [
     "PASSWORD",
     "_fast_password_hashing",
+    "booking_window_to_2031",
     "cast",
     "make_bilan",
     "make_member",
@@ -86,3 +88,9 @@ def cast(db) -> SimpleNamespace:  # noqa: ANN001
 def _fast_password_hashing(settings) -> None:  # noqa: ANN001
     # PBKDF2 at production strength costs ~0.3 s per user on this machine.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def booking_window_to_2031(monkeypatch) -> None:  # noqa: ANN001
+    """For tests booking entretiens at fixed dates up to 2030, beyond the real two-year window."""
+    monkeypatch.setattr("bilan.lib.dates.latest_booking_day", lambda: dt.date(2031, 1, 1))
