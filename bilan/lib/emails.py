@@ -11,8 +11,15 @@ from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: in a text part, « O'Neil » must
+    stay « O'Neil », not « O&#x27;Neil » (the .html part keeps Django's escaping)."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def send(name: str, to: str, context: dict, attachments: Sequence[MIMEBase] = ()) -> None:
@@ -21,8 +28,8 @@ def send(name: str, to: str, context: dict, attachments: Sequence[MIMEBase] = ()
         return  # a stand-in account (organisations.invitations): no one to write to (RFC 2606)
     ctx = {"site_url": settings.SITE_URL, **context}
     with translation.override("fr"):
-        subject = " ".join(render_to_string(f"emails/{name}_subject.txt", ctx).split())
-        text = render_to_string(f"emails/{name}.txt", ctx)
+        subject = " ".join(render_text(f"emails/{name}_subject.txt", ctx).split())
+        text = render_text(f"emails/{name}.txt", ctx)
         html = render_to_string(f"emails/{name}.html", ctx)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
