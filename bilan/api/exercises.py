@@ -37,7 +37,8 @@ from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["exercises"])
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Years from 1000: "0000-01" is no date at all (it was a 500); the model bounds the rest.
+MONTH = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 
 
 class AchievementSchema(Schema):

@@ -219,3 +219,11 @@ def test_the_openapi_schema_names_the_operations_and_their_errors(api):
     assert {"401", "403", "404", "422"} <= set(ops["get"]["responses"])
     portfolio = schema["paths"]["/api/v1/bilans/{bilan_id}/portfolio"]["get"]
     assert portfolio["operationId"] == "get_portfolio"
+
+
+@pytest.mark.parametrize("start", ["0000-01", "0000-12"])
+def test_it_refuses_year_zero_with_a_422_not_a_500(api: Api, bilan, start: str) -> None:  # noqa: ANN001
+    response = api.post(path(bilan), "beneficiary", body(start=start))
+    assert response.status_code == 422
+    assert "start" in response.json()["detail"]
+    assert not Experience.objects.exists()
