@@ -117,7 +117,9 @@ def test_the_ip_address_is_stored_only_as_a_salted_hash(cast, entretien, setting
     row = Attendance.objects.filter(pk=attendance.pk).values().get()
     assert not any(IP in str(value) for value in row.values())
     settings.IP_HASH_KEY = "another-ip-hash-key-for-this-test-only-0123456789"
-    assert hash_ip(IP) != attendance.ip_hash  # keyed by IP_HASH_KEY: not a plain SHA-256 anyone could rebuild
+    assert (
+        hash_ip(IP) != attendance.ip_hash
+    )  # keyed by IP_HASH_KEY: not a plain SHA-256 anyone could rebuild
 
 
 def test_the_beneficiary_signs_with_a_typed_name_and_an_explicit_confirmation(cast, entretien):
