@@ -272,7 +272,7 @@ def test_scheduling_with_htmx_returns_the_activity_block(cast, client):
     response = client.post(
         reverse("entretiens:schedule", args=[cast.bilan.pk]),
         {
-            "date": "2030-01-10",
+            "date": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
             "time": "10:00",
             "duration": "1,5",
             "modality": "video",
