@@ -112,7 +112,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Login hardening (issue 11): axes first, so a locked account is refused before any check.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "bilan.accounts.backends.ThrottledBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # 5 failures per account, and 5 per client address (password spraying across accounts),
