@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from bilan.bilans.models import Bilan
+from bilan.organisations.middleware import membership_for
 from bilan.organisations.models import Membership, Role
 
 
@@ -34,7 +35,9 @@ def get_bilan_for_user(user, pk: int, *, write: bool = False) -> Bilan:  # noqa:
 def can_read_content(user, bilan: Bilan) -> bool:  # noqa: ANN001
     """Content is for the beneficiary and the consultant assigned now; an admin sees
     administrative data only (REQ-54)."""
-    membership = getattr(user, "membership", None)
+    if not hasattr(user, "membership"):  # a user loaded outside a request (worker, code)
+        user.membership = membership_for(user, bilan.organisation_id)
+    membership = user.membership
     if membership is None or membership.organisation_id != bilan.organisation_id:
         return False
     if user.pk == bilan.beneficiary_id:
