@@ -54,8 +54,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bilan.lib.middleware.LanguageMiddleware",
-    # Hostile input: NUL or lone surrogates in any text sent are refused here, for every field.
-    "bilan.lib.input_guard.UnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
