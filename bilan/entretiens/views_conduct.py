@@ -174,8 +174,6 @@ def note_save(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         base_version = int(request.POST.get("base_version", ""))
     except ValueError:
         base_version = -1  # refused by save_note as invalid input
-    if base_version > 2**31 - 1:
-        base_version = -1  # past any stored version, and past SQLite's integers: invalid input
     try:
         note = save_note(
             entretien=entretien, key=key, text=text, base_version=base_version, by=request.user

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan
 from bilan.compliance.content import Content
-from bilan.lib.dates import in_db_date_window
 
 # Caps on what one person may type: generous for a page of reflection, absurd beyond.
 TITLE_MAX = 200
@@ -50,11 +49,6 @@ class Experience(Content):
 
     class Meta:
         ordering = ["start_on", models.F("end_on").asc(nulls_last=True), "id"]
-        # The backstop of period_errors (bilan.exercises.parcours): no absurd year is stored.
-        constraints = [
-            models.CheckConstraint(condition=in_db_date_window(f), name=f"experience_{f}_in_window")
-            for f in ("start_on", "end_on")
-        ]
 
     def __str__(self) -> str:
         return self.title

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _t
-from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import RuleViolation
 
@@ -22,21 +21,3 @@ def capped(label: str, value: str | None, cap: int) -> str:
             code="invalid",
         )
     return value
-
-
-def is_storable(value: str) -> bool:
-    """False for text no database keeps faithfully: a NUL character (PostgreSQL refuses it,
-    SQLite stores it and its dump then fails to load) or a lone UTF-16 surrogate (not UTF-8)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-UNSTORABLE_MESSAGE = _(
-    "Le texte envoyé contient un caractère invalide (caractère nul ou demi-caractère Unicode) : "
-    "retirez-le et réessayez."
-)
