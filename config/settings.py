@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "bilan.organisations.middleware.MembershipMiddleware",
     "bilan.accounts.middleware.MfaRequiredMiddleware",  # after the membership is known
     "axes.middleware.AxesMiddleware",
+    # Audit trail (issue 11): channel and hashed IP of every audit row, refused reads logged.
+    "bilan.compliance.middleware.AuditOriginMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

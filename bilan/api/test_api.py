@@ -328,9 +328,9 @@ def test_an_admin_reading_administrative_data_writes_no_audit_event(api, cast):
     assert not AuditEvent.objects.exists()
 
 
-def test_a_refused_read_writes_no_audit_event(api, cast):
+def test_a_refused_read_writes_no_read_event_only_the_refusal(api, cast):
     assert api.get(f"/bilans/{cast.bilan.pk}", "colleague").status_code == 404
-    assert not AuditEvent.objects.exists()
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["denied"]
 
 
 # ---- create_bilan ------------------------------------------------------------------

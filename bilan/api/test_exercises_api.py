@@ -155,7 +155,9 @@ def test_reading_is_for_the_beneficiary_and_the_assigned_consultant(api, bilan, 
     seed(bilan)
     response = api.get(path(bilan, what), who)
     assert response.status_code == READ_EXPECTED[who]
-    assert AuditEvent.objects.exists() == (who == "consultant")
+    assert AuditEvent.objects.exclude(action="denied").exists() == (who == "consultant")
+    # A refused read is logged as such (issue 11).
+    assert AuditEvent.objects.filter(action="denied").exists() == (response.status_code >= 400)
 
 
 def test_the_list_gives_the_parcours_in_date_order(api, bilan):

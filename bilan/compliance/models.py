@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bilan.compliance import origin
 from bilan.organisations.models import Role
 
 # French names of the content types the trail records (`_meta.label`); others show raw.
@@ -41,7 +42,12 @@ OBJECT_TYPE_LABELS = {
     "followup.SelfDiagnosis": _("auto-diagnostic avant le suivi"),
     "followup.SuiviReport": _("compte-rendu de l'entretien de suivi"),
 }
-CHANNEL_LABELS = {"web": _("web"), "api": _("API")}
+CHANNEL_LABELS = {
+    origin.WEB: _("web"),
+    origin.API: _("API"),
+    origin.WORKER: _("tâche de fond"),
+    origin.COMMAND: _("commande d'exploitation"),
+}
 
 
 class AppendOnlyError(Exception):
@@ -60,6 +66,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
+    """One read, export or refused read of bilan content. The database refuses UPDATE and
+    DELETE of its rows (integrity.py): a migration that rebuilds this table on SQLite must run
+    `integrity.install_guards` again (a test checks they are there)."""
+
     class Action(models.TextChoices):
         READ = "read", _("lecture")
         EXPORT = "export", _("export")
@@ -75,7 +85,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
-    channel = models.CharField(max_length=10, default="web")  # web or api
+    channel = models.CharField(max_length=10, default="web")  # web, api, worker or command
+    # The client's address as an HMAC under IP_HASH_KEY (bilan.lib.net.hash_ip), as attendance.
+    ip_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -88,7 +100,16 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Audit events are append-only")
+        self.fill_origin()
         super().save(*args, **kwargs)
+
+    def fill_origin(self) -> None:
+        """The request's channel and hashed address, when the caller has not set them."""
+        here = origin.current()
+        if here is not None:
+            self.channel = here.channel
+        if not self.ip_hash:
+            self.ip_hash = origin.ip_hash()
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only")

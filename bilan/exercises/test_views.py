@@ -284,7 +284,9 @@ def test_only_the_assigned_consultant_reads_the_exercises_on_the_staff_side(
     client.force_login(getattr(cast, role))
     response = client.get(reverse(name, args=[experience.bilan_id]))
     assert response.status_code == STAFF_EXPECTED[role]
-    assert AuditEvent.objects.exists() == (role == "consultant")
+    assert AuditEvent.objects.exclude(action="denied").exists() == (role == "consultant")
+    # A refused read is logged as such (issue 11).
+    assert AuditEvent.objects.filter(action="denied").exists() == (role != "consultant")
 
 
 def test_the_consultant_reads_the_timeline_with_one_audit_row_per_object(cast, client, experience):
