@@ -1,10 +1,12 @@
 """One settings file, read from the environment. SQLite unless DATABASE_URL says otherwise."""
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,10 +17,49 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+# Plain HTTP on this machine only (bin/run, bin/test and the test runner set it): no TLS redirect,
+# no secure-only cookies, no HSTS, and per-checkout secrets generated under var/secrets/.
+LOCAL_HTTP = env_bool("BILAN_LOCAL_HTTP", False)
+PRODUCTION = not DEBUG and not LOCAL_HTTP
+
+
+def _local_secret(name: str) -> str:
+    """A random secret kept under var/secrets/ (0600), created on first use: a local run never signs
+    sessions or hashes addresses with a key that is published in the source."""
+    folder = BASE_DIR / "var" / "secrets"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def _secret(name: str) -> str:
+    """SECRET_KEY and IP_HASH_KEY: from the environment; in production a missing, short or
+    published key refuses to start (issue 11), locally a generated one is used."""
+    value = os.environ.get(name, "")
+    if value and not value.startswith("dev-only-"):
+        if PRODUCTION and len(value) < 50:
+            raise ImproperlyConfigured(
+                f"{name} must be at least 50 random characters in production."
+            )
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"{name} is not set (or is a development key) and DEBUG is off: set {name} to a random "
+            "secret of 50+ characters (README « Production »), or BILAN_LOCAL_HTTP=1 for a local run."
+        )
+    return _local_secret(name.lower())
+
+
+SECRET_KEY = _secret("SECRET_KEY")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 # Client addresses are kept only as HMACs under this key of their own (attendance, audit trail).
-IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "dev-only-ip-hash-key-change-me-in-production")
+IP_HASH_KEY = _secret("IP_HASH_KEY")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -147,8 +188,6 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation and reset links live three 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "60")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -218,6 +257,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+# Transport security (issue 11): on by default whenever DEBUG is off, unless BILAN_LOCAL_HTTP says
+# this is a plain-HTTP run on this machine. Behind the reverse proxy of README « Production ».
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading commits the whole domain to HTTPS in browsers for months: the operator's choice
+    # (SECURE_HSTS_PRELOAD=true), so check --deploy's reminder about it is silenced while it is off.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# The reverse proxy terminates TLS: trust its X-Forwarded-Proto (it must overwrite the header),
+# and take the client address from the last TRUSTED_PROXY_COUNT hops of X-Forwarded-For.
+if env_bool("TRUST_X_FORWARDED_PROTO", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
+AXES_CLIENT_IP_CALLABLE = "bilan.lib.net.client_ip"

@@ -10,8 +10,19 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The peer address (behind a proxy, the proxy sets REMOTE_ADDR; see README « Production »)."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies (README « Production »), the
+    address the outermost trusted proxy saw: the n-th entry from the right of X-Forwarded-For, since
+    only what our own proxies appended can be believed (a client can send any left part). Also the
+    address the login lockout counts (AXES_CLIENT_IP_CALLABLE), so clients are not all one proxy."""
+    peer = request.META.get("REMOTE_ADDR", "")
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count <= 0:
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if len(hops) < count:
+        return peer
+    return hops[-count][:45]  # at most an IPv6 address in text
 
 
 def client_ua(request: HttpRequest) -> str:
