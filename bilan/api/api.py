@@ -49,17 +49,31 @@ from bilan.organisations.models import HoursRule, Membership, Role
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; the user gets their membership as on the web."""
+    """`Authorization: Bearer <token>`; the user gets their membership as on the web. A person
+    in several organisations works in one at a time, as on the web: the one the
+    `X-Bilan-Organisation` header names (its id), or else the oldest membership."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        chosen = request.headers.get(ORGANISATION_HEADER, "").strip()
+        if chosen and not (chosen.isdigit() and 0 < int(chosen) <= MAX_INT):
+            raise PermissionDenied(
+                _t(
+                    "En-tête X-Bilan-Organisation invalide : un identifiant d'organisme est attendu."
+                )
+            )
         # One query for the token, its user and their membership: every API call pays it.
+        params: list[Any] = [digest_of(token), timezone.now(), True, True]
         with connection.cursor() as cursor:
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(_token_sql(), [digest_of(token), now, True, True])
+            params[1] = connection.ops.adapt_datetimefield_value(params[1])
+            cursor.execute(_token_sql(bool(chosen)), params + ([int(chosen)] if chosen else []))
             row = cursor.fetchone()
         if row is None:
             if ApiToken.objects.authenticate(token) is None:
                 return None
+            if chosen:
+                raise PermissionDenied(
+                    _t("Ce compte n'est pas membre actif de l'organisme demandé.")
+                )
             raise PermissionDenied(_t("Ce compte n'est membre actif d'aucun organisme."))
         membership, user, api_token = instances(row, Membership, User, ApiToken)
         api_token.touch()
@@ -69,10 +83,14 @@ class TokenAuth(HttpBearer):
         return user
 
 
+ORGANISATION_HEADER = "X-Bilan-Organisation"
+
+
 @functools.cache
-def _token_sql() -> str:
-    """The active membership (the oldest, as on the web) of the user of a live token: the
-    same rows as Membership.objects.active() joined to the token, written once per process."""
+def _token_sql(chosen: bool) -> str:
+    """The active membership (the chosen organisation's, or the oldest as on the web) of the
+    user of a live token: the same rows as Membership.objects.active() joined to the token,
+    written once per process."""
     q = connection.ops.quote_name
     return (
         f"SELECT {column_list(Membership, 'm')}, {column_list(User, 'u')}, "
@@ -82,7 +100,8 @@ def _token_sql() -> str:
         f"JOIN {q(ApiToken._meta.db_table)} t ON t.{q('user_id')} = u.{q('id')} "
         f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND t.{q('expires_at')} > %s "
         f"AND m.{q('is_active')} = %s AND u.{q('is_active')} = %s "
-        f"ORDER BY m.{q('created_at')}, m.{q('id')} LIMIT 1"
+        + (f"AND m.{q('organisation_id')} = %s " if chosen else "")
+        + f"ORDER BY m.{q('created_at')}, m.{q('id')} LIMIT 1"
     )
 
 

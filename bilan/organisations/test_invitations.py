@@ -13,7 +13,7 @@ from bilan.accounts.models import ApiToken, User
 from bilan.bilans.models import Bilan
 from bilan.exchanges.models import JournalEntry
 from bilan.organisations.middleware import SESSION_KEY
-from bilan.organisations.models import Invitation, Membership, Role
+from bilan.organisations.models import Invitation, Membership, Organisation, Role
 
 BODY = {
     "first_name": "Nora",
@@ -257,3 +257,37 @@ def test_inviting_a_colleague_who_works_elsewhere_waits_for_her_acceptance(
     assert Membership.objects.get(user=other, organisation=cast.org).role == Role.CONSULTANT
     other.refresh_from_db()
     assert other.last_name == "Out"  # her own name, not the one typed
+
+
+def test_through_the_api_she_chooses_the_organisation_with_a_header(
+    cast, client, django_capture_on_commit_callbacks
+):
+    victim = cast.outsider_beneficiary
+    created = open_for(cast, victim.email, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(email=victim.email)
+    client.force_login(victim)
+    client.post(
+        reverse("organisations:answer_invitation", args=[invitation.pk]), {"answer": "accept"}
+    )
+    token = ApiToken.issue(victim)
+
+    def ids(**headers: str) -> tuple[int, set[int]]:
+        response = Client().get(
+            "/api/v1/bilans", HTTP_AUTHORIZATION=f"Bearer {token}", headers=headers
+        )
+        if response.status_code != 200:
+            return response.status_code, set()
+        return 200, {item["id"] for item in response.json()["items"]}
+
+    # Without the header, one organisation only (the oldest membership: B's), never both.
+    assert ids() == (200, {cast.outsider_bilan.pk})
+    assert ids(**{"X-Bilan-Organisation": str(cast.org.pk)}) == (200, {created["id"]})
+    assert ids(**{"X-Bilan-Organisation": str(cast.outsider_org.pk)}) == (
+        200,
+        {cast.outsider_bilan.pk},
+    )
+    # An organisation she is not in, or a malformed id: refused, nothing listed.
+    other = Organisation.objects.create(name="Troisième organisme")
+    assert ids(**{"X-Bilan-Organisation": str(other.pk)})[0] == 403
+    assert ids(**{"X-Bilan-Organisation": "1 OR 1=1"})[0] == 403
+    assert ids(**{"X-Bilan-Organisation": str(10**30)})[0] == 403
