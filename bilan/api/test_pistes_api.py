@@ -171,7 +171,7 @@ def plan_body(**extra: Any) -> dict[str, Any]:
     return {
         "contact_name": "Une boulangère à Nantes",
         "contact_role": "Artisane",
-        "planned_on": "2099-03-01",
+        "planned_on": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
         **extra,
     }
 

@@ -5,6 +5,7 @@ Views and the API only call these methods: no rule about a bilan lives anywhere 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.compliance.content import Content, DocumentClass
+from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.invitations import invited_address, is_placeholder
 from bilan.organisations.models import HoursRule, Organisation, Role
@@ -32,6 +34,15 @@ class RuleViolation(ValidationError):
 
     def __init__(self, message: str, code: str = "refused") -> None:
         super().__init__(message, code=code)
+
+
+def check_date(value: dt.date | None, *, label: str) -> None:
+    """The sanity bounds of a date a person entered (bilan.lib.dates: 1900 to ten years ahead),
+    as the refusal every owner raises (422 in the API, the form's error on a page)."""
+    try:
+        check_person_date(value, label=label)
+    except ValidationError as error:
+        raise RuleViolation(error.messages[0], code="invalid") from error
 
 
 class Status(models.TextChoices):
@@ -272,6 +283,14 @@ class Bilan(models.Model):
     class Meta:
         ordering = ["-opened_on", "-id"]
         indexes = [models.Index(fields=["organisation", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("opened_on"), name="bilan_opened_on_in_window"
+            ),
+            models.CheckConstraint(
+                condition=in_db_date_window("closed_on"), name="bilan_closed_on_in_window"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.beneficiary}"

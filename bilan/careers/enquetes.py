@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _t
 
-from bilan.bilans.models import Bilan, RuleViolation
+from bilan.bilans.models import Bilan, RuleViolation, check_date
 from bilan.careers import pistes
 from bilan.careers.models import (
     TEXT_MAX,
@@ -98,6 +98,7 @@ def _clean_plan(
             ),
             code="invalid",
         )
+    check_date(planned_on, label=_t("prévue le"))
     return {
         "contact_name": name,
         "contact_role": _short(_t("Fonction"), contact_role),
@@ -310,6 +311,7 @@ def record_enquete(
             _t("La rencontre est dans le futur : enregistrez-la une fois qu'elle a eu lieu."),
             code="invalid",
         )
+    check_date(held_on, label=_t("réalisée le"))
     if format and format not in EnqueteFormat.values:
         raise RuleViolation(_t("Choisissez un format dans la liste."), code="invalid")
     if duration_minutes is not None and not 1 <= duration_minutes <= MAX_MINUTES:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan
 from bilan.compliance.content import Content
+from bilan.lib.dates import in_db_date_window
 
 RIASEC_CHOICES = [(letter, letter) for letter in "RIASEC"]
 TEXT_MAX = 5000
@@ -582,6 +583,14 @@ class EnqueteMetier(Content):
 
     class Meta:
         ordering = ["planned_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("planned_on"), name="enquete_planned_on_in_window"
+            ),
+            models.CheckConstraint(
+                condition=in_db_date_window("held_on"), name="enquete_held_on_in_window"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_name} — {self.career_option}"

@@ -354,7 +354,10 @@ def test_the_beneficiary_plans_edits_the_grid_and_records_in_the_portal(cast, op
     client = login(cast.beneficiary)
     response = client.post(
         reverse("portal:enquete_create", args=[option.pk]),
-        {"contact_name": "Une affineuse", "planned_on": "2099-01-15"},
+        {
+            "contact_name": "Une affineuse",
+            "planned_on": str(timezone.localdate() + dt.timedelta(days=60)),
+        },
     )
     enquete = EnqueteMetier.objects.get()
     url = reverse("portal:enquete", args=[enquete.pk])

@@ -15,6 +15,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from bilan.compliance.content import Content, DocumentClass
+from bilan.lib.dates import in_db_date_window
 
 # The sections of REQ-10 (and R6313-4 3°), in the document's order: key → French title.
 SECTIONS: dict[str, str] = {
@@ -176,6 +177,11 @@ class SyntheseHandover(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("handed_on"), name="handover_handed_on_in_window"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Remise {self.synthese_id} {self.handed_on}"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import Bilan, RuleViolation, Status, check_date
 from bilan.compliance.audit import record_content_access
 from bilan.documents import prefill as prefilling
 from bilan.documents.models import (
@@ -352,6 +352,7 @@ def record_handover(
         )
     if handed_on is None or handed_on > timezone.localdate():
         raise RuleViolation(_t("La date de remise ne peut pas être dans le futur."), code="invalid")
+    check_date(handed_on, label=_t("date de la remise"))
     with transaction.atomic():
         locked = _locked(synthese)
         if locked.status not in DECIDED:

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from bilan.bilans.models import Bilan, RuleViolation, Status, visible_to
+from bilan.bilans.models import Bilan, RuleViolation, Status, check_date, visible_to
 from bilan.compliance.audit import record_content_access
 from bilan.exchanges.models import JournalEntry
 from bilan.organisations.access import can_read_content
@@ -56,6 +56,7 @@ def _clean(*, title: str, text: str, entry_date: dt.date | None) -> tuple[str, s
             _t("La date de l'entrée est dans le futur : choisissez aujourd'hui ou avant."),
             code="invalid",
         )
+    check_date(entry_date, label=_t("date"))
     return title, text, entry_date
 
 

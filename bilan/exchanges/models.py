@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan
 from bilan.compliance.content import Content
+from bilan.lib.dates import in_db_date_window
 
 
 class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
@@ -43,6 +44,11 @@ class JournalEntry(Content):
 
     class Meta:
         ordering = ["-entry_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("entry_date"), name="journalentry_entry_date_in_window"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or f"{self.entry_date:%d/%m/%Y}"

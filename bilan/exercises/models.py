@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan
 from bilan.compliance.content import Content
+from bilan.lib.dates import in_db_date_window
 
 # Caps on what one person may type: generous for a page of reflection, absurd beyond.
 TITLE_MAX = 200
@@ -49,6 +50,14 @@ class Experience(Content):
 
     class Meta:
         ordering = ["start_on", models.F("end_on").asc(nulls_last=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("start_on"), name="experience_start_on_in_window"
+            ),
+            models.CheckConstraint(
+                condition=in_db_date_window("end_on"), name="experience_end_on_in_window"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -25,7 +25,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import Bilan, RuleViolation, Status, check_date
 from bilan.compliance.audit import record_content_access
 from bilan.followup.models import (
     MAX_ACTIONS,
@@ -178,6 +178,7 @@ def clean_fields(fields: dict) -> dict:
         elif name == "due_on":
             if value is not None and not isinstance(value, dt.date):
                 raise RuleViolation(_t("Indiquez une échéance valide."), code="invalid")
+            check_date(value, label=_t("échéance"))
             cleaned[name] = value
         elif name == "status":
             if value not in ActionStatus.values:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan
 from bilan.compliance.content import Content, DocumentClass
+from bilan.lib.dates import in_db_date_window
 
 # Caps on what one person may type: generous for a roadmap, absurd beyond.
 WHAT_MAX = 300
@@ -83,6 +84,11 @@ class Action(Content):
 
     class Meta:
         ordering = ["is_plan_b", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("due_on"), name="action_due_on_in_window"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.what

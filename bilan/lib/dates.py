@@ -50,7 +50,8 @@ def check_person_date(value: dt.date | None, *, label: str = "") -> None:
             "first": EARLIEST_DATE.strftime("%d/%m/%Y"),
             "last": latest.strftime("%d/%m/%Y"),
         },
-        code="invalid",
+        # Not "invalid": a ModelForm would show its field's « Saisissez une date valide » instead.
+        code="out_of_bounds",
     )
 
 

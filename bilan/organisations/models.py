@@ -11,6 +11,8 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bilan.lib.dates import check_person_date, in_db_date_window
+
 
 def luhn_ok(digits: str) -> bool:
     total = 0
@@ -42,7 +44,9 @@ class Organisation(models.Model):
     qualiopi_certificate = models.CharField(
         _("numéro de certificat Qualiopi"), max_length=100, blank=True
     )
-    qualiopi_expires_on = models.DateField(_("fin de validité Qualiopi"), null=True, blank=True)
+    qualiopi_expires_on = models.DateField(
+        _("fin de validité Qualiopi"), null=True, blank=True, validators=[check_person_date]
+    )
     address = models.TextField(_("adresse"), blank=True)
     logo = models.FileField(
         _("logo"),
@@ -56,6 +60,12 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("organisme prestataire")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_db_date_window("qualiopi_expires_on"),
+                name="organisation_qualiopi_expires_on_in_window",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -132,7 +142,7 @@ class HoursRule(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="hours_rules"
     )
-    effective_from = models.DateField(_("en vigueur à partir du"))
+    effective_from = models.DateField(_("en vigueur à partir du"), validators=[check_person_date])
     max_total_minutes = models.PositiveIntegerField(_("durée maximale (minutes)"), default=24 * 60)
     min_accompaniment_minutes = models.PositiveIntegerField(
         _("accompagnement minimal (minutes)"), default=0
@@ -147,7 +157,11 @@ class HoursRule(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "effective_from"], name="one_rule_per_org_and_date"
-            )
+            ),
+            models.CheckConstraint(
+                condition=in_db_date_window("effective_from"),
+                name="hoursrule_effective_from_in_window",
+            ),
         ]
 
     def __str__(self) -> str:
