@@ -83,7 +83,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],  # drawn signatures and inlined logos are data: URLs
+        "img-src": ["'self'", "data:"],  # drawn signatures are shown as data: URLs
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
