@@ -93,6 +93,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers (issue 11), after WhiteNoise so static files keep their caching:
+    # the CSP (django-csp), then Permissions-Policy and no-store (see the headers block).
+    "csp.middleware.CSPMiddleware",
+    "bilan.lib.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bilan.lib.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +112,32 @@ MIDDLEWARE = [
     # Audit trail (issue 11): channel and hashed IP of every audit row, refused reads logged.
     "bilan.compliance.middleware.AuditOriginMiddleware",
 ]
+
+# ---- Security headers (issue 11) ---------------------------------------------------
+# One policy for every page: nothing inline (scripts, styles, handlers all live in static/),
+# nothing from another origin, no framing. Uploaded files keep the stricter `sandbox` CSP
+# that bilan.lib.uploads.protect_upload sets (the middleware never replaces a CSP header).
+# Permissions-Policy and `Cache-Control: no-store` come from
+# bilan.lib.middleware.SecurityHeadersMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # drawn signatures are shown as data: URLs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+# The API's docs page uses ninja's vendored Swagger UI (static files, no inline script) only
+# when "ninja" is an installed app; otherwise it loads it from a CDN with an inline script,
+# which the CSP above refuses.
+INSTALLED_APPS += ["ninja"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
