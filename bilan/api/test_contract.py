@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections import defaultdict
 from typing import Any
 
@@ -124,3 +125,96 @@ def test_every_operation_taking_a_body_declares_400_413_and_415():
                 assert not missing, (op["operationId"], missing)
             else:
                 assert "415" not in op["responses"], op["operationId"]
+
+
+# ---- bodies: too large, not JSON ---------------------------------------------------------------
+
+TEN_MB = 10 * 1024 * 1024
+
+
+def test_a_10_mb_json_body_gets_a_json_413_and_saves_nothing(client_api, cast):
+    response = client_api.client.post(
+        f"/api/v1/bilans/{cast.bilan.pk}/messages",
+        data=json.dumps({"text": "x" * TEN_MB}),
+        content_type="application/json",
+        **client_api.headers("consultant"),
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("Corps de requête trop volumineux")
+    assert_conforms(response, "post_message")
+    assert not Message.objects.exists()
+
+
+def test_pages_keep_django_s_answer_to_a_too_large_body(cast):
+    client = Client()
+    response = client.post(
+        "/compte/connexion/",
+        data="x=" + "y" * TEN_MB,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+def test_a_body_that_is_not_declared_json_gets_415_and_is_not_parsed(
+    client_api, cast, content_type
+):
+    response = client_api.client.post(
+        f"/api/v1/bilans/{cast.bilan.pk}/messages",
+        data=json.dumps({"text": "Bonjour"}),
+        content_type=content_type,
+        **client_api.headers("consultant"),
+    )
+    assert response.status_code == 415
+    assert "application/json" in response.json()["detail"]
+    assert_conforms(response, "post_message")
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/merge-patch+json"])
+def test_json_bodies_are_still_read(client_api, cast, content_type):
+    response = client_api.client.post(
+        f"/api/v1/bilans/{cast.bilan.pk}/messages",
+        data=json.dumps({"text": "Bonjour"}),
+        content_type=f"{content_type}; charset=utf-8",
+        **client_api.headers("consultant"),
+    )
+    assert response.status_code == 201, response.json()
+    assert Message.objects.get().text == "Bonjour"
+
+
+# ---- 409s are expected conflicts: INFO, not WARNING --------------------------------------------
+
+
+def archived_note_save(client_api, cast) -> Any:  # noqa: ANN001, ANN401
+    entretien = make_entretien(cast)
+    Bilan.objects.filter(pk=cast.bilan.pk).update(status=Status.ARCHIVED)
+    return client_api.client.put(
+        f"/api/v1/entretiens/{entretien.pk}/notes/free",
+        data=json.dumps({"text": "Trop tard", "base_version": 0}),
+        content_type="application/json",
+        **client_api.headers("consultant"),
+    )
+
+
+def request_records(caplog) -> list[logging.LogRecord]:  # noqa: ANN001
+    return [r for r in caplog.records if r.name == "django.request"]
+
+
+def test_a_409_is_logged_at_info(client_api, cast, caplog):
+    caplog.set_level(logging.INFO)
+    assert archived_note_save(client_api, cast).status_code == 409
+    [record] = request_records(caplog)
+    assert (record.levelname, record.status_code) == ("INFO", 409)
+
+
+def test_a_409_is_not_printed_at_the_default_warning_level_but_a_404_is(client_api, cast, caplog):
+    caplog.set_level(logging.WARNING)
+    assert archived_note_save(client_api, cast).status_code == 409
+    assert request_records(caplog) == []
+    assert client_api.get("/bilans/999999", "consultant").status_code == 404
+    [record] = request_records(caplog)
+    assert (record.levelname, record.status_code) == ("WARNING", 404)
