@@ -10,18 +10,21 @@ creation) → 422. Error bodies are `{"detail": "…"}`.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from ninja import NinjaAPI, Path, Query, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from bilan.accounts.models import ApiToken, User, digest_of
@@ -105,6 +108,32 @@ def _token_sql(chosen: bool) -> str:
     )
 
 
+class UnsupportedMediaType(Exception):
+    """A body whose Content-Type is not JSON, sent to a JSON operation (415)."""
+
+
+class MalformedJson(Exception):
+    """A JSON body that does not parse (400)."""
+
+
+def is_json(content_type: str) -> bool:
+    return content_type == "application/json" or (
+        content_type.startswith("application/") and content_type.endswith("+json")
+    )
+
+
+class JsonBodies(Parser):
+    """JSON bodies only, and only when they say so: ninja's parser reads any body as JSON."""
+
+    def parse_body(self, request: HttpRequest) -> Any:  # noqa: ANN401
+        if not is_json(request.content_type or ""):
+            raise UnsupportedMediaType(request.content_type)
+        try:
+            return json.loads(request.body)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+            raise MalformedJson(str(exc)) from exc
+
+
 api = NinjaAPI(
     title="Bilan API",
     version="1",
@@ -112,6 +141,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=TokenAuth(),
+    parser=JsonBodies(),
 )
 
 
@@ -151,6 +181,32 @@ def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if isinstance(exc, RuleViolation):
         status = {"forbidden": 403, "invalid": 422}.get(exc.code, 409)
     return error(request, status, " ".join(exc.messages))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps what the parser raised in an HttpError(400) "from" it.
+    if isinstance(exc.__cause__, UnsupportedMediaType):
+        return error(
+            request,
+            415,
+            _t("Type de contenu non pris en charge : envoyez du JSON (Content-Type: %(ct)s).")
+            % {"ct": "application/json"},
+        )
+    if isinstance(exc.__cause__, MalformedJson):
+        return error(request, 400, _t("Corps de requête illisible : ce n'est pas du JSON valide."))
+    return error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses the body past DATA_UPLOAD_MAX_MEMORY_SIZE; pages keep its HTML 400.
+    return error(
+        request,
+        413,
+        _t("Corps de requête trop volumineux (%(max)s octets au plus).")
+        % {"max": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
 
 
 @api.exception_handler(RequestInvalid)
@@ -431,3 +487,21 @@ for feature in (
     synthese,
 ):
     api.add_router("", feature.router)
+
+
+def declare_body_errors() -> None:
+    """Every operation taking a JSON body may answer 400 (malformed JSON), 413 (too large)
+    and 415 (not JSON), in the error shape: declared once here rather than at each route.
+    It uses ninja's operation internals (1.7): test_contract.py fails if that stops working."""
+    for router in (api.default_router, *(router for _, router in api._routers)):
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if any(m.__ninja_param_source__ == "body" for m in operation.models):
+                    for code in BODY_ERRORS:
+                        operation.response_models.setdefault(
+                            code, operation._create_response_model(ErrorOut)
+                        )
+
+
+BODY_ERRORS = (400, 413, 415)
+declare_body_errors()

@@ -9,15 +9,16 @@ listed becomes read); attachments are posted from the web pages only. Others get
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT
 from bilan.exchanges.journal import read_entries, write_entry
 from bilan.exchanges.messaging import (
+    IDEMPOTENCY_KEY_MAX,
     get_assignment_of,
     post_message,
     read_thread,
@@ -166,6 +167,24 @@ def list_messages(
     return [message_out(m, unread=m.unread) for m in thread]
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX,
+        pattern=r"^[\x20-\x7e]+$",
+        description=(
+            "Optional, any printable ASCII up to 200 characters (a UUID is fine). A retry "
+            "with the same key by the same user within 24 h answers the first message "
+            "(201, same id, header Idempotent-Replayed: true) and posts nothing; the same "
+            "key for a different message, another thread, or after 24 h: 422."
+        ),
+    ),
+]
+
+
 @router.post(
     "/bilans/{bilan_id}/messages",
     response={201: MessageOut, **errors(401, 403, 404, 409, 422)},
@@ -173,7 +192,11 @@ def list_messages(
     summary="Post a message on the bilan's thread (beneficiary, assigned consultant)",
 )
 def post_message_endpoint(
-    request: HttpRequest, bilan_id: BilanId, payload: MessageIn
+    request: HttpRequest,
+    bilan_id: BilanId,
+    payload: MessageIn,
+    response: HttpResponse,
+    idempotency_key: IdempotencyKey = None,
 ) -> tuple[int, dict[str, Any]]:
     user = acting_user(request)
     bilan = get_bilan_for_user(user, bilan_id)
@@ -184,5 +207,8 @@ def post_message_endpoint(
         text=payload.text,
         assignment=get_assignment_of(bilan, payload.assignment_id),
         question=payload.question,
+        idempotency_key=idempotency_key or "",
     )
+    if message.replayed:
+        response["Idempotent-Replayed"] = "true"
     return Status(201, message_out(message))

@@ -61,7 +61,7 @@ class ActionPatch(Schema):
     note: str | None = Field(None, max_length=TEXT_MAX)
 
 
-class StatusChangeOut(Schema):
+class ActionStatusChangeOut(Schema):
     from_status: str
     to_status: str
     at: dt.datetime
@@ -85,7 +85,7 @@ class ActionOut(Schema):
     is_plan_b: bool
     note: str
     added_at_suivi: bool
-    history: list[StatusChangeOut]
+    history: list[ActionStatusChangeOut]
 
 
 class PisteRef(Schema):

@@ -25,7 +25,7 @@ router = Router(tags=["guides"])
 GuideId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-class ItemOut(Schema):
+class GuideItemOut(Schema):
     id: str = Field(description="Stable across versions: notes and checklists refer to it.")
     text: str
 
@@ -33,16 +33,16 @@ class ItemOut(Schema):
 class QuestionGroupOut(Schema):
     id: str
     title: str
-    questions: list[ItemOut]
+    questions: list[GuideItemOut]
 
 
 class InterviewOut(Schema):
     key: str = Field(description="Stable across versions; an entretien names it.")
     phase: Phase
     title: str
-    objectives: list[ItemOut]
+    objectives: list[GuideItemOut]
     question_groups: list[QuestionGroupOut]
-    closing_items: list[ItemOut]
+    closing_items: list[GuideItemOut]
 
 
 class GuideOut(Schema):

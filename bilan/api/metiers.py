@@ -52,7 +52,7 @@ class SearchOut(Schema):
     attribution: str
 
 
-class ItemOut(Schema):
+class MetierItemOut(Schema):
     label: str
     core: bool
     emerging: bool
@@ -62,7 +62,7 @@ class GroupOut(Schema):
     label: str
     core: bool
     emerging: bool
-    items: list[ItemOut]
+    items: list[MetierItemOut]
 
 
 class RiasecOut(Schema):
@@ -108,7 +108,7 @@ class FicheOut(Schema):
     riasec_major: RiasecOut | None
     riasec_minor: RiasecOut | None
     savoir_faire: list[GroupOut]
-    savoir_etre: list[ItemOut]
+    savoir_etre: list[MetierItemOut]
     savoirs: list[GroupOut]
     contextes: list[GroupOut]
     centres: list[CentreOut]

@@ -15,7 +15,7 @@ from ninja import Field, Path, Router, Schema
 
 from bilan.api.api import acting_user, error, errors
 from bilan.api.entretiens import EntretienOut, entretien_out
-from bilan.api.schemas import MAX_INT
+from bilan.api.schemas import MAX_INT, ErrorOut
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import NoteKind
 from bilan.entretiens.notes import (
@@ -84,9 +84,13 @@ def list_entretien_notes(request: HttpRequest, entretien_id: EntretienId) -> lis
 
 @router.put(
     "/entretiens/{entretien_id}/notes/{key}",
-    response={200: NoteOut, 409: NoteConflictOut, **errors(401, 403, 404, 422)},
+    response={200: NoteOut, 409: NoteConflictOut | ErrorOut, **errors(401, 403, 404, 422)},
     operation_id="save_entretien_note",
     summary="Save one note field from the version it was written on (409 with both texts)",
+    description=(
+        "409: a stale `base_version` answers NoteConflictOut (both texts, nothing saved); "
+        "an archived bilan or an entretien neither planned nor held answers the plain error shape."
+    ),
 )
 def save_entretien_note(
     request: HttpRequest, entretien_id: EntretienId, key: NoteKey, payload: NoteIn
@@ -125,7 +129,7 @@ def save_entretien_note(
 # The same operation by POST, for clients that cannot send PUT (not repeated in the schema).
 router.post(
     "/entretiens/{entretien_id}/notes/{key}",
-    response={200: NoteOut, 409: NoteConflictOut, **errors(401, 403, 404, 422)},
+    response={200: NoteOut, 409: NoteConflictOut | ErrorOut, **errors(401, 403, 404, 422)},
     operation_id="save_entretien_note_post",
     include_in_schema=False,
 )(save_entretien_note)

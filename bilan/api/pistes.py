@@ -84,7 +84,7 @@ class PisteUpdate(PisteTexts):
     status: StatusIn | None = None
 
 
-class StatusChangeOut(Schema):
+class PisteStatusChangeOut(Schema):
     from_status: str
     to_status: CareerOptionStatus
     reason: str
@@ -117,7 +117,7 @@ class PisteOut(Schema):
     cost: str
     funding: str
     market_notes: str
-    history: list[StatusChangeOut]
+    history: list[PisteStatusChangeOut]
     enquete_ids: list[int]
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -6,6 +6,8 @@ and messaging.py, so the pages and the API refuse the same things with the same 
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,11 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.exchanges.messaging import (
     ALLOWED_LABEL,
+    IDEMPOTENCY_KEY_MAX,
     MAX_FILES,
     MAX_SIZE,
     get_assignment_of,
     post_message,
 )
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())
 
 
 class JournalEntryForm(forms.Form):
@@ -72,6 +79,10 @@ class MessageForm(forms.Form):
     )
     assignment = forms.IntegerField(required=False, widget=forms.HiddenInput)
     question = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A new key each time the form is rendered: a double submit posts the message once.
+    idempotency_key = forms.CharField(
+        required=False, max_length=IDEMPOTENCY_KEY_MAX, initial=new_key, widget=forms.HiddenInput
+    )
 
 
 class CommentForm(forms.Form):
@@ -98,8 +109,12 @@ def post_from_form(form: MessageForm, *, bilan, by) -> bool:  # noqa: ANN001
             files=form.cleaned_data["attachments"],
             assignment=get_assignment_of(bilan, form.cleaned_data["assignment"]),
             question=form.cleaned_data["question"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
         )
     except ValidationError as error:
         form.add_error(None, error)
+        # Nothing was posted: the form shown again gets a new key, free for the next message.
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = new_key()
         return False
     return True

@@ -8,13 +8,14 @@ shown as read for the reader; the consultant's reads (and downloads) are audited
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -30,6 +31,8 @@ TEXT_MAX = 10000
 QUESTION_MAX = 200
 MAX_FILES = 5
 MAX_SIZE = 10 * 1024 * 1024  # 10 Mo per file
+IDEMPOTENCY_KEY_MAX = 200
+IDEMPOTENCY_WINDOW = dt.timedelta(hours=24)
 
 ZIP = b"PK\x03\x04"
 # extension → (content type stored and served, the first bytes it must start with; None: text)
@@ -122,6 +125,59 @@ def _check_author(bilan: Bilan, by) -> None:  # noqa: ANN001
         raise RuleViolation(_t("Ce bilan est archivé : sa messagerie est fermée."))
 
 
+def check_idempotency_key(key: str) -> None:
+    if len(key) > IDEMPOTENCY_KEY_MAX or not all(" " <= c <= "~" for c in key):
+        raise RuleViolation(
+            _t("Clé d'idempotence invalide : %(max)s caractères imprimables (ASCII) au plus.")
+            % {"max": IDEMPOTENCY_KEY_MAX},
+            code="invalid",
+        )
+
+
+def _replay(
+    *,
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    key: str,
+    text: str,
+    files: Sequence[CheckedFile],
+    assignment: Assignment | None,
+    question: str,
+) -> Message | None:
+    """The message already posted by `by` with `key`, if it is this very message; a key
+    reused for another message, another thread or after the window is refused."""
+    first = Message.objects.filter(author=by, idempotency_key=key).first()
+    if first is None:
+        return None
+    same = (
+        first.bilan_id == bilan.pk
+        and first.text == text
+        and first.assignment_id == (assignment.pk if assignment else None)
+        and first.question == question
+        and sorted((a.original_name, a.size) for a in first.attachments.all())
+        == sorted((f.name, f.size) for f in files)
+    )
+    if not same:
+        raise RuleViolation(
+            _t(
+                "Cette clé d'idempotence a déjà servi pour un autre message : "
+                "utilisez une nouvelle clé pour un nouveau message."
+            ),
+            code="invalid",
+        )
+    if first.created_at < timezone.now() - IDEMPOTENCY_WINDOW:
+        raise RuleViolation(
+            _t(
+                "Cette clé d'idempotence a expiré (24 h) : le message a déjà été envoyé le "
+                "%(at)s ; utilisez une nouvelle clé pour un nouveau message."
+            )
+            % {"at": timezone.localtime(first.created_at).strftime("%d/%m/%Y à %H:%M")},
+            code="invalid",
+        )
+    first.replayed = True
+    return first
+
+
 def post_message(
     *,
     bilan: Bilan,
@@ -130,9 +186,17 @@ def post_message(
     files: Sequence[UploadedFile] = (),
     assignment: Assignment | None = None,
     question: str = "",
+    idempotency_key: str = "",
 ) -> Message:
-    """Post on the bilan's thread, with checked attachments; nothing is saved on a refusal."""
+    """Post on the bilan's thread, with checked attachments; nothing is saved on a refusal.
+
+    With an `idempotency_key`, a retry by the same author (a lost response, a double submit)
+    within 24 h gets the first message back, with `replayed` set, and posts nothing; the same
+    key for a different message is refused. The key is stored on the row under a unique
+    constraint, so two concurrent retries cannot both post."""
     _check_author(bilan, by)
+    if idempotency_key:
+        check_idempotency_key(idempotency_key)
     text, question = text.strip(), question.strip()
     if not text:
         raise RuleViolation(_t("Écrivez votre message avant de l'envoyer."), code="invalid")
@@ -159,9 +223,46 @@ def post_message(
             code="invalid",
         )
     checked = [check_attachment(f) for f in files]
+    replay = dict(
+        bilan=bilan,
+        by=by,
+        key=idempotency_key,
+        text=text,
+        files=checked,
+        assignment=assignment,
+        question=question,
+    )
+    if idempotency_key and (first := _replay(**replay)) is not None:
+        return first
+    try:
+        message = _create(bilan, by, text, checked, assignment, question, idempotency_key)
+    except IntegrityError:
+        # A concurrent request with the same key won the unique constraint: answer as a retry.
+        first = _replay(**replay) if idempotency_key else None
+        if first is None:
+            raise
+        return first
+    message.replayed = False
+    return message
+
+
+def _create(
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    text: str,
+    checked: Sequence[CheckedFile],
+    assignment: Assignment | None,
+    question: str,
+    idempotency_key: str,
+) -> Message:
     with transaction.atomic():
         message = Message.objects.create(
-            bilan=bilan, author=by, text=text, assignment=assignment, question=question
+            bilan=bilan,
+            author=by,
+            text=text,
+            assignment=assignment,
+            question=question,
+            idempotency_key=idempotency_key or None,
         )
         for f in checked:
             attachment = MessageAttachment(

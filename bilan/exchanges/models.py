@@ -83,11 +83,22 @@ class Message(Content):
         related_name="comments",
     )
     question = models.CharField(_("question concernée"), max_length=200, blank=True)
+    # The client's Idempotency-Key (API header, hidden field of the page form): a retry with
+    # the same key gets this message back instead of posting it twice (messaging.py). NULL
+    # without a key: the unique constraint below ignores NULLs, as "" would not be.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        max_length=200, null=True, blank=True, editable=False
+    )
 
     objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"], name="message_author_idempotency_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.bilan_id}:{self.pk} {self.created_at:%Y-%m-%d %H:%M}"
