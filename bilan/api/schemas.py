@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import BeforeValidator, field_validator, model_validator
 
 from bilan.bilans.models import (
     Completion,
@@ -22,9 +22,23 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.bilans.transitions import ALL_TRANSITIONS
+from bilan.lib.text import unstorable_reason
 
 # Ids and offsets past a signed 64-bit integer overflow the database driver: refuse them (422).
 MAX_INT = 2**63 - 1
+
+
+def _storable(value: Any) -> Any:  # noqa: ANN401
+    reason = unstorable_reason(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+# A string the database can keep: a NUL or a lone surrogate (`"\ud800"` in JSON) is a 422 whose
+# error names the field with the French message of bilan.lib.text, before any other check
+# (every model save refuses them too, as a backstop for fields typed plain `str`).
+StorableStr = Annotated[str, BeforeValidator(_storable)]
 
 # The names of bilan.bilans.transitions, the one table of who may run which transition.
 Transition = Literal[tuple(sorted(ALL_TRANSITIONS))]  # type: ignore[valid-type]
@@ -96,15 +110,15 @@ class BilanPageOut(Schema):
 
 
 class BilanIn(Schema):
-    email: str = Field(max_length=254)
-    first_name: str = Field(min_length=1, max_length=150)
-    last_name: str = Field(min_length=1, max_length=150)
-    phone: str = Field("", max_length=30)
+    email: StorableStr = Field(max_length=254)
+    first_name: StorableStr = Field(min_length=1, max_length=150)
+    last_name: StorableStr = Field(min_length=1, max_length=150)
+    phone: StorableStr = Field("", max_length=30)
     situation: Situation
-    situation_detail: str = Field("", max_length=200)
-    request_text: str = ""
+    situation_detail: StorableStr = Field("", max_length=200)
+    request_text: StorableStr = ""
     funding_route: FundingRoute
-    funding_reference: str = Field("", max_length=100)
+    funding_reference: StorableStr = Field("", max_length=100)
     format: Format
     consultant_id: int | None = Field(
         None,
@@ -125,7 +139,7 @@ class BilanIn(Schema):
 
 class ConsentIn(Schema):
     method: ConsentMethod
-    notice_version: str = Field(
+    notice_version: StorableStr = Field(
         default_factory=lambda: settings.INFORMATION_NOTICE_VERSION, max_length=20
     )
 
@@ -161,4 +175,4 @@ class HoursIn(Schema):
 
 class ConsultantIn(Schema):
     consultant_id: int = Field(ge=1, le=MAX_INT)
-    reason: str = Field("", max_length=200)
+    reason: StorableStr = Field("", max_length=200)

@@ -96,7 +96,7 @@ def test_an_entretien_of_a_closed_phase_is_a_409_with_the_reason(api, cast):
     "extra,detail",
     [
         ({"starts_at": "2020-01-10T10:00:00+01:00"}, "Cette date est passée"),
-        ({"starts_at": "2030-01-10T10:00:00"}, "Indiquez une date et une heure valides"),
+        ({"starts_at": "2030-01-10T10:00:00"}, "avec leur décalage horaire"),
         ({"place": ""}, "Indiquez le lieu de l'entretien en présentiel"),
         ({"modality": "video"}, "Indiquez le lien de la visio"),
         ({"interview_key": "inconnu"}, "ne figure pas dans le guide"),

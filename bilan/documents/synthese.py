@@ -43,6 +43,7 @@ from bilan.documents.models import (
     SyntheseVersion,
 )
 from bilan.documents.sanitize import MAX_SECTION_CHARS, sanitize, strip_controls
+from bilan.lib.text import check_storable
 from bilan.organisations.access import can_read_content
 from bilan.organisations.models import Role
 
@@ -189,6 +190,9 @@ def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
                 % {"title": SECTIONS[key], "n": len(value), "max": MAX_SECTION_CHARS},
                 code="invalid",
             )
+        # Pasted invisible controls (a NUL included) are removed by sanitize; a lone
+        # surrogate would crash its HTML parser: refused.
+        check_storable(str(SECTIONS[key]), strip_controls(value))
         cleaned[key] = sanitize(value)
     return cleaned
 

@@ -64,8 +64,10 @@ def invitation(entretien: Entretien, *, now: dt.datetime | None = None) -> bytes
     event.add("uid", uid(entretien))
     event.add("sequence", entretien.sequence)
     event.add("dtstamp", (now or timezone.now()).astimezone(dt.UTC))
-    event.add("dtstart", entretien.starts_at.astimezone(PARIS))
-    event.add("dtend", entretien.ends_at.astimezone(PARIS))
+    # In UTC (…Z): a local time with a TZID cannot say which 02:30 of the autumn night it
+    # is, and calendar clients read it as the first one (DTSTART = DTEND, an hour early).
+    event.add("dtstart", entretien.starts_at.astimezone(dt.UTC))
+    event.add("dtend", entretien.ends_at.astimezone(dt.UTC))
     event.add("summary", summary(entretien))
     if location(entretien):
         event.add("location", location(entretien))
@@ -77,7 +79,6 @@ def invitation(entretien: Entretien, *, now: dt.datetime | None = None) -> bytes
     event.add("organizer", address(bilan.consultant, "ORGANIZER"))
     event.add("attendee", address(bilan.beneficiary, "REQ-PARTICIPANT"))
     cal.add_component(event)
-    cal.add_missing_timezones()
     return cal.to_ical()
 
 

@@ -403,8 +403,16 @@ def check_booking(
     invite: bool,
 ) -> None:
     """The input rules of a booking, before anything is locked."""
-    if not isinstance(starts_at, dt.datetime) or timezone.is_naive(starts_at):
+    if not isinstance(starts_at, dt.datetime):
         raise RuleViolation(_t("Indiquez une date et une heure valides."), code="invalid")
+    if timezone.is_naive(starts_at):  # which 02:30 of the autumn night? say it
+        raise RuleViolation(
+            _t(
+                "Indiquez la date et l'heure avec leur décalage horaire (par exemple "
+                "2027-10-31T02:30:00+01:00 ou …Z en UTC) : sans lui, l'instant est ambigu."
+            ),
+            code="invalid",
+        )
     check_booking_datetime(starts_at)
     if planned_minutes <= 0:
         raise RuleViolation(_t("La durée prévue doit être positive."), code="invalid")

@@ -28,11 +28,15 @@ from bilan.entretiens.models import (
     NoteKind,
 )
 from bilan.lib.rows import column_list, instances
+from bilan.lib.text import check_storable
 from bilan.organisations.access import can_read_content
 
 FREE = "free"
 SUMMARY = "summary"
 MAX_NOTE_LENGTH = 100_000
+# A version is a counter bumped once per save: past a signed 32-bit integer is no version at
+# all (and past 64 bits SQLite's driver overflows).
+MAX_VERSION = 2**31 - 1
 CHECKLIST_SECTIONS = {"objectives": "objectives_done", "closing": "closing_done"}
 
 
@@ -158,12 +162,13 @@ def save_note(*, entretien: Entretien, key: str, text: str, base_version: int, b
             _t("Champ de notes inconnu pour cet entretien : « %(key)s ».") % {"key": key},
             code="invalid",
         )
+    check_storable(_t("Note"), text)  # its raw UPDATE does not go through the save() check
     if len(text) > MAX_NOTE_LENGTH:
         raise RuleViolation(
             _t("Note trop longue (%(max)s caractères au plus).") % {"max": MAX_NOTE_LENGTH},
             code="invalid",
         )
-    if base_version < 0:
+    if not 0 <= base_version <= MAX_VERSION:
         raise RuleViolation(_t("Version de départ invalide."), code="invalid")
     _check_writable(entretien, entretien.bilan, by)
     notes = EntretienNote.objects.filter(entretien=entretien, key=key)

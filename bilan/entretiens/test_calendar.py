@@ -49,13 +49,11 @@ def test_a_winter_entretien_at_10_in_paris_is_9_utc(cast):
     assert utc(event.decoded("dtstart")) == dt.datetime(2026, 12, 1, 9, 0)
 
 
-def test_times_carry_the_europe_paris_tzid_and_its_vtimezone(cast):
+def test_times_are_written_in_utc_so_every_client_reads_the_same_instant(cast):
     raw = calendar.invitation(book(cast, paris(2026, 7, 1, 10, 0))).decode()
-    assert "DTSTART;TZID=Europe/Paris:20260701T100000" in raw
-    assert "DTEND;TZID=Europe/Paris:20260701T113000" in raw
-    cal = Calendar.from_ical(raw)
-    (tz,) = cal.walk("VTIMEZONE")
-    assert tz["TZID"] == "Europe/Paris"
+    assert "DTSTART:20260701T080000Z" in raw
+    assert "DTEND:20260701T093000Z" in raw
+    assert "TZID" not in raw
 
 
 def test_the_invitation_is_a_request_from_the_consultant_to_the_beneficiary(cast):

@@ -112,7 +112,7 @@ def test_an_entretien_over_24_hours_is_refused_citing_l6313_4(cast):
     "extra,message",
     [
         ({"starts_at": timezone.now() - dt.timedelta(hours=1)}, "Cette date est passée"),
-        ({"starts_at": dt.datetime(2030, 1, 10, 10, 0)}, "Indiquez une date et une heure valides"),
+        ({"starts_at": dt.datetime(2030, 1, 10, 10, 0)}, "avec leur décalage horaire"),
         ({"starts_at": "10/01/2030"}, "Indiquez une date et une heure valides"),
         ({"planned_minutes": 0}, "La durée prévue doit être positive"),
         ({"place": "  "}, "Indiquez le lieu de l'entretien en présentiel"),

@@ -24,12 +24,13 @@ from bilan.bilans.views import entretiens_response, refusal, staff_required
 from bilan.entretiens import calendar
 from bilan.entretiens.guides import current_guide_for
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Modality
+from bilan.lib.dates import LocalTimeForm
 from bilan.organisations.access import get_bilan_for_user
 
 # ---- forms ------------------------------------------------------------------------------
 
 
-class SlotForm(forms.Form):
+class SlotForm(LocalTimeForm, forms.Form):
     """When and where: shared by booking and moving an entretien."""
 
     date = forms.DateField(
@@ -51,8 +52,7 @@ class SlotForm(forms.Form):
     )
 
     def starts_at(self) -> dt.datetime:
-        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        return timezone.make_aware(naive)
+        return self.cleaned_data["starts_at"]
 
     def slot(self) -> dict:
         return {
@@ -106,7 +106,8 @@ class RescheduleForm(SlotForm):
         return cls(
             initial={
                 "date": local.date(),
-                "time": local.time().replace(second=0, microsecond=0),
+                "time": local.time().replace(second=0, microsecond=0, fold=0),
+                "fold": local.fold,
                 "duration": entretien.planned_minutes / 60,
                 "modality": entretien.modality,
                 "place": entretien.place,

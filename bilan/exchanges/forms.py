@@ -77,7 +77,10 @@ class MessageForm(forms.Form):
         help_text=_("%(n)s fichiers au plus, %(size)s Mo chacun : %(types)s.")
         % {"n": MAX_FILES, "size": MAX_SIZE // (1024 * 1024), "types": ALLOWED_LABEL},
     )
-    assignment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # An id: past a 64-bit integer it is no id (and no database column holds it).
+    assignment = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     question = forms.CharField(required=False, widget=forms.HiddenInput)
     # A new key each time the form is rendered: a double submit posts the message once.
     idempotency_key = forms.CharField(

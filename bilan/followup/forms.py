@@ -3,8 +3,6 @@ and suivi.py; the forms only parse and cap lengths."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +11,7 @@ from bilan.bilans.models import Completion, StopReason
 from bilan.entretiens.models import Modality
 from bilan.followup.models import TEXT_MAX, WHAT_MAX, ActionStatus, Outcome
 from bilan.followup.suivi import REPORT_FIELDS, SELF_DIAGNOSIS_FIELDS, SuiviSlot
+from bilan.lib.dates import LocalTimeForm
 
 
 class DateInput(forms.DateInput):
@@ -62,8 +61,10 @@ class PlanBForm(forms.Form):
     plan_b = area(_("Plan B, en cas de difficulté majeure"), rows=4)
 
 
-class SlotForm(forms.Form):
+class SlotForm(LocalTimeForm, forms.Form):
     """The entretien de suivi's booking (prefilled about six months on)."""
+
+    date_field = "day"
 
     day = forms.DateField(label=_("Date de l'entretien de suivi"), widget=DateInput())
     time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -79,7 +80,8 @@ class SlotForm(forms.Form):
         local = timezone.localtime(slot.starts_at)
         return {
             "day": local.date(),
-            "time": local.time().replace(second=0, microsecond=0),
+            "time": local.time().replace(second=0, microsecond=0, fold=0),
+            "fold": local.fold,
             "minutes": slot.planned_minutes,
             "modality": slot.modality,
             "place": slot.place,
@@ -89,7 +91,7 @@ class SlotForm(forms.Form):
     def slot(self) -> SuiviSlot:
         data = self.cleaned_data
         return SuiviSlot(
-            starts_at=timezone.make_aware(dt.datetime.combine(data["day"], data["time"])),
+            starts_at=data["starts_at"],
             planned_minutes=data["minutes"],
             modality=data["modality"],
             place=data["place"],
