@@ -176,6 +176,7 @@ STORAGES = {
 }
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a silent SMTP server fails
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bilan <no-reply@bilan.localhost>")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
