@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Audit trail (issue 11): channel and hashed IP of every audit row, refused reads logged.
     "bilan.compliance.middleware.AuditOriginMiddleware",
+    # SQLite (issue 11): a view that met « database is locked » runs once more. Keep it last.
+    "bilan.lib.sqlite.SqliteLockRetryMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +100,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds a write waits for the lock before « database is locked »
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -26,7 +26,10 @@ def _progress(job_id: int, percent: int, status: str = RenderStatus.RUNNING) -> 
 
 
 def render_synthese(job_id: int) -> str:
-    """Render the job's version, store the file under its version number, mark it done."""
+    """Render the job's version, store the file under its version number, mark it done.
+
+    In autocommit, never inside a transaction: each progress step is its own short write, and
+    no write lock is held while WeasyPrint renders (SQLite has a single writer)."""
     from bilan.documents.renderers import build_document, renderer_for
 
     job = RenderJob.objects.select_related(
