@@ -215,6 +215,11 @@ SUIVI_DELAY_DAYS = int(os.environ.get("SUIVI_DELAY_DAYS", "182"))
 # The information notice shown before consent (REQ-2, REQ-58); bump on every change.
 INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-11")
 
+# Worker heartbeat (issue 11, item 15): the django-q2 worker writes a heartbeat every minute
+# (schedule « bilan-worker-heartbeat », bilan/worker); staff pages warn after 3 minutes of silence.
+INSTALLED_APPS += ["bilan.worker"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("bilan.worker.context_processors.worker")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
