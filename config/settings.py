@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Audit trail (issue 11): channel and hashed IP of every audit row, refused reads logged.
     "bilan.compliance.middleware.AuditOriginMiddleware",
+    # SQLite (issue 11): a view that met « database is locked » runs once more. Keep it last.
+    "bilan.lib.sqlite.SqliteLockRetryMiddleware",
 ]
 
 # ---- Security headers (issue 11) ---------------------------------------------------
@@ -169,6 +171,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds a write waits for the lock before « database is locked »
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -245,6 +248,7 @@ STORAGES = {
 }
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a silent SMTP server fails
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bilan <no-reply@bilan.localhost>")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -279,6 +283,11 @@ SUIVI_DELAY_DAYS = int(os.environ.get("SUIVI_DELAY_DAYS", "182"))
 
 # The information notice shown before consent (REQ-2, REQ-58); bump on every change.
 INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-11")
+
+# Worker heartbeat (issue 11, item 15): the django-q2 worker writes a heartbeat every minute
+# (schedule « bilan-worker-heartbeat », bilan/worker); staff pages warn after 3 minutes of silence.
+INSTALLED_APPS += ["bilan.worker"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("bilan.worker.context_processors.worker")
 
 LOGGING = {
     "version": 1,

@@ -250,6 +250,8 @@ class RenderJob(Content):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
+    # When a worker began it (tasks.render_synthese): « en cours » long past this, it was lost.
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -600,9 +600,24 @@ def request_render(
     return job
 
 
+def recent_jobs(synthese: Synthese, *, limit: int, requested_by=None) -> list[RenderJob]:  # noqa: ANN001
+    """The latest render jobs of `synthese` (of `requested_by` only, when given), a job lost
+    by a dead worker shown failed (tasks.fail_abandoned)."""
+    from bilan.documents.tasks import fail_abandoned
+
+    jobs = synthese.render_jobs.all()
+    if requested_by is not None:
+        jobs = jobs.filter(requested_by=requested_by)
+    fail_abandoned(jobs)
+    return list(jobs[:limit])
+
+
 def get_job_for_user(user, pk: int) -> RenderJob:  # noqa: ANN001
-    """The render job `pk` if `user` may download it, else 404 / 403 (audited refusal)."""
+    """The render job `pk` if `user` may download it, else 404 / 403 (audited refusal). A job
+    lost by a dead worker is failed first (tasks.fail_abandoned): pollers see it at once."""
     from django.http import Http404
+
+    from bilan.documents.tasks import fail_abandoned
 
     try:
         job = RenderJob.objects.select_related(
@@ -617,6 +632,8 @@ def get_job_for_user(user, pk: int) -> RenderJob:  # noqa: ANN001
         job.synthese.decided_number,
     }:
         raise Http404
+    if fail_abandoned(RenderJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     return job
 
 

@@ -3,9 +3,11 @@ RenderJob row the page polls."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.files.base import ContentFile
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
@@ -21,12 +23,44 @@ def enqueue_render(job_id: int) -> None:
     async_task("bilan.documents.tasks.render_synthese", job_id, task_name=f"synthese-{job_id}")
 
 
+# A render is killed by django-q2 after Q_CLUSTER["timeout"] (120 s): a job still « en cours »
+# this long after its worker began it was abandoned (the worker died).
+ABANDONED_AFTER = dt.timedelta(minutes=5)
+
+
+def abandoned_message() -> str:
+    return _t("Le rendu a été interrompu (le travailleur s'est arrêté). Relancez-le.")
+
+
 def _progress(job_id: int, percent: int, status: str = RenderStatus.RUNNING) -> None:
     RenderJob.objects.filter(pk=job_id).update(status=status, progress=percent)
 
 
+def _start(job_id: int) -> None:
+    RenderJob.objects.filter(pk=job_id).update(
+        status=RenderStatus.RUNNING, progress=10, started_at=timezone.now(), error=""
+    )
+
+
+def fail_abandoned(jobs: QuerySet[RenderJob] | None = None, now: dt.datetime | None = None) -> int:
+    """Mark failed, with a French message, the jobs of `jobs` (by default all) left « en cours »
+    by a dead worker; the page then offers to run them again. Called when a job's status is
+    read and by the worker's heartbeat every minute. Returns how many were failed."""
+    now = now or timezone.now()
+    jobs = RenderJob.objects.all() if jobs is None else jobs
+    failed = jobs.filter(status=RenderStatus.RUNNING, started_at__lt=now - ABANDONED_AFTER).update(
+        status=RenderStatus.FAILED, finished_at=now, error=abandoned_message()
+    )
+    if failed:
+        log.error("%s synthèse render job(s) abandoned by a dead worker, marked failed", failed)
+    return failed
+
+
 def render_synthese(job_id: int) -> str:
-    """Render the job's version, store the file under its version number, mark it done."""
+    """Render the job's version, store the file under its version number, mark it done.
+
+    In autocommit, never inside a transaction: each progress step is its own short write, and
+    no write lock is held while WeasyPrint renders (SQLite has a single writer)."""
     from bilan.documents.renderers import build_document, renderer_for
 
     job = RenderJob.objects.select_related(
@@ -37,7 +71,7 @@ def render_synthese(job_id: int) -> str:
     if job.status == RenderStatus.DONE:
         return job.file.name
     try:
-        _progress(job_id, 10)
+        _start(job_id)
         document = build_document(job.synthese, job.version_number)
         _progress(job_id, 40)
         data = renderer_for(job.format).render(document)

@@ -82,7 +82,7 @@ def _page(
             "versions": list(synthese.versions.select_related("saved_by").order_by("-number"))
             if synthese
             else [],
-            "jobs": list(synthese.render_jobs.all()[:5]) if synthese else [],
+            "jobs": service.recent_jobs(synthese, limit=5) if synthese else [],
             "handovers": list(synthese.handovers.all()) if synthese else [],
             "channels": HandoverChannel.choices,
             "formats": RenderFormat.choices,
@@ -244,6 +244,10 @@ def job_response(request: HttpRequest, job, *, staff: bool) -> TemplateResponse:
             "job": job,
             "poll_url": reverse(f"{ns}:synthese_job", args=[job.pk]),
             "download_url": reverse(f"{ns}:synthese_download", args=[job.pk]),
+            # « Relancer » on a failed job: a new job, through request_render like the API's.
+            "render_url": reverse(
+                f"{ns}:synthese_render", args=[job.synthese.bilan_id] if staff else []
+            ),
         },
     )
 

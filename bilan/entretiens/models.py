@@ -23,7 +23,10 @@ from bilan.lib.dates import (
     in_db_date_window,
     in_db_window,
 )
+from bilan.lib.deliveries import Slot
 from bilan.lib.hours import fmt
+
+REMINDER = Slot("reminder")  # the day-before reminder's fields (bilan.lib.deliveries)
 
 
 class InterviewGuide(models.Model):
@@ -156,7 +159,12 @@ class Entretien(models.Model):
     )
     # iCalendar SEQUENCE: bumped on every reschedule or cancellation sent to calendars.
     sequence = models.PositiveIntegerField(default=0)
+    # The day-before reminder, sent once through bilan.lib.deliveries (claim, send, mark sent).
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_claimed_at = models.DateTimeField(null=True, blank=True)
+    reminder_claim_token = models.CharField(max_length=32, blank=True, default="")
+    reminder_attempts = models.PositiveSmallIntegerField(default=0)
+    reminder_retry_at = models.DateTimeField(null=True, blank=True)
 
     objects = EntretienQuerySet.as_manager()
 
@@ -299,7 +307,8 @@ class Entretien(models.Model):
             entretien.place = place if modality == Modality.IN_PERSON else ""
             entretien.video_link = video_link if modality == Modality.VIDEO else ""
             entretien.sequence += 1
-            entretien.reminder_sent_at = None
+            for field, value in REMINDER.reset().items():  # a new reminder for the new date
+                setattr(entretien, field, value)
             entretien.save()
             entretien._notify("rescheduled")
         self.refresh_from_db()

@@ -9,8 +9,8 @@ import datetime as dt
 from django.utils import timezone
 
 from bilan.entretiens import calendar
-from bilan.entretiens.models import Entretien, EntretienStatus
-from bilan.lib import emails
+from bilan.entretiens.models import REMINDER, Entretien, EntretienStatus
+from bilan.lib import deliveries, emails
 
 NOTICES = {
     "scheduled": emails.entretien_scheduled,
@@ -38,8 +38,10 @@ def send_entretien_notice(entretien_id: int, kind: str) -> None:
 def send_entretien_reminders(now: dt.datetime | None = None) -> int:
     """Remind both parties of each planned entretien of tomorrow (Paris time), once.
 
-    The conditional update claims each entretien before sending: two workers running at the
-    same time cannot both send. Returns the number of entretiens reminded.
+    Each entretien is claimed, mailed, and only then marked sent (bilan.lib.deliveries): two
+    workers or commands running at once cannot both send it, and a failed send is retried
+    with a back-off at the next runs (every 15 minutes). Returns the number of entretiens
+    reminded.
     """
     now = timezone.localtime(now or timezone.now())
     if now.time() < REMINDERS_FROM:
@@ -47,16 +49,17 @@ def send_entretien_reminders(now: dt.datetime | None = None) -> int:
     tomorrow = now.date() + dt.timedelta(days=1)
     start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min))
-    due = Entretien.objects.filter(
-        status=EntretienStatus.PLANNED,
-        reminder_sent_at__isnull=True,
-        starts_at__gte=start,
-        starts_at__lt=end,
+    tomorrows = Entretien.objects.filter(
+        status=EntretienStatus.PLANNED, starts_at__gte=start, starts_at__lt=end
     )
     sent = 0
-    for pk in due.values_list("pk", flat=True):
-        claimed = due.filter(pk=pk).update(reminder_sent_at=now)
-        if claimed:
-            send_entretien_notice(pk, "reminder")
+    for pk in deliveries.due(tomorrows, REMINDER, now).values_list("pk", flat=True):
+        if deliveries.deliver(
+            tomorrows,
+            REMINDER,
+            pk,
+            lambda pk=pk: send_entretien_notice(pk, "reminder"),
+            now=now,
+        ):
             sent += 1
     return sent

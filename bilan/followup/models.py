@@ -142,7 +142,12 @@ class Suivi(models.Model):
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The self-diagnosis invitation, sent once through bilan.lib.deliveries.
     self_diagnosis_sent_at = models.DateTimeField(null=True, blank=True)
+    self_diagnosis_claimed_at = models.DateTimeField(null=True, blank=True)
+    self_diagnosis_claim_token = models.CharField(max_length=32, blank=True, default="")
+    self_diagnosis_attempts = models.PositiveSmallIntegerField(default=0)
+    self_diagnosis_retry_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(
         _("situation au suivi"), max_length=20, choices=Outcome.choices, blank=True
     )

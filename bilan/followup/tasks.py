@@ -15,7 +15,9 @@ from bilan.bilans.models import FollowUpDecision
 from bilan.entretiens.models import EntretienStatus
 from bilan.followup.models import Suivi
 from bilan.followup.suivi import AFTER_CLOSING, SELF_DIAGNOSIS_DAYS_BEFORE
-from bilan.lib import emails
+from bilan.lib import deliveries, emails
+
+SELF_DIAGNOSIS = deliveries.Slot("self_diagnosis")  # Suivi's fields for this e-mail
 
 
 def send_self_diagnosis_invitation(suivi: Suivi) -> None:
@@ -31,13 +33,13 @@ def send_suivi_invitations(now: dt.datetime | None = None) -> int:
     """Invite each beneficiary whose entretien de suivi is two weeks away (or nearer) to fill
     in their self-diagnosis: once per bilan, ever (a moved entretien does not resend).
 
-    Each suivi is claimed by a conditional update before sending, so two runs at once cannot
-    both send. Returns the number of e-mails sent."""
+    Each suivi is claimed, mailed, and only then marked sent (bilan.lib.deliveries): two runs
+    at once cannot both send, and a failed send is retried with a back-off at the next daily
+    runs. Returns the number of e-mails sent."""
     now = now or timezone.now()
     horizon = timezone.localtime(now).date() + dt.timedelta(days=SELF_DIAGNOSIS_DAYS_BEFORE + 1)
     limit = timezone.make_aware(dt.datetime.combine(horizon, dt.time.min))
-    due = Suivi.objects.filter(
-        self_diagnosis_sent_at__isnull=True,
+    upcoming = Suivi.objects.filter(
         entretien__status=EntretienStatus.PLANNED,
         entretien__starts_at__gte=now,
         entretien__starts_at__lt=limit,
@@ -45,9 +47,13 @@ def send_suivi_invitations(now: dt.datetime | None = None) -> int:
         bilan__follow_up_decision=FollowUpDecision.ACCEPTED,
     )
     sent = 0
-    for pk in due.values_list("pk", flat=True):
-        if due.filter(pk=pk).update(self_diagnosis_sent_at=now):
-            suivi = Suivi.objects.select_related("bilan__beneficiary", "entretien").get(pk=pk)
-            send_self_diagnosis_invitation(suivi)
+    for pk in deliveries.due(upcoming, SELF_DIAGNOSIS, now).values_list("pk", flat=True):
+        if deliveries.deliver(upcoming, SELF_DIAGNOSIS, pk, lambda pk=pk: _invite(pk), now=now):
             sent += 1
     return sent
+
+
+def _invite(pk: int) -> None:
+    send_self_diagnosis_invitation(
+        Suivi.objects.select_related("bilan__beneficiary", "entretien").get(pk=pk)
+    )

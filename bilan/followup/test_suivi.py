@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import smtplib
 
 import pytest
 from django.apps import apps
@@ -154,6 +155,28 @@ def test_the_command_sends_the_due_invitations(closed_bilan, mailoutbox, monkeyp
     call_command("send_suivi_invitations", stdout=out)
     assert len(mailoutbox) == 1
     assert "1 invitation(s)" in out.getvalue() and "0 invitation(s)" in out.getvalue()
+
+
+def test_a_refused_self_diagnosis_invitation_is_retried_then_sent_once(
+    closed_bilan, mailoutbox, monkeypatch
+):
+    """Same claim / send / mark-sent as the entretien reminders (bilan.lib.deliveries)."""
+    start = entretien_of(closed_bilan).starts_at
+    day = start - dt.timedelta(days=14)
+    real = tasks.send_self_diagnosis_invitation
+
+    def refused(suivi_row) -> None:  # noqa: ANN001
+        raise smtplib.SMTPRecipientsRefused({"benef@cap.test": (451, b"try later")})
+
+    monkeypatch.setattr(tasks, "send_self_diagnosis_invitation", refused)
+    assert tasks.send_suivi_invitations(now=day) == 0
+    row = Suivi.objects.get()
+    assert (row.self_diagnosis_sent_at, row.self_diagnosis_attempts) == (None, 1)
+    monkeypatch.setattr(tasks, "send_self_diagnosis_invitation", real)
+    assert tasks.send_suivi_invitations(now=day + dt.timedelta(days=1)) == 1
+    assert tasks.send_suivi_invitations(now=day + dt.timedelta(days=2)) == 0
+    assert len(mailoutbox) == 1
+    assert Suivi.objects.get().self_diagnosis_sent_at == day + dt.timedelta(days=1)
 
 
 @pytest.mark.django_db

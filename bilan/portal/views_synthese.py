@@ -52,12 +52,9 @@ def _page(
         "may_observe": bool(synthese and synthese.status == SyntheseStatus.SUBMITTED),
         "may_share": bool(synthese and synthese.is_decided),
         "shares": list(synthese.shares.all()) if synthese else [],
-        "jobs": [
-            j
-            for j in (
-                synthese.render_jobs.filter(requested_by=request.user)[:3] if synthese else []
-            )
-        ],
+        "jobs": service.recent_jobs(synthese, limit=3, requested_by=request.user)
+        if synthese
+        else [],
         "share_days": service.SHARE_DAYS,
     }
     if reading and reading.version:
