@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0002_suivi_invitations_schedule'),
+        ('followup', '0003_person_dates_in_window'),
     ]
 
     operations = [
