@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bilans', '0003_alter_consultantassignment_bilan'),
         ('entretiens', '0006_dates_in_window'),
-        ('exchanges', '0002_digest_schedule'),
+        ('exchanges', '0003_person_dates_in_window'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
