@@ -30,6 +30,32 @@ MAX_INT = 2**63 - 1
 Transition = Literal[tuple(sorted(ALL_TRANSITIONS))]  # type: ignore[valid-type]
 
 
+def _unstorable(value: Any) -> bool:  # noqa: ANN401
+    """A NUL (PostgreSQL refuses it in text) or an unpaired surrogate (no UTF-8 encodes it:
+    SQLite and PostgreSQL fail) anywhere in a JSON value, keys included."""
+    if isinstance(value, str):
+        return "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unstorable(v) for v in value)
+    return False
+
+
+class InputSchema(Schema):
+    """The base of every request body: text that the database cannot store is a 422 naming
+    its field, not a 500 (every field of every subclass, nested bodies included)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def text_is_storable(cls, value: Any) -> Any:  # noqa: ANN401
+        if _unstorable(value):
+            raise ValueError(
+                "caractère interdit (caractère nul ou substitut Unicode isolé) : retirez-le"
+            )
+        return value
+
+
 class ErrorOut(Schema):
     detail: str
     errors: list[dict[str, Any]] | None = None
@@ -95,7 +121,7 @@ class BilanPageOut(Schema):
     items: list[BilanOut]
 
 
-class BilanIn(Schema):
+class BilanIn(InputSchema):
     email: str = Field(max_length=254)
     first_name: str = Field(min_length=1, max_length=150)
     last_name: str = Field(min_length=1, max_length=150)
@@ -123,7 +149,7 @@ class BilanIn(Schema):
         return value
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     method: ConsentMethod
     notice_version: str = Field(
         default_factory=lambda: settings.INFORMATION_NOTICE_VERSION, max_length=20
@@ -136,7 +162,7 @@ class ConsentOut(Schema):
     notice_version: str
 
 
-class AdvanceIn(Schema):
+class AdvanceIn(InputSchema):
     transition: Transition
     completion: Completion | None = Field(None, description="For close; full by default.")
     reason: StopReason | None = Field(
@@ -154,11 +180,11 @@ class AdvanceIn(Schema):
         return self
 
 
-class HoursIn(Schema):
+class HoursIn(InputSchema):
     accompaniment_minutes: int = Field(ge=0, le=MAX_INT)
     personal_minutes: int = Field(ge=0, le=MAX_INT)
 
 
-class ConsultantIn(Schema):
+class ConsultantIn(InputSchema):
     consultant_id: int = Field(ge=1, le=MAX_INT)
     reason: str = Field("", max_length=200)
