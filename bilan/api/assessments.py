@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
-from bilan.api.schemas import MAX_INT
+from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.assessments.administrations import (
     get_administration_for_user,
     read_result,
@@ -50,7 +50,7 @@ class InstrumentDetailOut(InstrumentOut):
     items: list[dict[str, Any]] = Field(description="In presentation order: id, text and scale.")
 
 
-class StartIn(Schema):
+class StartIn(InputSchema):
     instrument: str = Field(max_length=50, description="An instrument code, e.g. riasec_48")
     norm_sex: Sex = Sex.UNSPECIFIED
     norm_age_band: AgeBand | None = None
@@ -69,7 +69,7 @@ class AdministrationOut(Schema):
     submitted_at: dt.datetime | None
 
 
-class AnswersIn(Schema):
+class AnswersIn(InputSchema):
     answers: dict[str, int] = Field(description="{item id: value of the response scale}")
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _t
 from ninja import Field, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
-from bilan.api.schemas import MAX_INT
+from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import RuleViolation
 from bilan.entretiens.assignments import assign_work, mark_late, read_assignments
 from bilan.entretiens.models import Assignment, AssignmentKind
@@ -24,7 +24,7 @@ from bilan.organisations.access import get_bilan_for_user
 router = Router(tags=["assignments"])
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(InputSchema):
     title: str = Field("", max_length=300, description="Empty: the closing item's text")
     instructions: str = Field("", max_length=10000)
     kind: AssignmentKind

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.api import acting_user, errors
-from bilan.api.schemas import MAX_INT
+from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.entretiens.attendance import client_ip, client_ua, entretien_for, sign_attendance
 from bilan.entretiens.models import SignatureMethod, SignerRole
 
@@ -22,7 +22,7 @@ router = Router(tags=["attendance"])
 EntretienId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(InputSchema):
     method: SignatureMethod
     signature_image: str = Field("", description="data:image/png;base64,… for a drawn one")
     typed_name: str = Field("", max_length=300)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _t
 from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
-from bilan.api.schemas import MAX_INT
+from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import Phase
 from bilan.bilans.transitions import may_transition
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Modality
@@ -28,7 +28,7 @@ router = Router(tags=["entretiens"])
 EntretienId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-class EntretienIn(Schema):
+class EntretienIn(InputSchema):
     interview_key: str = Field(
         "",
         max_length=100,

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
-from bilan.api.schemas import MAX_INT
+from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.exchanges.journal import read_entries, write_entry
 from bilan.exchanges.messaging import (
     IDEMPOTENCY_KEY_MAX,
@@ -30,7 +30,7 @@ from bilan.organisations.access import get_bilan_for_user
 router = Router(tags=["exchanges"])
 
 
-class JournalEntryIn(Schema):
+class JournalEntryIn(InputSchema):
     entry_date: dt.date | None = Field(None, description="Empty: today")
     title: str = ""
     text: str
@@ -63,7 +63,7 @@ def entry_out(e: JournalEntry) -> dict[str, Any]:
     }
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     text: str
     assignment_id: int | None = Field(
         None, ge=1, le=MAX_INT, description="The assignment of this bilan it comments"

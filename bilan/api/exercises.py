@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.schemas import InputSchema
 from bilan.exercises.models import (
     LABEL_MAX,
     PLACE_MAX,
@@ -41,18 +42,18 @@ router = Router(tags=["exercises"])
 MONTH = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 
 
-class AchievementSchema(Schema):
+class AchievementSchema(InputSchema):
     situation: str = Field("", max_length=TEXT_MAX)
     action: str = Field("", max_length=TEXT_MAX)
     result: str = Field("", max_length=TEXT_MAX)
 
 
-class CompetenceIn(Schema):
+class CompetenceIn(InputSchema):
     label: str = Field(max_length=LABEL_MAX)
     rome_code: str = Field("", max_length=ROME_CODE_MAX, description="Empty until linked")
 
 
-class ExperienceIn(Schema):
+class ExperienceIn(InputSchema):
     kind: ExperienceKind
     title: str = Field(max_length=TITLE_MAX)
     place: str = Field("", max_length=PLACE_MAX)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, error, errors
-from bilan.api.schemas import MAX_INT, ErrorOut
+from bilan.api.schemas import MAX_INT, ErrorOut, InputSchema
 from bilan.bilans.models import Completion, RuleViolation, StopReason
 from bilan.entretiens.models import Modality
 from bilan.followup import actionplan, closing, suivi
@@ -29,7 +29,7 @@ router = Router(tags=["followup"])
 ActionId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     what: str = Field(max_length=WHAT_MAX)
     first_step: str = Field("", max_length=TEXT_MAX)
     due_on: dt.date | None = None
@@ -43,7 +43,7 @@ class ActionIn(Schema):
     order: int | None = Field(None, ge=0, le=10_000)
 
 
-class ActionPatch(Schema):
+class ActionPatch(InputSchema):
     """Only the fields given change; after closing the beneficiary gives only status / note."""
 
     what: str | None = Field(None, max_length=WHAT_MAX)
@@ -102,7 +102,7 @@ class ActionPlanOut(Schema):
     done_percent: int
 
 
-class SlotIn(Schema):
+class SlotIn(InputSchema):
     starts_at: dt.datetime = Field(description="Paris time when no offset is given")
     planned_minutes: int = Field(suivi.SUIVI_MINUTES, ge=15, le=240)
     modality: Modality = Modality.IN_PERSON
@@ -122,7 +122,7 @@ class SlotIn(Schema):
         )
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     completion: Completion = Completion.FULL
     reason: StopReason | None = None
     suivi: SlotIn | None = Field(None, description="The suivi's booking; default ≈ 6 months")
@@ -158,7 +158,7 @@ class SuiviOut(Schema):
     outcome: str
 
 
-class SelfDiagnosisIn(Schema):
+class SelfDiagnosisIn(InputSchema):
     formations: str = Field("", max_length=TEXT_MAX)
     candidatures: str = Field("", max_length=TEXT_MAX)
     enquetes: str = Field("", max_length=TEXT_MAX)

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.schemas import InputSchema
 from bilan.careers import fiches, research, search
 from bilan.careers.models import TEXT_MAX, SavedFiche
 from bilan.careers.referential import attribution, current_version
@@ -124,7 +125,7 @@ class FicheOut(Schema):
     attribution: str
 
 
-class SavedFicheIn(Schema):
+class SavedFicheIn(InputSchema):
     code_rome: str = Field(max_length=20)
     attracts: str = Field("", max_length=TEXT_MAX, description="« Ce qui m'attire »")
     worries: str = Field("", max_length=TEXT_MAX, description="« Ce qui m'inquiète »")

@@ -15,7 +15,7 @@ from ninja import Field, Path, Router, Schema
 
 from bilan.api.api import acting_user, error, errors
 from bilan.api.entretiens import EntretienOut, entretien_out
-from bilan.api.schemas import MAX_INT, ErrorOut
+from bilan.api.schemas import MAX_INT, ErrorOut, InputSchema
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import NoteKind
 from bilan.entretiens.notes import (
@@ -32,7 +32,7 @@ EntretienId = Annotated[int, Path(ge=1, le=MAX_INT)]
 NoteKey = Annotated[str, Path(min_length=1, max_length=100)]
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     text: str = Field(max_length=MAX_NOTE_LENGTH)
     base_version: int = Field(
         ge=0, le=MAX_INT, description="The version the text was written from; 0 for a new note."
@@ -59,7 +59,7 @@ class NoteConflictOut(Schema):
     yours: str = Field(description="The text sent, not saved.")
 
 
-class HeldIn(Schema):
+class HeldIn(InputSchema):
     actual_start: dt.datetime = Field(description="ISO 8601 with its offset.")
     actual_end: dt.datetime = Field(description="ISO 8601 with its offset; after the start.")
 

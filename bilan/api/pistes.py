@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
-from bilan.api.schemas import MAX_INT
+from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.careers import enquetes, pistes
 from bilan.careers.models import (
     TEXT_MAX,
@@ -39,7 +39,7 @@ ObjectId = Annotated[int, Path(ge=1, le=MAX_INT)]
 SHORT = pistes.SHORT_MAX
 
 
-class PisteTexts(Schema):
+class PisteTexts(InputSchema):
     attraction: str | None = Field(None, max_length=TEXT_MAX)
     fit_competences: str | None = Field(None, max_length=TEXT_MAX)
     fit_interests: str | None = Field(None, max_length=TEXT_MAX)
@@ -73,7 +73,7 @@ class PisteIn(PisteTexts):
     title: str | None = Field(None, max_length=pistes.TITLE_MAX)
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     to: CareerOptionStatus
     reason: str = Field(max_length=TEXT_MAX, description="Required: kept in the history")
 
@@ -123,7 +123,7 @@ class PisteOut(Schema):
     updated_at: dt.datetime
 
 
-class QuestionIn(Schema):
+class QuestionIn(InputSchema):
     id: str | None = Field(None, max_length=60, description="A kept question; none: a new one")
     text: str = Field(max_length=enquetes.QUESTION_MAX)
 
@@ -133,7 +133,7 @@ class QuestionOut(Schema):
     text: str
 
 
-class EnqueteIn(Schema):
+class EnqueteIn(InputSchema):
     contact_name: str = Field(max_length=enquetes.NAME_MAX, description="A name or a description")
     contact_role: str = Field("", max_length=200)
     contact_organisation: str = Field("", max_length=200)
@@ -143,7 +143,7 @@ class EnqueteIn(Schema):
     assignment_id: int | None = Field(None, ge=1, le=MAX_INT)
 
 
-class RecordIn(Schema):
+class RecordIn(InputSchema):
     held_on: dt.date
     format: EnqueteFormat | None = None
     duration_minutes: int | None = Field(None, ge=1, le=enquetes.MAX_MINUTES)
@@ -158,12 +158,12 @@ class RecordIn(Schema):
     status_reason: str = Field("", max_length=TEXT_MAX, description="Empty: from the enquête")
 
 
-class DebriefIn(Schema):
+class DebriefIn(InputSchema):
     entretien_id: int | None = Field(None, ge=1, le=MAX_INT)
     note: str = Field("", max_length=TEXT_MAX)
 
 
-class EnqueteUpdate(Schema):
+class EnqueteUpdate(InputSchema):
     """Each part given is applied, in this order: plan, questions, record, debrief, cancel."""
 
     plan: EnqueteIn | None = None
@@ -418,7 +418,7 @@ def update_enquete(
     return enquete_out(enquete)
 
 
-class ValidationIn(Schema):
+class ValidationIn(InputSchema):
     principal_id: int = Field(ge=1, le=MAX_INT)
     alternative_ids: list[int] = Field([], max_length=pistes.MAX_PISTES)
     statement: str = Field("", max_length=TEXT_MAX, description="« En mes mots »")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import BeforeValidator, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
 from bilan.bilans.models import (
     Completion,
@@ -28,20 +28,21 @@ from bilan.lib.text import unstorable_reason
 MAX_INT = 2**63 - 1
 
 
-def _storable(value: Any) -> Any:  # noqa: ANN401
-    reason = unstorable_reason(value)
-    if reason:
-        raise ValueError(reason)
-    return value
-
-
-# A string the database can keep: a NUL or a lone surrogate (`"\ud800"` in JSON) is a 422 whose
-# error names the field with the French message of bilan.lib.text, before any other check
-# (every model save refuses them too, as a backstop for fields typed plain `str`).
-StorableStr = Annotated[str, BeforeValidator(_storable)]
-
 # The names of bilan.bilans.transitions, the one table of who may run which transition.
 Transition = Literal[tuple(sorted(ALL_TRANSITIONS))]  # type: ignore[valid-type]
+
+
+class InputSchema(Schema):
+    """The base of every request body: text that the database cannot store is a 422 naming
+    its field, not a 500 (every field of every subclass, nested bodies included)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def text_is_storable(cls, value: Any) -> Any:  # noqa: ANN401
+        reason = unstorable_reason(value)  # the one check (bilan.lib.text), keys included
+        if reason:
+            raise ValueError(reason)
+        return value
 
 
 class ErrorOut(Schema):
@@ -109,16 +110,16 @@ class BilanPageOut(Schema):
     items: list[BilanOut]
 
 
-class BilanIn(Schema):
-    email: StorableStr = Field(max_length=254)
-    first_name: StorableStr = Field(min_length=1, max_length=150)
-    last_name: StorableStr = Field(min_length=1, max_length=150)
-    phone: StorableStr = Field("", max_length=30)
+class BilanIn(InputSchema):
+    email: str = Field(max_length=254)
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    phone: str = Field("", max_length=30)
     situation: Situation
-    situation_detail: StorableStr = Field("", max_length=200)
-    request_text: StorableStr = ""
+    situation_detail: str = Field("", max_length=200)
+    request_text: str = ""
     funding_route: FundingRoute
-    funding_reference: StorableStr = Field("", max_length=100)
+    funding_reference: str = Field("", max_length=100)
     format: Format
     consultant_id: int | None = Field(
         None,
@@ -137,9 +138,9 @@ class BilanIn(Schema):
         return value
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     method: ConsentMethod
-    notice_version: StorableStr = Field(
+    notice_version: str = Field(
         default_factory=lambda: settings.INFORMATION_NOTICE_VERSION, max_length=20
     )
 
@@ -150,7 +151,7 @@ class ConsentOut(Schema):
     notice_version: str
 
 
-class AdvanceIn(Schema):
+class AdvanceIn(InputSchema):
     transition: Transition
     completion: Completion | None = Field(None, description="For close; full by default.")
     reason: StopReason | None = Field(
@@ -168,11 +169,11 @@ class AdvanceIn(Schema):
         return self
 
 
-class HoursIn(Schema):
+class HoursIn(InputSchema):
     accompaniment_minutes: int = Field(ge=0, le=MAX_INT)
     personal_minutes: int = Field(ge=0, le=MAX_INT)
 
 
-class ConsultantIn(Schema):
+class ConsultantIn(InputSchema):
     consultant_id: int = Field(ge=1, le=MAX_INT)
-    reason: StorableStr = Field("", max_length=200)
+    reason: str = Field("", max_length=200)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.schemas import InputSchema
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, RenderJob, Synthese
 from bilan.documents.sanitize import MAX_SECTION_CHARS
@@ -61,7 +62,7 @@ class SyntheseOut(Schema):
     observations: list[ObservationOut] = []
 
 
-class SyntheseIn(Schema):
+class SyntheseIn(InputSchema):
     sections: dict[str, str] = Field(
         description="Section key → HTML (sanitised: p, strong, em, ul/ol/li, h3/h4, a) or "
         f"plain text; keys: {', '.join(SECTIONS)}; at most {MAX_SECTION_CHARS} characters each"
@@ -71,7 +72,7 @@ class SyntheseIn(Schema):
     )
 
 
-class RenderIn(Schema):
+class RenderIn(InputSchema):
     format: Literal["pdf", "docx"]
     version: int | None = Field(None, ge=1, le=2**31)
 
@@ -86,11 +87,11 @@ class RenderOut(Schema):
     download_url: str | None
 
 
-class ObservationIn(Schema):
+class ObservationIn(InputSchema):
     text: str = Field(max_length=service.MAX_OBSERVATION_CHARS)
 
 
-class ValidateIn(Schema):
+class ValidateIn(InputSchema):
     confirm: bool = Field(False, description="Explicit confirmation, required to validate")
     refuse: bool = False
     observations: str = Field("", max_length=service.MAX_OBSERVATION_CHARS)

@@ -6,19 +6,22 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import typing
 from collections import defaultdict
 from typing import Any
 
 import jsonschema_rs
+import pydantic
 import pytest
 from django.test import Client
 
 from bilan.api.api import BODY_ERRORS, api
+from bilan.api.schemas import InputSchema
 from bilan.api.test_api import Api
 from bilan.bilans.models import Bilan, Status
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.test_conduct import make_entretien
-from bilan.exchanges.models import Message
+from bilan.exchanges.models import JournalEntry, Message
 from bilan.lib.scenario import advance_to
 
 
@@ -218,3 +221,69 @@ def test_a_409_is_not_printed_at_the_default_warning_level_but_a_404_is(client_a
     assert client_api.get("/bilans/999999", "consultant").status_code == 404
     [record] = request_records(caplog)
     assert (record.levelname, record.status_code) == ("WARNING", 404)
+
+
+# ---- text the database cannot store: NUL, unpaired surrogates -------------------------------
+
+
+def body_models() -> set[type]:
+    """Every model a request body is validated with, nested ones included."""
+    found: set[type] = set()
+
+    def walk(annotation: Any) -> None:  # noqa: ANN401
+        for arg in typing.get_args(annotation):
+            walk(arg)
+        if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+            if annotation not in found:
+                found.add(annotation)
+                for field in annotation.model_fields.values():
+                    walk(field.annotation)
+
+    for router in (api.default_router, *(r for _, r in api._routers)):
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                for model in op.models:
+                    if model.__ninja_param_source__ == "body":
+                        for field in model.model_fields.values():
+                            walk(field.annotation)
+    return found
+
+
+def test_every_request_body_refuses_unstorable_text():
+    models = body_models()
+    assert len(models) > 30
+    assert [m.__name__ for m in models if not issubclass(m, InputSchema)] == []
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800", "\udfff"])
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        ("messages", {"text": "a{bad}b"}, "text"),
+        ("journal", {"text": "Ma journée", "title": "{bad}"}, "title"),
+    ],
+)
+def test_nul_and_lone_surrogates_get_422_naming_the_field_and_save_nothing(
+    client_api, cast, bad, path, body, field
+):
+    body = {k: v.replace("{bad}", bad) for k, v in body.items()}
+    response = client_api.client.post(
+        f"/api/v1/bilans/{cast.bilan.pk}/{path}",
+        data=json.dumps(body),  # \u escapes: a lone surrogate survives JSON
+        content_type="application/json",
+        **client_api.headers("beneficiary"),
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"].endswith(f"body.payload.{field}.")
+    assert "caractère invalide" in response.json()["errors"][0]["msg"]
+    assert not Message.objects.exists() and not JournalEntry.objects.exists()
+
+
+def test_a_nul_in_a_nested_body_or_a_dict_key_is_refused():
+    from bilan.api.assessments import AnswersIn
+    from bilan.api.pistes import PisteUpdate
+
+    with pytest.raises(pydantic.ValidationError, match="caractère invalide"):
+        PisteUpdate.model_validate({"status": {"to": "exploring", "reason": "a\x00"}})
+    with pytest.raises(pydantic.ValidationError, match="caractère invalide"):
+        AnswersIn.model_validate({"answers": {"q\ud800": 1}})

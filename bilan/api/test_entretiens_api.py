@@ -177,5 +177,5 @@ def test_both_operations_are_documented_with_their_errors(api):
     get = schema["paths"]["/api/v1/entretiens/{entretien_id}"]["get"]
     assert post["operationId"] == "schedule_entretien"
     assert get["operationId"] == "get_entretien"
-    assert set(post["responses"]) == {"201", "401", "403", "404", "409", "422"}
+    assert set(post["responses"]) == {"201", "400", "401", "403", "404", "409", "413", "415", "422"}
     assert set(get["responses"]) == {"200", "401", "403", "404", "422"}
