@@ -48,9 +48,10 @@ def fail_abandoned(jobs: QuerySet[RenderJob] | None = None, now: dt.datetime | N
     read and by the worker's heartbeat every minute. Returns how many were failed."""
     now = now or timezone.now()
     jobs = RenderJob.objects.all() if jobs is None else jobs
-    failed = jobs.filter(status=RenderStatus.RUNNING, started_at__lt=now - ABANDONED_AFTER).update(
-        status=RenderStatus.FAILED, finished_at=now, error=abandoned_message()
-    )
+    lost = jobs.filter(status=RenderStatus.RUNNING, started_at__lt=now - ABANDONED_AFTER)
+    if not lost.exists():  # a read, not a write: pages poll this every second
+        return 0
+    failed = lost.update(status=RenderStatus.FAILED, finished_at=now, error=abandoned_message())
     if failed:
         log.error("%s synthèse render job(s) abandoned by a dead worker, marked failed", failed)
     return failed

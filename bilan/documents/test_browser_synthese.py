@@ -79,3 +79,40 @@ def test_from_the_validated_piste_to_the_downloaded_pdf(live_server, browser, pa
     assert "Conseillère en insertion" in text and "L6313-4" in text
     assert download.value.suggested_filename == f"synthese-{cast.bilan.reference}-v2.pdf"
     context.close()
+
+
+@pytest.mark.browser
+def test_a_render_lost_by_a_dead_worker_is_failed_and_relancer_makes_the_file(
+    live_server, page, cast, conclusions
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bilan.documents import synthese as service
+    from bilan.documents.models import RenderStatus
+
+    synthese = service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)
+    started = timezone.now() - dt.timedelta(minutes=6)
+    lost = RenderJob.objects.create(
+        synthese=synthese,
+        version_number=1,
+        format="pdf",
+        requested_by=cast.consultant,
+        status=RenderStatus.RUNNING,
+        progress=40,
+        started_at=started,
+        requested_at=started,
+    )
+    base = live_server.url
+    log_in(page, base, cast.consultant.email)
+    page.goto(f"{base}/syntheses/bilan/{cast.bilan.pk}/synthese/")
+    shown = page.locator(f"#render-job-{lost.pk}")
+    expect(shown).to_contain_text("Le rendu a été interrompu (le travailleur s'est arrêté).")
+    shown.get_by_role("button", name="Relancer").click()
+    expect(shown).to_have_count(0)  # replaced by the new job, polled
+    new = RenderJob.objects.exclude(pk=lost.pk).get()
+    assert (new.format, new.version_number) == ("pdf", 1)
+    render_synthese(new.pk)  # the worker's part
+    link = page.locator(f"#render-job-{new.pk}").get_by_role("link", name="Télécharger")
+    expect(link).to_be_visible(timeout=5_000)

@@ -142,3 +142,16 @@ def test_a_worker_that_runs_the_lost_task_again_still_finishes_it(cast, prefille
     lost.refresh_from_db()
     assert (lost.status, lost.error) == (RenderStatus.DONE, "")
     assert lost.started_at > timezone.now() - dt.timedelta(minutes=1)
+
+
+def test_polling_a_live_job_writes_nothing(cast, prefilled, client):
+    """The page polls every second: checking for a lost job is a read (SQLite's write lock
+    stays free)."""
+    from django.test.utils import CaptureQueriesContext
+
+    alive = running_job(prefilled, started_minutes_ago=1, by=cast.consultant)
+    client.force_login(cast.consultant)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("documents:synthese_job", args=[alive.pk]))
+    table = RenderJob._meta.db_table
+    assert not [q for q in queries if q["sql"].startswith("UPDATE") and table in q["sql"]]

@@ -165,6 +165,8 @@ class Entretien(models.Model):
     reminder_claim_token = models.CharField(max_length=32, blank=True, default="")
     reminder_attempts = models.PositiveSmallIntegerField(default=0)
     reminder_retry_at = models.DateTimeField(null=True, blank=True)
+    # Who already has it (« beneficiary », « consultant »): a retry writes only to the others.
+    reminder_sent_to = models.CharField(max_length=50, blank=True, default="")
 
     objects = EntretienQuerySet.as_manager()
 
@@ -309,6 +311,7 @@ class Entretien(models.Model):
             entretien.sequence += 1
             for field, value in REMINDER.reset().items():  # a new reminder for the new date
                 setattr(entretien, field, value)
+            entretien.reminder_sent_to = ""
             entretien.save()
             entretien._notify("rescheduled")
         self.refresh_from_db()

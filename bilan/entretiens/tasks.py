@@ -35,6 +35,28 @@ def send_entretien_notice(entretien_id: int, kind: str) -> None:
         )
 
 
+def send_reminder(entretien_id: int) -> None:
+    """The day-before reminder to each party who does not have it yet (`reminder_sent_to`):
+    when the second address is refused, the retry does not write to the first again."""
+    entretien = Entretien.objects.select_related("bilan__beneficiary", "bilan__consultant").get(
+        pk=entretien_id
+    )
+    done = set(filter(None, entretien.reminder_sent_to.split(",")))
+    ics = calendar.invitation(entretien)
+    parties = (
+        ("beneficiary", entretien.bilan.beneficiary),
+        ("consultant", entretien.bilan.consultant),
+    )
+    for role, person in parties:
+        if role in done:
+            continue
+        NOTICES["reminder"](
+            entretien=entretien, to=person, ics=ics, filename=calendar.filename(entretien)
+        )
+        done.add(role)
+        Entretien.objects.filter(pk=entretien_id).update(reminder_sent_to=",".join(sorted(done)))
+
+
 def send_entretien_reminders(now: dt.datetime | None = None) -> int:
     """Remind both parties of each planned entretien of tomorrow (Paris time), once.
 
@@ -58,7 +80,7 @@ def send_entretien_reminders(now: dt.datetime | None = None) -> int:
             tomorrows,
             REMINDER,
             pk,
-            lambda pk=pk: send_entretien_notice(pk, "reminder"),
+            lambda pk=pk: send_reminder(pk),
             now=now,
         ):
             sent += 1

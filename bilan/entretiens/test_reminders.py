@@ -110,16 +110,16 @@ def test_two_workers_interleaving_send_each_reminder_once(cast, mailoutbox, monk
     sends B only; worker 1's claim of B then finds it sent and sends nothing more."""
     first = book(cast, dt.datetime(2030, 7, 2, 9, 0, tzinfo=PARIS))
     second = book(cast, dt.datetime(2030, 7, 2, 15, 0, tzinfo=PARIS))
-    real_notice = tasks.send_entretien_notice
+    real_reminder = tasks.send_reminder
     sent = []
 
-    def notice(pk: int, kind: str) -> None:
+    def reminder(pk: int) -> None:
         sent.append(pk)
         if len(sent) == 1:
             assert send_entretien_reminders(now=NOW) == 1  # worker 2, mid-run
-        real_notice(pk, kind)
+        real_reminder(pk)
 
-    monkeypatch.setattr(tasks, "send_entretien_notice", notice)
+    monkeypatch.setattr(tasks, "send_reminder", reminder)
     assert send_entretien_reminders(now=NOW) == 1
     assert sorted(sent) == [first.pk, second.pk]
     assert len(mailoutbox) == 4
@@ -312,3 +312,29 @@ def test_a_silent_smtp_server_fails_the_send_after_email_timeout(cast, settings,
         assert time.monotonic() - started < 5
     entretien.refresh_from_db()
     assert (entretien.reminder_sent_at, entretien.reminder_attempts) == (None, 1)
+
+
+def test_when_one_address_is_refused_the_retry_writes_only_to_the_other(
+    cast, settings, mailoutbox, monkeypatch
+):
+    """The beneficiary's reminder goes out, the consultant's address is refused: the retry
+    sends the consultant's only; the beneficiary is reminded once."""
+    entretien = book(cast, dt.datetime(2030, 7, 2, 10, 0, tzinfo=PARIS))
+    refused = {"consultante@cap.test"}
+    real = LocmemBackend.send_messages
+
+    def picky(self, messages):  # noqa: ANN001, ANN202
+        if any(set(m.to) & refused for m in messages):
+            raise smtplib.SMTPRecipientsRefused({"consultante@cap.test": (550, b"no mailbox")})
+        return real(self, messages)
+
+    monkeypatch.setattr(LocmemBackend, "send_messages", picky)
+    assert send_entretien_reminders(now=NOW) == 0
+    entretien.refresh_from_db()
+    assert (entretien.reminder_sent_at, entretien.reminder_sent_to) == (None, "beneficiary")
+    assert [m.to for m in mailoutbox] == [["benef@cap.test"]]
+    refused.clear()
+    assert send_entretien_reminders(now=NOW + dt.timedelta(minutes=15)) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["benef@cap.test", "consultante@cap.test"]
+    entretien.refresh_from_db()
+    assert entretien.reminder_sent_to == "beneficiary,consultant"

@@ -188,7 +188,7 @@ class Supervisor:
 
 
 def touch(path: Path) -> None:
-    """Start the heartbeat clock (bilan.lib.heartbeat): the worker must beat from now on."""
+    """Start the heartbeat clock (bilan.worker.status): the worker must beat from now on."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
     os.utime(path)
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = Child("qcluster", [python, "manage.py", "qcluster"])
     supervisor = Supervisor([server, worker])
     supervisor.install()
-    # Same default as settings.WORKER_HEARTBEAT_FILE.
+    # Same path as bilan.worker.status.started_at reads.
     touch(Path(os.environ.get("WORKER_HEARTBEAT_FILE") or ROOT / "var" / "worker-heartbeat"))
     server.start()
     worker.start()

@@ -150,3 +150,51 @@ def test_a_request_is_retried_once_only_and_never_for_other_errors(client):
     calls.clear()
     assert client.post("/other/", {"text": "x"}).status_code == 500
     assert len(calls) == 1
+
+
+def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
+    cast, transactional_db, monkeypatch
+):
+    """Through django-ninja (which lets unhandled errors reach Django when DEBUG is off): the
+    note autosave meets « database is locked » once, answers 200, and is saved once."""
+    import datetime as dt
+
+    from django.urls import resolve
+    from django.utils import timezone
+
+    resolve("/api/v1/bilans")  # loads the API (its modules import each other)
+    from bilan.api import notes as api_notes
+    from bilan.api.test_api import Api
+    from bilan.bilans.models import Phase, Status
+    from bilan.entretiens.models import Entretien, EntretienNote
+    from bilan.lib.scenario import advance_to
+
+    advance_to(cast.bilan, Status.PRELIMINARY)
+    entretien = Entretien.schedule(
+        bilan=cast.bilan,
+        by=cast.consultant,
+        phase=Phase.PRELIMINARY,
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        planned_minutes=30,
+    )
+    real = api_notes.save_note
+    attempts = []
+
+    def locked_once(**kwargs):  # noqa: ANN003, ANN202
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(api_notes, "save_note", locked_once)
+    api = Api(cast)
+    response = api.client.put(
+        f"/api/v1/entretiens/{entretien.pk}/notes/free",
+        data={"text": "Malgré le verrou", "base_version": 0},
+        content_type="application/json",
+        **api.headers("consultant"),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 1
+    assert len(attempts) == 2
+    assert EntretienNote.objects.get(entretien=entretien, key="free").text == "Malgré le verrou"

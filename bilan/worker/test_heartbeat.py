@@ -22,6 +22,12 @@ from bilan.worker.tasks import heartbeat
 WARNING = "Le travailleur de tâches ne répond pas depuis"
 
 
+@pytest.fixture(autouse=True)
+def _no_run_started(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Not the working copy's var/worker-heartbeat (a bin/run of the developer's)."""
+    monkeypatch.setenv("WORKER_HEARTBEAT_FILE", str(tmp_path / "not-started"))
+
+
 def beat(minutes_ago: float) -> dt.datetime:
     at = timezone.now() - dt.timedelta(minutes=minutes_ago)
     Heartbeat.objects.update_or_create(name="worker", defaults={"beat_at": at})
@@ -127,3 +133,20 @@ def test_the_heartbeat_sweeps_render_jobs_a_dead_worker_left_running(cast):
     job.refresh_from_db()
     assert job.status == RenderStatus.FAILED
     assert job.error.startswith("Le rendu a été interrompu")
+
+
+@pytest.mark.django_db
+def test_a_beat_from_before_a_restart_is_no_silence_until_three_minutes_after_it(
+    settings, tmp_path, monkeypatch
+):
+    """bin/run touches WORKER_HEARTBEAT_FILE as it starts the worker: yesterday's last beat
+    does not raise the warning in the minute before the new worker's first beat."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    started = tmp_path / "worker-heartbeat"
+    monkeypatch.setenv("WORKER_HEARTBEAT_FILE", str(started))
+    beat(60 * 24)
+    started.touch()  # bin/run started the worker just now
+    assert silent_since() is None
+    later = timezone.now() + dt.timedelta(minutes=4)  # and it never beat
+    since = silent_since(now=later)
+    assert since is not None and abs((since - timezone.now()).total_seconds()) < 5
