@@ -262,9 +262,9 @@ SCHEDULE = {
         ("duration", "NaN", "Saisissez un nombre"),
         ("duration", "inf", "Saisissez un nombre"),
         ("duration", "-inf", "Saisissez un nombre"),
-        ("duration", "1e308", "inférieure ou égale à 12"),
-        ("duration", "-1", "supérieure ou égale à 0"),
-        ("duration", "0", "supérieure ou égale à 0"),
+        ("duration", "1e308", "Indiquez au plus 12 h."),
+        ("duration", "-1", "Indiquez au moins 0,25 h."),
+        ("duration", "0", "Indiquez au moins 0,25 h."),
     ],
 )
 def test_the_web_scheduling_form_refuses_impossible_values_keeping_what_was_typed(
