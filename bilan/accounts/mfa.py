@@ -99,7 +99,7 @@ def verify(user: User, code: str):  # noqa: ANN201
     if not code:
         return None
     totp = totp_device(user)
-    if totp is not None and code.isdigit() and totp.verify_token(code):
+    if totp is not None and code.isdecimal() and totp.verify_token(code):
         return totp
     static = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if static is not None and static.verify_token(code):  # deletes the code it matched

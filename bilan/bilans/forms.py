@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import (
@@ -24,6 +26,16 @@ class HoursField(forms.DecimalField):
         # A text input accepts the French decimal comma (« 1,5 ») that a number input refuses.
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
+        # The bounds in hours, with the French decimal comma (« au moins 0,25 h »).
+        for validator in self.validators:
+            if isinstance(validator, MinValueValidator | MaxValueValidator):
+                limit = f"{validator.limit_value:g}".replace(".", ",")
+                words = (
+                    _("Indiquez au moins {limit} h.")
+                    if isinstance(validator, MinValueValidator)
+                    else _("Indiquez au plus {limit} h.")
+                )
+                validator.message = format_lazy(words, limit=limit)
 
     def clean(self, value):  # noqa: ANN001, ANN201
         if isinstance(value, str):

@@ -279,7 +279,7 @@ def build_fiche(code_rome: str, *, version: Any = None) -> Fiche:
 
 
 def _code_order(code: str) -> tuple[int, str]:
-    return (int(code), code) if code.isdigit() else (10**6, code)
+    return (int(code), code) if code.isdecimal() else (10**6, code)
 
 
 def fiche_as_dict(fiche: Fiche) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def _codes(values: Iterable, what: str) -> list[int]:
     codes: list[int] = []
     for value in values:
         text = str(value).strip()
-        if not text.isdigit():
+        if not text.isdecimal():
             raise RuleViolation(
                 _t("%(what)s inconnu : « %(code)s ».") % {"what": what, "code": text[:20]},
                 code="invalid",
@@ -70,7 +70,7 @@ def ranking_from_positions(positions: Mapping[int, str]) -> list[int]:
         text = (value or "").strip()
         if not text:
             continue
-        if not text.isdigit() or not 1 <= int(text) <= MAX_RANKED:
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_RANKED:
             raise RuleViolation(
                 _t("Choisissez un rang de 1 à %(max)s.") % {"max": MAX_RANKED}, code="invalid"
             )

@@ -269,7 +269,7 @@ def recognise(
     found = []
     for label, linked in labels:
         linked = (linked or "").strip()
-        if linked.isdigit() and int(linked) in referential.skill_labels:
+        if linked.isdecimal() and int(linked) in referential.skill_labels:
             found.append((label, [int(linked)]))
         else:
             found.append((label, referential.labels.resolve(label)))

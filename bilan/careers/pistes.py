@@ -267,9 +267,9 @@ def profile_of(bilan: Bilan) -> Profile:
         holland_code=holland,
         holland_letters=letters,
         holland_on=on,
-        chosen_centres=tuple(int(c) for c in (sort.chosen if sort else []) if str(c).isdigit()),
+        chosen_centres=tuple(int(c) for c in (sort.chosen if sort else []) if str(c).isdecimal()),
         avoided_contexts=tuple(
-            int(c) for c in (sort.avoided_contexts if sort else []) if str(c).isdigit()
+            int(c) for c in (sort.avoided_contexts if sort else []) if str(c).isdecimal()
         ),
     )
 

@@ -48,7 +48,7 @@ def _page(
 ) -> TemplateResponse:
     synthese, version = reading.synthese, reading.version
     shown = None
-    if synthese is not None and request.GET.get("version", "").isdigit():
+    if synthese is not None and request.GET.get("version", "").isdecimal():
         shown = synthese.version(int(request.GET["version"][:9]))
         record_content_access(actor=request.user, bilan=bilan, objects=[shown])
     current = shown or version
@@ -140,7 +140,7 @@ def synthese_save(request: HttpRequest, pk: int) -> HttpResponse:
             synthese=reading.synthese,
             by=request.user,
             sections=typed,
-            base_number=int(base) if base.isdigit() else None,
+            base_number=int(base) if base.isdecimal() else None,
         )
     except ValidationError as e:  # the typed text is shown again, nothing lost
         _refused(request, e)
@@ -225,7 +225,7 @@ def synthese_render(request: HttpRequest, pk: int) -> HttpResponse:
             synthese=reading.synthese,
             by=request.user,
             fmt=request.POST.get("format", ""),
-            number=int(number) if number.isdigit() else None,
+            number=int(number) if number.isdecimal() else None,
         )
     except ValidationError as e:
         _refused(request, e)

@@ -207,3 +207,21 @@ def test_the_api_refuses_a_naive_datetime_clearly(cast):
     assert response.status_code == 422
     assert "décalage horaire" in response.json()["detail"]
     assert Entretien.objects.count() == before
+
+
+def test_the_invitation_e_mail_says_which_half_past_two(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Entretien.schedule(
+            bilan=cast.bilan,
+            by=cast.consultant,
+            starts_at=aware_local(AUTUMN, HALF_PAST_TWO, fold=1),
+            planned_minutes=60,
+            modality=Modality.PHONE,
+            invite=True,
+        )
+    assert mailoutbox
+    for mail in mailoutbox:
+        assert "31 octobre 2027 à 02:30 (UTC+1)" in mail.subject
+        assert "de 02:30 (UTC+1) à 03:30" in mail.body

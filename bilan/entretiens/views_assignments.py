@@ -54,7 +54,7 @@ def source_items(bilan: Bilan) -> list[dict]:
 
 def initial_from_closing_item(bilan: Bilan, entretien_id: str, item: str) -> dict:
     """Prefill the form from `?entretien=<id>&item=<closing item id>`."""
-    if not entretien_id.isdigit():
+    if not entretien_id.isdecimal():
         return {}
     entretien = bilan.entretiens.select_related("guide").filter(pk=entretien_id).first()
     text = closing_item_text(entretien, item) if entretien else None

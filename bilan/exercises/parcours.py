@@ -605,7 +605,7 @@ def rome_labels(codes: Iterable[str]) -> dict[str, str]:
     """rome_code → ROME label for the codes that are OGR codes the referential knows."""
     from bilan.careers.models import Competence, Savoir
 
-    ints = {int(c) for c in codes if c and c.isdigit()}
+    ints = {int(c) for c in codes if c and c.isdecimal()}
     if not ints:
         return {}
     found = {

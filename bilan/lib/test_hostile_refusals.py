@@ -262,9 +262,9 @@ SCHEDULE = {
         ("duration", "NaN", "Saisissez un nombre"),
         ("duration", "inf", "Saisissez un nombre"),
         ("duration", "-inf", "Saisissez un nombre"),
-        ("duration", "1e308", "inférieure ou égale à 12"),
-        ("duration", "-1", "supérieure ou égale à 0"),
-        ("duration", "0", "supérieure ou égale à 0"),
+        ("duration", "1e308", "Indiquez au plus 12 h."),
+        ("duration", "-1", "Indiquez au moins 0,25 h."),
+        ("duration", "0", "Indiquez au moins 0,25 h."),
     ],
 )
 def test_the_web_scheduling_form_refuses_impossible_values_keeping_what_was_typed(
@@ -282,3 +282,29 @@ def test_the_web_scheduling_form_refuses_impossible_values_keeping_what_was_type
     assert message in html
     assert f'value="{value}"' in html and 'value="Salle des Tilleuls"' in html
     assert counts() == before
+
+
+# ---- digits int() does not read (« ² » is a digit for str.isdigit) ---------------------------
+
+
+def test_superscript_digits_in_numbers_and_ids_give_no_5xx(cast):
+    from django.core.exceptions import ValidationError
+
+    from bilan.careers.interests import ranking_from_positions
+    from bilan.organisations.models import validate_siret
+
+    advance_to(cast.bilan, Status.CONCLUSIONS)
+    synthese_service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.consultant)
+    page = client.get(reverse("documents:synthese", args=[cast.bilan.pk]), {"version": "²"})
+    assert page.status_code == 200
+    save = client.post(
+        reverse("documents:synthese_save", args=[cast.bilan.pk]),
+        {"section-projet": "Projet", "base_number": "²"},
+    )
+    assert save.status_code < 500
+    with pytest.raises(ValidationError):
+        validate_siret("²" * 14)
+    with pytest.raises(ValidationError):
+        ranking_from_positions({1: "²"})

@@ -23,7 +23,7 @@ def luhn_ok(digits: str) -> bool:
 
 
 def validate_siret(value: str) -> None:
-    if not (len(value) == 14 and value.isdigit()):
+    if not (len(value) == 14 and value.isascii() and value.isdigit()):
         raise ValidationError(_("Le SIRET compte 14 chiffres."))
     # La Poste's establishments are the one documented exception to the Luhn key.
     if not luhn_ok(value) and not value.startswith("356000000"):

@@ -37,11 +37,11 @@ def _state_from_sort(sort) -> dict:  # noqa: ANN001
 
 def _state_from_post(request: HttpRequest) -> dict:
     def ints(values: list[str]) -> set[int]:
-        return {int(v) for v in values if v.strip().isdigit()}
+        return {int(v) for v in values if v.strip().isdecimal()}
 
     ranks = {}
     for key, value in request.POST.items():
-        if key.startswith("rank_") and key[5:].isdigit() and value.strip():
+        if key.startswith("rank_") and key[5:].isdecimal() and value.strip():
             ranks[int(key[5:])] = value
     return {
         "chosen": ints(request.POST.getlist("chosen")),

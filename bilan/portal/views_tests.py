@@ -183,7 +183,7 @@ def page_of(administration, page: int) -> dict:  # noqa: ANN001
 
 def as_page(value: str | None) -> int | None:
     """A page number from the query or the form; anything else is ignored (page clamped later)."""
-    return int(value) if value and value.isdigit() and len(value) < 6 else None
+    return int(value) if value and value.isdecimal() and len(value) < 6 else None
 
 
 def first_unanswered_page(administration) -> int:  # noqa: ANN001
