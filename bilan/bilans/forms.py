@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,13 +13,16 @@ from bilan.bilans.models import (
     Situation,
     StopReason,
 )
-from bilan.organisations.models import Membership
+from bilan.organisations.models import Membership, Organisation
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
 
 
 class HoursField(forms.DecimalField):
     """Hours typed as a decimal (« 1,5 »), returned in minutes."""
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_digits", 4)
         kwargs.setdefault("decimal_places", 2)
@@ -25,7 +30,7 @@ class HoursField(forms.DecimalField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
-    def clean(self, value):  # noqa: ANN001, ANN201
+    def clean(self, value: Any) -> int | None:
         if isinstance(value, str):
             value = value.strip().replace(",", ".").replace(" ", "")
         hours = super().clean(value)
@@ -55,20 +60,28 @@ class BilanCreateForm(forms.Form):
         help_text=_("Obligatoire pour le CPF : numéro de dossier Mon Compte Formation."),
     )
     format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
-    consultant = forms.ModelChoiceField(label=_("Consultant·e"), queryset=None, empty_label=None)
+    consultant: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Consultant·e"), queryset=None, empty_label=None
+    )
 
-    def __init__(self, *args, organisation, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from bilan.accounts.models import User
 
-        self.fields["consultant"].queryset = User.objects.filter(
+        self.consultant_field.queryset = User.objects.filter(
             pk__in=Membership.objects.consultants()
             .filter(organisation=organisation)
             .values("user_id")
         )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    @property
+    def consultant_field(self) -> forms.ModelChoiceField[User]:
+        """The bound form's own copy of the `consultant` field (its choices are per form)."""
+        return cast("forms.ModelChoiceField[User]", self.fields["consultant"])
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("funding_route") == FundingRoute.CPF
             and not data.get("funding_reference", "").strip()
@@ -127,18 +140,25 @@ class FollowUpForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    consultant = forms.ModelChoiceField(label=_("Nouveau ou nouvelle consultant·e"), queryset=None)
+    consultant: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Nouveau ou nouvelle consultant·e"), queryset=None
+    )
     reason = forms.CharField(label=_("Motif"), max_length=200, required=False)
 
-    def __init__(self, *args, organisation, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from bilan.accounts.models import User
 
-        self.fields["consultant"].queryset = User.objects.filter(
+        self.consultant_field.queryset = User.objects.filter(
             pk__in=Membership.objects.consultants()
             .filter(organisation=organisation)
             .values("user_id")
         )
+
+    @property
+    def consultant_field(self) -> forms.ModelChoiceField[User]:
+        """The bound form's own copy of the `consultant` field (its choices are per form)."""
+        return cast("forms.ModelChoiceField[User]", self.fields["consultant"])
 
 
 class PaperConsentForm(forms.Form):
