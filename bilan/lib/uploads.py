@@ -17,7 +17,9 @@ def protect_upload(
     and runs nothing if opened: Content-Disposition attachment, nosniff, a sandbox CSP."""
     if content_type:
         response["Content-Type"] = content_type
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    disposition = content_disposition_header(True, filename)
+    assert disposition is not None  # always a header for an attachment
+    response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
