@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bilan.accounts.models import User
 from bilan.bilans.models import (
     Completion,
     FollowUpDecision,
@@ -14,9 +15,6 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.organisations.models import Membership, Organisation
-
-if TYPE_CHECKING:
-    from bilan.accounts.models import User
 
 
 class HoursField(forms.DecimalField):
@@ -37,7 +35,24 @@ class HoursField(forms.DecimalField):
         return None if hours is None else round(hours * 60)
 
 
-class BilanCreateForm(forms.Form):
+class ConsultantChoiceForm(forms.Form):
+    """A form whose `consultant` field offers the organisation's consultants only."""
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.consultant_field.queryset = User.objects.filter(
+            pk__in=Membership.objects.consultants()
+            .filter(organisation=organisation)
+            .values("user_id")
+        )
+
+    @property
+    def consultant_field(self) -> forms.ModelChoiceField[User]:
+        """The bound form's own copy of the `consultant` field (its choices are per form)."""
+        return cast("forms.ModelChoiceField[User]", self.fields["consultant"])
+
+
+class BilanCreateForm(ConsultantChoiceForm):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     email = forms.EmailField(label=_("Adresse e-mail"))
@@ -63,21 +78,6 @@ class BilanCreateForm(forms.Form):
     consultant: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Consultant·e"), queryset=None, empty_label=None
     )
-
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from bilan.accounts.models import User
-
-        self.consultant_field.queryset = User.objects.filter(
-            pk__in=Membership.objects.consultants()
-            .filter(organisation=organisation)
-            .values("user_id")
-        )
-
-    @property
-    def consultant_field(self) -> forms.ModelChoiceField[User]:
-        """The bound form's own copy of the `consultant` field (its choices are per form)."""
-        return cast("forms.ModelChoiceField[User]", self.fields["consultant"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -139,26 +139,11 @@ class FollowUpForm(forms.Form):
     decision = forms.ChoiceField(label=_("Entretien de suivi"), choices=FollowUpDecision.choices)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(ConsultantChoiceForm):
     consultant: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Nouveau ou nouvelle consultant·e"), queryset=None
     )
     reason = forms.CharField(label=_("Motif"), max_length=200, required=False)
-
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from bilan.accounts.models import User
-
-        self.consultant_field.queryset = User.objects.filter(
-            pk__in=Membership.objects.consultants()
-            .filter(organisation=organisation)
-            .values("user_id")
-        )
-
-    @property
-    def consultant_field(self) -> forms.ModelChoiceField[User]:
-        """The bound form's own copy of the `consultant` field (its choices are per form)."""
-        return cast("forms.ModelChoiceField[User]", self.fields["consultant"])
 
 
 class PaperConsentForm(forms.Form):
