@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -14,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from bilan.accounts.throttle import mail_allowed
 from bilan.lib import emails
 from bilan.organisations.models import Role
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from bilan.accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -32,7 +39,7 @@ class ResetForm(PasswordResetForm):
 
     email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
 
-    def save(self, request=None, **kwargs) -> None:  # noqa: ANN001, ANN003 - Django's signature
+    def save(self, *args: Any, **kwargs: Any) -> None:  # Django's PasswordResetView passes options
         """Known or not, the address costs the same work: one lookup, a token, a rendering."""
         from bilan.accounts.models import User
 
@@ -48,7 +55,7 @@ class ResetForm(PasswordResetForm):
         else:
             render_decoy("password_reset", {"user": target, "link": link})
 
-    def get_users(self, email: str):  # noqa: ANN201
+    def get_users(self, email: str) -> QuerySet[User]:
         """Active users with that address, including invited ones who never set a password."""
         from bilan.accounts.models import User
 
@@ -98,7 +105,7 @@ class LoginLinkForm(forms.Form):
             render_decoy("login_link", {"user": decoy, "link": link, "minutes": minutes})
 
 
-def render_decoy(name: str, context: dict) -> None:
+def render_decoy(name: str, context: dict[str, Any]) -> None:
     """Render e-mail `name` as emails.send would, and drop it: an unknown or over-limit
     address costs the same time as a known one."""
     ctx = {"site_url": settings.SITE_URL, **context}
@@ -107,7 +114,7 @@ def render_decoy(name: str, context: dict) -> None:
             render_to_string(f"emails/{name}{suffix}", ctx)
 
 
-def link_recipient(email: str):  # noqa: ANN201
+def link_recipient(email: str) -> User | None:
     """The active beneficiary with that address, or None: staff keep their password."""
     from bilan.accounts.models import User
     from bilan.organisations.models import Membership

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from typing import Protocol
 
 import segno
 from django.conf import settings
@@ -23,15 +24,26 @@ PENDING_BACKEND_KEY = "mfa_pending_backend"
 MAX_CODE_FAILURES = 5
 
 
+class StaffRole(Protocol):
+    """What MFA reads of a membership (organisations.models.Membership, a higher layer)."""
+
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def role(self) -> str: ...
+
+
 def totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def has_mfa(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
-def mfa_deadline(user: User, memberships: Iterable) -> dt.date | None:  # noqa: ANN001
+def mfa_deadline(user: User, memberships: Iterable[StaffRole]) -> dt.date | None:
     """The last day a staff member may work without MFA: MFA_GRACE_DAYS after the later of
     MFA's deployment (for accounts that existed then) and her first staff membership; None
     for people with no staff role (beneficiaries opt in)."""
@@ -44,7 +56,7 @@ def mfa_deadline(user: User, memberships: Iterable) -> dt.date | None:  # noqa: 
     return start + dt.timedelta(days=settings.MFA_GRACE_DAYS)
 
 
-def must_enrol(user: User, memberships: Iterable, today: dt.date | None = None) -> bool:  # noqa: ANN001
+def must_enrol(user: User, memberships: Iterable[StaffRole], today: dt.date | None = None) -> bool:
     deadline = mfa_deadline(user, memberships)
     today = today or timezone.localdate()
     return deadline is not None and today > deadline and not has_mfa(user)
@@ -92,7 +104,7 @@ def normalise(code: str) -> str:
     return "".join((code or "").split()).lower()
 
 
-def verify(user: User, code: str):  # noqa: ANN201
+def verify(user: User, code: str) -> TOTPDevice | StaticDevice | None:
     """The device that accepts `code` (a TOTP code, or a recovery code, spent), or None.
     django-otp's devices slow down repeated failures on their own (throttling)."""
     code = normalise(code)

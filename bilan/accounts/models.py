@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -12,11 +13,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:  # the per-request attributes below; no import at run time
+    from bilan.organisations.models import Membership
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
@@ -27,11 +31,11 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def get_by_natural_key(self, username: str) -> User:
+    def get_by_natural_key(self, username: str | None) -> User:
         # E-mail addresses are stored lower-case; people type them in any case.
         return self.get(email__iexact=username)
 
-    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
@@ -49,6 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     mfa_grace_from = models.DateField(null=True, blank=True)
 
     objects = UserManager()
+
+    # Attached per request by organisations.middleware (and by the API's token check): the
+    # membership she acts through and all of her active ones. Not fields.
+    membership: Membership | None
+    memberships_available: list[Membership]
+    backend: str  # set by django.contrib.auth.authenticate() on the user it returns
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -80,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         finally:
             self._rehashing = False
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - Django's signature
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         if getattr(self, "_password_changed", False) and self.pk:
             self._password_changed = False

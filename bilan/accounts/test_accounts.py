@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.models import User
 from bilan.bilans.actions import invitation_link
@@ -13,7 +18,7 @@ from bilan.lib.testing import PASSWORD
 from bilan.organisations.models import Membership, Role
 
 
-def test_login_with_email_and_password_then_logout(cast, client):
+def test_login_with_email_and_password_then_logout(cast: SimpleNamespace, client: Client) -> None:
     response = client.post(
         reverse("accounts:login"), {"username": "CONSULTANTE@cap.test", "password": PASSWORD}
     )
@@ -23,14 +28,16 @@ def test_login_with_email_and_password_then_logout(cast, client):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_a_wrong_password_gets_a_french_message(cast, client):
+def test_a_wrong_password_gets_a_french_message(cast: SimpleNamespace, client: Client) -> None:
     response = client.post(
         reverse("accounts:login"), {"username": "consultante@cap.test", "password": "non"}
     )
     assert "Adresse e-mail ou mot de passe incorrect." in response.content.decode()
 
 
-def test_the_login_page_speaks_french_by_default_and_english_when_chosen(db, client):
+def test_the_login_page_speaks_french_by_default_and_english_when_chosen(
+    db: None, client: Client
+) -> None:
     page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     assert '<html lang="fr">' in page and "Connexion" in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
@@ -38,7 +45,7 @@ def test_the_login_page_speaks_french_by_default_and_english_when_chosen(db, cli
     assert '<html lang="en">' in page
 
 
-def test_an_idle_session_expires(cast, client, settings):
+def test_an_idle_session_expires(cast: SimpleNamespace, client: Client, settings: Settings) -> None:
     client.force_login(cast.consultant)
     assert client.get(reverse("home")).status_code == 200
     session = client.session
@@ -48,12 +55,14 @@ def test_an_idle_session_expires(cast, client, settings):
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
-def test_the_session_idle_time_is_a_setting(settings):
+def test_the_session_idle_time_is_a_setting(settings: Settings) -> None:
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == 60 * 60
 
 
-def test_an_invited_person_sets_a_password_and_is_logged_in(cast, client):
+def test_an_invited_person_sets_a_password_and_is_logged_in(
+    cast: SimpleNamespace, client: Client
+) -> None:
     user = User.objects.create_user("nouveau@cap.test", first_name="Noé", last_name="Nouveau")
     Membership.objects.create(user=user, organisation=cast.org, role=Role.BENEFICIARY)
     link = invitation_link(user).split("testserver")[-1].replace("http://127.0.0.1:8000", "")
@@ -72,19 +81,24 @@ def test_an_invited_person_sets_a_password_and_is_logged_in(cast, client):
     assert client.get(reverse("portal:home")).status_code == 200
 
 
-def test_a_used_or_forged_invitation_link_is_refused(cast, client):
+def test_a_used_or_forged_invitation_link_is_refused(cast: SimpleNamespace, client: Client) -> None:
     response = client.get("/compte/invitation/MQ/forged-token/")
     assert "Lien expiré ou déjà utilisé" in response.content.decode()
 
 
-def test_password_reset_sends_the_catalogue_email(cast, client, mailoutbox):
+def test_password_reset_sends_the_catalogue_email(
+    cast: SimpleNamespace, client: Client, mailoutbox: list[EmailMessage]
+) -> None:
     response = client.post(reverse("accounts:reset"), {"email": "consultante@cap.test"})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.subject == "Réinitialisation de votre mot de passe Bilan"
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives and "text/html" in message.alternatives[0][1]
-    link = re.search(r"http\S+/compte/mot-de-passe/\S+/", message.body).group(0)
+    found = re.search(r"http\S+/compte/mot-de-passe/\S+/", str(message.body))
+    assert found is not None
+    link = found.group(0)
     path = link.split("8000")[-1]
     response = client.get(path, follow=True)
     response = client.post(
@@ -100,8 +114,8 @@ def test_password_reset_sends_the_catalogue_email(cast, client, mailoutbox):
 
 
 def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
-    db, client, mailoutbox
-):
+    db: None, client: Client, mailoutbox: list[EmailMessage]
+) -> None:
     response = client.post(reverse("accounts:reset"), {"email": "personne@nulle.part"}, follow=True)
     assert "Si un compte existe pour cette adresse" in response.content.decode()
     assert mailoutbox == []
@@ -111,7 +125,9 @@ def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
     "role,status",
     [("admin", 200), ("consultant", 403), ("beneficiary", 403), ("outsider_admin", 200)],
 )
-def test_only_admins_see_the_team_page(cast, client, role, status):
+def test_only_admins_see_the_team_page(
+    cast: SimpleNamespace, client: Client, role: str, status: int
+) -> None:
     client.force_login(getattr(cast, role))
     response = client.get(reverse("accounts:team"))
     assert response.status_code == status
@@ -120,8 +136,11 @@ def test_only_admins_see_the_team_page(cast, client, role, status):
 
 
 def test_an_admin_invites_a_consultant_by_email(
-    cast, client, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    client: Client,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client.force_login(cast.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -4,11 +4,13 @@ refused a wrong code, then logs in with a recovery code."""
 from __future__ import annotations
 
 import base64
+from types import SimpleNamespace
 
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from bilan.lib.testing import PASSWORD
 
@@ -18,19 +20,21 @@ def code(device: TOTPDevice, drift: int = 0) -> str:
     return f"{totp(device.bin_key, drift=drift):06d}"
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: ANN001
+def log_in(page: Page, base: str, email: str) -> None:
     page.goto(base + "/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
 
-def log_out(page) -> None:  # noqa: ANN001
+def log_out(page: Page) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
 
 
 @pytest.mark.browser
-def test_a_consultant_enrols_then_logs_in_with_a_code_and_a_recovery_code(live_server, page, cast):
+def test_a_consultant_enrols_then_logs_in_with_a_code_and_a_recovery_code(
+    live_server: LiveServer, page: Page, cast: SimpleNamespace
+) -> None:
     base = live_server.url
     email = cast.consultant.email
     log_in(page, base, email)

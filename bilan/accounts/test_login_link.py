@@ -5,32 +5,43 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from bilan.accounts.models import LoginLink, digest_of
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+from types import SimpleNamespace
+
 NEUTRAL = "Si cette adresse correspond à un compte de bénéficiaire"
 
 
-def ask(client, email: str):  # noqa: ANN001, ANN201
+def ask(client: Client, email: str) -> _MonkeyPatchedWSGIResponse:
     return client.post(reverse("accounts:login_link_request"), {"email": email}, follow=True)
 
 
-def link_in(message) -> str:  # noqa: ANN001
-    return re.search(r"https?://\S+/connexion/lien/([\w-]+)/", message.body).group(1)
+def link_in(message: EmailMessage) -> str:
+    found = re.search(r"https?://\S+/connexion/lien/([\w-]+)/", str(message.body))
+    assert found is not None
+    return found.group(1)
 
 
-def test_the_login_page_offers_the_link(db, client):
+def test_the_login_page_offers_the_link(db: None, client: Client) -> None:
     page = client.get(reverse("accounts:login")).content.decode()
     assert reverse("accounts:login_link_request") in page
     assert "Recevoir un lien de connexion par e-mail" in page
 
 
-def test_a_beneficiary_receives_a_link_that_logs_them_in_once(cast, client):
+def test_a_beneficiary_receives_a_link_that_logs_them_in_once(
+    cast: SimpleNamespace, client: Client
+) -> None:
     response = ask(client, "BENEF@cap.test")
     assert NEUTRAL in response.content.decode()
     [message] = mail.outbox
@@ -52,7 +63,9 @@ def test_a_beneficiary_receives_a_link_that_logs_them_in_once(cast, client):
 @pytest.mark.parametrize(
     "email", ["consultante@cap.test", "admin@cap.test", "admin@horizon.test", "personne@nulle.part"]
 )
-def test_staff_and_unknown_addresses_get_the_same_answer_and_no_mail(cast, client, email):
+def test_staff_and_unknown_addresses_get_the_same_answer_and_no_mail(
+    cast: SimpleNamespace, client: Client, email: str
+) -> None:
     response = ask(client, email)
     assert response.status_code == 200
     assert NEUTRAL in response.content.decode()
@@ -62,14 +75,14 @@ def test_staff_and_unknown_addresses_get_the_same_answer_and_no_mail(cast, clien
     assert not LoginLink.objects.filter(used_at__isnull=True).exists()
 
 
-def test_an_inactive_beneficiary_gets_no_link(cast, client):
+def test_an_inactive_beneficiary_gets_no_link(cast: SimpleNamespace, client: Client) -> None:
     cast.beneficiary.is_active = False
     cast.beneficiary.save()
     ask(client, "benef@cap.test")
     assert mail.outbox == []
 
 
-def test_a_new_request_invalidates_the_older_link(cast, client):
+def test_a_new_request_invalidates_the_older_link(cast: SimpleNamespace, client: Client) -> None:
     ask(client, "benef@cap.test")
     ask(client, "benef@cap.test")
     first, second = (link_in(m) for m in mail.outbox)
@@ -77,7 +90,7 @@ def test_a_new_request_invalidates_the_older_link(cast, client):
     assert client.post(reverse("accounts:login_link", args=[second])).status_code == 302
 
 
-def test_a_link_expires_after_15_minutes(cast, client):
+def test_a_link_expires_after_15_minutes(cast: SimpleNamespace, client: Client) -> None:
     ask(client, "benef@cap.test")
     token = link_in(mail.outbox[0])
     LoginLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
@@ -87,17 +100,17 @@ def test_a_link_expires_after_15_minutes(cast, client):
     assert client.get(reverse("portal:home")).status_code == 302
 
 
-def test_a_link_is_issued_for_15_minutes(cast):
+def test_a_link_is_issued_for_15_minutes(cast: SimpleNamespace) -> None:
     LoginLink.issue(cast.beneficiary)
     link = LoginLink.objects.get()
     assert link.expires_at - link.created_at == dt.timedelta(minutes=15)
 
 
-def test_an_unknown_token_is_refused(db, client):
+def test_an_unknown_token_is_refused(db: None, client: Client) -> None:
     assert client.post(reverse("accounts:login_link", args=["nimportequoi"])).status_code == 410
 
 
-def test_a_bad_address_gets_a_french_message(db, client):
+def test_a_bad_address_gets_a_french_message(db: None, client: Client) -> None:
     response = client.post(reverse("accounts:login_link_request"), {"email": "pas-une-adresse"})
     assert response.status_code == 422
     assert "adresse" in response.content.decode().lower()

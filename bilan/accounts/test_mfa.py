@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from bilan.accounts import mfa
-from bilan.accounts.models import ApiToken
+from bilan.accounts.models import ApiToken, User
 from bilan.lib.testing import PASSWORD
 from bilan.organisations.models import Membership
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 ENROL = reverse("accounts:mfa_enrol")
 VERIFY = reverse("accounts:mfa_verify")
@@ -26,21 +33,26 @@ def code(device: TOTPDevice, drift: int = 0) -> str:
     return f"{totp(device.bin_key, drift=drift):06d}"
 
 
-def enrolled(user) -> tuple[TOTPDevice, list[str]]:  # noqa: ANN001
+def enrolled(user: User) -> tuple[TOTPDevice, list[str]]:
     device = mfa.pending_device(user)
     codes = mfa.confirm(device, code(device))
+    assert codes is not None
     device.refresh_from_db()
     return device, codes
 
 
-def password_login(client, user):  # noqa: ANN001, ANN201
+def password_login(client: Client, user: User) -> _MonkeyPatchedWSGIResponse:
     return client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
 
 
-def test_enrolment_shows_an_inline_svg_qr_and_the_secret_then_ten_codes_once(cast, client):
+def test_enrolment_shows_an_inline_svg_qr_and_the_secret_then_ten_codes_once(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     page = client.get(ENROL).content.decode()
-    qr = re.search(r'<div class="qr">(.*?)</div>', page, re.S).group(1)
+    found = re.search(r'<div class="qr">(.*?)</div>', page, re.S)
+    assert found is not None
+    qr = found.group(1)
     assert qr.startswith("<svg") and "<script" not in qr and "href" not in qr
     device = TOTPDevice.objects.get(user=cast.consultant, confirmed=False)
     assert mfa.secret_of(device) in page
@@ -51,7 +63,7 @@ def test_enrolment_shows_an_inline_svg_qr_and_the_secret_then_ten_codes_once(cas
     assert "<code>" not in client.get(ENROL).content.decode()  # never shown again
 
 
-def test_a_wrong_enrolment_code_is_refused_in_french(cast, client):
+def test_a_wrong_enrolment_code_is_refused_in_french(cast: SimpleNamespace, client: Client) -> None:
     client.force_login(cast.beneficiary)
     client.get(ENROL)
     response = client.post(ENROL, {"code": "000000"})
@@ -60,7 +72,9 @@ def test_a_wrong_enrolment_code_is_refused_in_french(cast, client):
     assert not mfa.has_mfa(cast.beneficiary)
 
 
-def test_the_password_alone_does_not_log_in_an_enrolled_person(cast, client):
+def test_the_password_alone_does_not_log_in_an_enrolled_person(
+    cast: SimpleNamespace, client: Client
+) -> None:
     device, _ = enrolled(cast.consultant)
     response = password_login(client, cast.consultant)
     assert response["Location"] == VERIFY
@@ -70,7 +84,9 @@ def test_the_password_alone_does_not_log_in_an_enrolled_person(cast, client):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_a_wrong_code_is_refused_in_french_and_five_end_the_attempt(cast, client):
+def test_a_wrong_code_is_refused_in_french_and_five_end_the_attempt(
+    cast: SimpleNamespace, client: Client
+) -> None:
     enrolled(cast.consultant)
     password_login(client, cast.consultant)
     response = client.post(VERIFY, {"code": "123456"})
@@ -83,7 +99,7 @@ def test_a_wrong_code_is_refused_in_french_and_five_end_the_attempt(cast, client
     assert client.get(VERIFY)["Location"] == reverse("accounts:login")
 
 
-def test_a_recovery_code_works_once(cast, client):
+def test_a_recovery_code_works_once(cast: SimpleNamespace, client: Client) -> None:
     _, codes = enrolled(cast.consultant)
     password_login(client, cast.consultant)
     assert client.post(VERIFY, {"code": codes[0].upper()}).status_code == 302
@@ -93,10 +109,14 @@ def test_a_recovery_code_works_once(cast, client):
     assert client.post(VERIFY, {"code": codes[0]}).status_code == 422
 
 
-def test_an_enrolled_beneficiary_gives_her_code_after_the_email_link(cast, client):
+def test_an_enrolled_beneficiary_gives_her_code_after_the_email_link(
+    cast: SimpleNamespace, client: Client
+) -> None:
     device, _ = enrolled(cast.beneficiary)
     client.post(reverse("accounts:login_link_request"), {"email": cast.beneficiary.email})
-    token = re.search(r"/connexion/lien/([\w-]+)/", mail.outbox[0].body).group(1)
+    found = re.search(r"/connexion/lien/([\w-]+)/", str(mail.outbox[0].body))
+    assert found is not None
+    token = found.group(1)
     response = client.post(reverse("accounts:login_link", args=[token]))
     assert response["Location"] == VERIFY
     assert client.get(reverse("portal:home")).status_code == 302
@@ -104,14 +124,16 @@ def test_an_enrolled_beneficiary_gives_her_code_after_the_email_link(cast, clien
     assert client.get(reverse("portal:home")).status_code == 200
 
 
-def past_grace(user) -> None:  # noqa: ANN001
+def past_grace(user: User) -> None:
     long_ago = timezone.now() - dt.timedelta(days=15)
     Membership.objects.filter(user=user).update(created_at=long_ago)
     user.__class__.objects.filter(pk=user.pk).update(mfa_grace_from=None)
 
 
 @pytest.mark.parametrize("role", ["consultant", "admin"])
-def test_staff_past_the_grace_period_are_sent_to_enrolment_on_every_page(cast, client, role):
+def test_staff_past_the_grace_period_are_sent_to_enrolment_on_every_page(
+    cast: SimpleNamespace, client: Client, role: str
+) -> None:
     user = getattr(cast, role)
     past_grace(user)
     client.force_login(user)
@@ -124,25 +146,27 @@ def test_staff_past_the_grace_period_are_sent_to_enrolment_on_every_page(cast, c
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_within_the_grace_period_staff_work_normally(cast, client):
+def test_within_the_grace_period_staff_work_normally(cast: SimpleNamespace, client: Client) -> None:
     client.force_login(cast.consultant)
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_beneficiaries_are_never_forced(cast, client):
+def test_beneficiaries_are_never_forced(cast: SimpleNamespace, client: Client) -> None:
     past_grace(cast.beneficiary)
     client.force_login(cast.beneficiary)
     assert client.get(reverse("portal:home")).status_code == 200
 
 
-def test_api_tokens_are_not_affected(cast, client):
+def test_api_tokens_are_not_affected(cast: SimpleNamespace, client: Client) -> None:
     past_grace(cast.consultant)
     raw = ApiToken.issue(cast.consultant)
     response = client.get("/api/v1/bilans", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
 
 
-def test_the_grace_counts_from_the_later_of_deployment_and_membership(cast, settings):
+def test_the_grace_counts_from_the_later_of_deployment_and_membership(
+    cast: SimpleNamespace, settings: Settings
+) -> None:
     settings.MFA_GRACE_DAYS = 14
     user = cast.consultant
     memberships = list(Membership.objects.filter(user=user))
@@ -155,7 +179,9 @@ def test_the_grace_counts_from_the_later_of_deployment_and_membership(cast, sett
     assert mfa.mfa_deadline(cast.beneficiary, beneficiary) is None
 
 
-def test_a_beneficiary_may_turn_it_off_but_staff_may_not(cast, client):
+def test_a_beneficiary_may_turn_it_off_but_staff_may_not(
+    cast: SimpleNamespace, client: Client
+) -> None:
     enrolled(cast.beneficiary)
     client.force_login(cast.beneficiary)
     client.post(reverse("accounts:mfa_disable"))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from bilan.lib.testing import PASSWORD
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 URL = reverse("accounts:password_change")
 NEW = "un-nouveau-mot-de-passe-2026"
@@ -26,7 +31,7 @@ EVERY_ROLE = [
 
 def change(
     client: Client, old: str = PASSWORD, new1: str = NEW, new2: str | None = None
-) -> HttpResponse:
+) -> _MonkeyPatchedWSGIResponse:
     return client.post(
         URL,
         {"old_password": old, "new_password1": new1, "new_password2": new2 or new1},
@@ -34,7 +39,9 @@ def change(
 
 
 @pytest.mark.parametrize("role", EVERY_ROLE)
-def test_every_logged_in_person_reaches_the_page_and_its_nav_link(cast, client, role):
+def test_every_logged_in_person_reaches_the_page_and_its_nav_link(
+    cast: SimpleNamespace, client: Client, role: str
+) -> None:
     client.force_login(getattr(cast, role))
     response = client.get(URL)
     assert response.status_code == 200
@@ -45,13 +52,17 @@ def test_every_logged_in_person_reaches_the_page_and_its_nav_link(cast, client, 
 
 
 @pytest.mark.parametrize("name", ["accounts:password_change", "accounts:password_change_done"])
-def test_an_anonymous_visitor_is_sent_to_the_login_page(db, client, name):
+def test_an_anonymous_visitor_is_sent_to_the_login_page(
+    db: None, client: Client, name: str
+) -> None:
     response = client.get(reverse(name))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login") + "?next=")
 
 
-def test_a_wrong_old_password_gets_a_french_message_and_changes_nothing(cast, client):
+def test_a_wrong_old_password_gets_a_french_message_and_changes_nothing(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     response = change(client, old="pas-le-bon-mot-de-passe")
     assert response.status_code == 200
@@ -60,7 +71,9 @@ def test_a_wrong_old_password_gets_a_french_message_and_changes_nothing(cast, cl
     assert cast.consultant.check_password(PASSWORD)
 
 
-def test_a_new_password_under_12_characters_gets_the_validators_french_message(cast, client):
+def test_a_new_password_under_12_characters_gets_the_validators_french_message(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.beneficiary)
     response = change(client, new1="court-2026")
     assert "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères." in (
@@ -70,13 +83,15 @@ def test_a_new_password_under_12_characters_gets_the_validators_french_message(c
     assert cast.beneficiary.check_password(PASSWORD)
 
 
-def test_two_different_new_passwords_are_refused(cast, client):
+def test_two_different_new_passwords_are_refused(cast: SimpleNamespace, client: Client) -> None:
     client.force_login(cast.consultant)
     response = change(client, new2="un-autre-mot-de-passe-2026")
     assert "Les deux mots de passe ne correspondent pas." in response.content.decode()
 
 
-def test_the_password_is_changed_and_the_session_stays_valid(cast, client):
+def test_the_password_is_changed_and_the_session_stays_valid(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     response = change(client)
     assert response.status_code == 302

@@ -5,6 +5,7 @@ counted in Django's cache (a database table, shared by every worker)."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,7 +14,7 @@ from django.http import HttpRequest
 MAIL_WINDOW_SECONDS = 15 * 60
 
 
-def axes_username(request: HttpRequest, credentials: dict | None) -> str:
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The account axes counts failures for: the e-mail as stored (lower-case)."""
     value = (credentials or {}).get("username") or request.POST.get("username") or ""
     return str(value).strip().lower()
@@ -31,4 +32,5 @@ def mail_allowed(kind: str, address: str) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, MAIL_WINDOW_SECONDS)
         count = 1
-    return count <= settings.MAIL_LIMIT_PER_ADDRESS
+    limit: int = settings.MAIL_LIMIT_PER_ADDRESS
+    return count <= limit

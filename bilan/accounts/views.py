@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from bilan.accounts import mfa
 from bilan.accounts.forms import CodeForm, InviteForm, LoginForm, LoginLinkForm, ResetForm
+from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import ApiToken, LoginLink, User
 from bilan.bilans.actions import invite_member
 from bilan.organisations.access import require_membership
@@ -43,7 +45,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         return start_login(self.request, user, user.backend, self.get_redirect_url())
 
@@ -90,7 +92,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mfa_enrol(request: HttpRequest) -> HttpResponse:
+def mfa_enrol(request: AuthenticatedRequest) -> HttpResponse:
     """Enrol a TOTP app: QR code and secret, confirm with a code, then the recovery codes once."""
     if mfa.has_mfa(request.user):
         return TemplateResponse(request, "accounts/mfa_status.html", {"enabled": True})
@@ -116,7 +118,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mfa_disable(request: HttpRequest) -> HttpResponse:
+def mfa_disable(request: AuthenticatedRequest) -> HttpResponse:
     """Beneficiaries who opted in may turn MFA off; staff may not."""
     memberships = getattr(request.user, "memberships_available", [])
     if mfa.mfa_deadline(request.user, memberships) is not None:
@@ -128,7 +130,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
     """One's API tokens: prefix, creation, last use, expiry; create one, revoke one."""
     created = None
     if request.method == "POST":
@@ -140,7 +142,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     token.revoke()
     messages.success(request, _t("Jeton %(prefix)s… révoqué.") % {"prefix": token.prefix})
@@ -179,7 +181,7 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 
 
 @login_required
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedRequest) -> HttpResponse:
     """The organisation's staff, and invitations of new consultants or admins (admin only)."""
     membership = require_membership(request.user, Role.ADMIN)
     form = InviteForm(request.POST or None)

@@ -93,7 +93,7 @@ def create_bilan(
     request_text: str = "",
     funding_route: str,
     funding_reference: str = "",
-    format: str,  # noqa: A002 - the domain's word
+    format: str,
     consultant: User,
 ) -> Bilan:
     """Open a bilan (status « demande ») for a new or existing beneficiary."""

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from bilan.accounts.models import User
 from bilan.bilans.models import (
     Completion,
     FollowUpDecision,
@@ -13,13 +16,13 @@ from bilan.bilans.models import (
     Situation,
     StopReason,
 )
-from bilan.organisations.models import Membership
+from bilan.organisations.models import Membership, Organisation
 
 
 class HoursField(forms.DecimalField):
     """Hours typed as a decimal (« 1,5 »), returned in minutes."""
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_digits", 4)
         kwargs.setdefault("decimal_places", 2)
@@ -37,14 +40,31 @@ class HoursField(forms.DecimalField):
                 )
                 validator.message = format_lazy(words, limit=limit)
 
-    def clean(self, value):  # noqa: ANN001, ANN201
+    def clean(self, value: Any) -> int | None:
         if isinstance(value, str):
             value = value.strip().replace(",", ".").replace(" ", "")
         hours = super().clean(value)
         return None if hours is None else round(hours * 60)
 
 
-class BilanCreateForm(forms.Form):
+class ConsultantChoiceForm(forms.Form):
+    """A form whose `consultant` field offers the organisation's consultants only."""
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.consultant_field.queryset = User.objects.filter(
+            pk__in=Membership.objects.consultants()
+            .filter(organisation=organisation)
+            .values("user_id")
+        )
+
+    @property
+    def consultant_field(self) -> forms.ModelChoiceField[User]:
+        """The bound form's own copy of the `consultant` field (its choices are per form)."""
+        return cast("forms.ModelChoiceField[User]", self.fields["consultant"])
+
+
+class BilanCreateForm(ConsultantChoiceForm):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     email = forms.EmailField(label=_("Adresse e-mail"))
@@ -67,20 +87,13 @@ class BilanCreateForm(forms.Form):
         help_text=_("Obligatoire pour le CPF : numéro de dossier Mon Compte Formation."),
     )
     format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
-    consultant = forms.ModelChoiceField(label=_("Consultant·e"), queryset=None, empty_label=None)
+    consultant: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Consultant·e"), queryset=None, empty_label=None
+    )
 
-    def __init__(self, *args, organisation, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        from bilan.accounts.models import User
-
-        self.fields["consultant"].queryset = User.objects.filter(
-            pk__in=Membership.objects.consultants()
-            .filter(organisation=organisation)
-            .values("user_id")
-        )
-
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("funding_route") == FundingRoute.CPF
             and not data.get("funding_reference", "").strip()
@@ -138,19 +151,11 @@ class FollowUpForm(forms.Form):
     decision = forms.ChoiceField(label=_("Entretien de suivi"), choices=FollowUpDecision.choices)
 
 
-class ReassignForm(forms.Form):
-    consultant = forms.ModelChoiceField(label=_("Nouveau ou nouvelle consultant·e"), queryset=None)
+class ReassignForm(ConsultantChoiceForm):
+    consultant: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Nouveau ou nouvelle consultant·e"), queryset=None
+    )
     reason = forms.CharField(label=_("Motif"), max_length=200, required=False)
-
-    def __init__(self, *args, organisation, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        from bilan.accounts.models import User
-
-        self.fields["consultant"].queryset = User.objects.filter(
-            pk__in=Membership.objects.consultants()
-            .filter(organisation=organisation)
-            .values("user_id")
-        )
 
 
 class PaperConsentForm(forms.Form):

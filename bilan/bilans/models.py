@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.accounts.models import User
 from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.hours import Budget, fmt
@@ -75,7 +78,7 @@ class Phase(models.TextChoices):
 
 
 # The phase in which entretiens may be scheduled, by status (REQ-3 d: no going back).
-PHASE_OF_STATUS = {
+PHASE_OF_STATUS: dict[str, Phase] = {
     Status.ENQUIRY: Phase.PRELIMINARY,
     Status.PRELIMINARY: Phase.PRELIMINARY,
     Status.INVESTIGATION: Phase.INVESTIGATION,
@@ -135,7 +138,7 @@ class ConsentMethod(models.TextChoices):
     PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
 
 
-def visible_to(user, prefix: str = "") -> models.Q | None:  # noqa: ANN001
+def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
     """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
     it at all: admins their organisation's, consultants their assigned ones, beneficiaries
     their own. None: nothing."""
@@ -152,7 +155,7 @@ def visible_to(user, prefix: str = "") -> models.Q | None:  # noqa: ANN001
     return q & models.Q(**{f"{prefix}consultant": user})
 
 
-def is_visible_to(user, bilan: Bilan) -> bool:  # noqa: ANN001
+def is_visible_to(user: User | AnonymousUser, bilan: Bilan) -> bool:
     """`visible_to` for a bilan already in hand: the same rule, without a query (a test
     checks the two agree for every role)."""
     membership = getattr(user, "membership", None)
@@ -171,12 +174,12 @@ def current_of(bilans: list[Bilan]) -> Bilan | None:
 
 
 class BilanQuerySet(models.QuerySet["Bilan"]):
-    def for_user(self, user) -> BilanQuerySet:  # noqa: ANN001 - User or AnonymousUser
+    def for_user(self, user: User | AnonymousUser) -> BilanQuerySet:
         """Bilans `user` may see at all (see `visible_to`)."""
         condition = visible_to(user)
         return self.none() if condition is None else self.filter(condition)
 
-    def current_for(self, user) -> Bilan | None:  # noqa: ANN001
+    def current_for(self, user: User | AnonymousUser) -> Bilan | None:
         """The bilan a beneficiary is working on: their active one, else their latest."""
         bilans = list(self.for_user(user).order_by("-opened_on", "-id"))
         return current_of(bilans)
@@ -189,7 +192,7 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
         number of bilans."""
         from bilan.entretiens.models import Assignment, Entretien
 
-        def minutes(field: str, **flt) -> Coalesce:
+        def minutes(field: str, **flt: Any) -> Coalesce:
             sub = (
                 Entretien.objects.filter(bilan=OuterRef("pk"), **flt)
                 .exclude(phase=Phase.FOLLOW_UP)
@@ -200,7 +203,7 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
             )
             return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
-        def estimates(**flt) -> Coalesce:
+        def estimates(**flt: Any) -> Coalesce:
             sub = (
                 Assignment.objects.filter(bilan=OuterRef("pk"), **flt)
                 .order_by()
@@ -278,6 +281,9 @@ class Bilan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
+    # The hours budget the staff lists attach for display (bilans.views.priced); not a field.
+    hours: Budget
+
     objects = BilanQuerySet.as_manager()
 
     class Meta:
@@ -322,7 +328,7 @@ class Bilan(models.Model):
 
     def budget(self, rule: HoursRule | None = None) -> Budget:
         rule = rule or self.rule()
-        if hasattr(self, "scheduled_minutes"):
+        if hasattr(self, "scheduled_minutes") and hasattr(self, "held_minutes"):  # with_hours
             scheduled, held = self.scheduled_minutes, self.held_minutes
         else:
             sums = self.entretiens.exclude(phase=Phase.FOLLOW_UP).aggregate(
@@ -345,7 +351,7 @@ class Bilan(models.Model):
 
     def assignment_minutes(self) -> tuple[int, int]:
         """Estimated minutes of inter-session work given, and of the part done."""
-        if hasattr(self, "assigned_minutes"):
+        if hasattr(self, "assigned_minutes") and hasattr(self, "assigned_done_minutes"):
             return self.assigned_minutes, self.assigned_done_minutes
         sums = self.assignments.aggregate(
             given=Sum("estimated_minutes"),
@@ -441,14 +447,16 @@ class Bilan(models.Model):
                 % {"de": de, "action": action, "status": self.get_status_display()}
             )
 
-    def _set_status(self, to: str, *, by, reason: str = "", fields: tuple[str, ...] = ()) -> None:
+    def _set_status(
+        self, to: str, *, by: User, reason: str = "", fields: tuple[str, ...] = ()
+    ) -> None:
         StatusChange.objects.create(
             bilan=self, from_status=self.status, to_status=to, by=by, reason=reason
         )
         self.status = to
         self.save(update_fields=["status", *fields])
 
-    def _authorise(self, by, act: str) -> None:  # noqa: ANN001
+    def _authorise(self, by: User, act: str) -> None:
         """Check the one table of who may do what (bilans/transitions.py)."""
         from bilan.bilans.transitions import may_transition
         from bilan.organisations.middleware import membership_for
@@ -460,7 +468,7 @@ class Bilan(models.Model):
                 _t("Vous n'êtes pas autorisé·e à faire cela sur ce bilan."), code="forbidden"
             )
 
-    def _apply(self, change: Callable[[Bilan], None], *, act: str, by) -> None:  # noqa: ANN001
+    def _apply(self, change: Callable[[Bilan], None], *, act: str, by: User) -> None:
         """Check `by` may do `act`, run `change` on a locked fresh copy in one transaction,
         then refresh self."""
         self._authorise(by, act)
@@ -468,7 +476,7 @@ class Bilan(models.Model):
             change(self._locked())
         self.refresh_from_db()
 
-    def record_consent(self, *, by, method: str, notice_version: str) -> Consent:
+    def record_consent(self, *, by: User, method: str, notice_version: str) -> Consent:
         """Record the beneficiary's informed consent (L6313-4, REQ-2)."""
         if method == ConsentMethod.ONLINE and by.pk != self.beneficiary_id:
             raise RuleViolation(
@@ -497,7 +505,7 @@ class Bilan(models.Model):
             )
         return consent
 
-    def withdraw_consent(self, *, by) -> None:
+    def withdraw_consent(self, *, by: User) -> None:
         """The beneficiary withdraws consent: the bilan is interrupted (REQ-2)."""
         if by.pk != self.beneficiary_id:
             raise RuleViolation(
@@ -522,7 +530,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="withdraw_consent", by=by)
 
-    def start_preliminary(self, *, by) -> None:
+    def start_preliminary(self, *, by: User) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.ENQUIRY, action=_t("commencer la phase préliminaire"))
             if bilan.active_consent() is None:
@@ -539,9 +547,9 @@ class Bilan(models.Model):
     def record_preliminary_outputs(
         self,
         *,
-        by,
+        by: User,
         needs_analysis: str,
-        format: str,  # noqa: A002 - the domain's word
+        format: str,
         rhythm: str,
         agreed_arrangements: str,
     ) -> None:
@@ -570,7 +578,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="record_preliminary_outputs", by=by)
 
-    def validate_arrangements(self, *, by) -> None:
+    def validate_arrangements(self, *, by: User) -> None:
         """Co-validation of the modalités (REQ-3 b): the beneficiary and the consultant each sign."""
 
         def change(bilan: Bilan) -> None:
@@ -594,7 +602,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="validate_arrangements", by=by)
 
-    def open_investigation(self, *, by) -> None:
+    def open_investigation(self, *, by: User) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.PRELIMINARY, action=_t("ouvrir la phase d'investigation"))
             missing = bilan.preliminary_outputs_missing()
@@ -607,14 +615,14 @@ class Bilan(models.Model):
 
         self._apply(change, act="open_investigation", by=by)
 
-    def open_conclusions(self, *, by) -> None:
+    def open_conclusions(self, *, by: User) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.INVESTIGATION, action=_t("ouvrir la phase de conclusions"))
             bilan._set_status(Status.CONCLUSIONS, by=by)
 
         self._apply(change, act="open_conclusions", by=by)
 
-    def record_follow_up_decision(self, *, by, decision: str) -> None:
+    def record_follow_up_decision(self, *, by: User, decision: str) -> None:
         if decision not in FollowUpDecision.values:
             raise RuleViolation(_t("Choisissez : proposé, accepté ou refusé."), code="invalid")
 
@@ -631,7 +639,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="record_follow_up_decision", by=by)
 
-    def close(self, *, by, completion: str = Completion.FULL, reason: str = "") -> None:
+    def close(self, *, by: User, completion: str = Completion.FULL, reason: str = "") -> None:
         """Close the bilan (terme de l'action)."""
         if completion not in Completion.values:
             raise RuleViolation(
@@ -660,7 +668,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="close", by=by)
 
-    def start_follow_up(self, *, by) -> None:
+    def start_follow_up(self, *, by: User) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.CLOSED, action=_t("commencer le suivi"))
             if bilan.follow_up_decision != FollowUpDecision.ACCEPTED:
@@ -673,7 +681,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="start_follow_up", by=by)
 
-    def archive(self, *, by) -> None:
+    def archive(self, *, by: User) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(
                 Status.CLOSED,
@@ -686,15 +694,15 @@ class Bilan(models.Model):
 
         self._apply(change, act="archive", by=by)
 
-    def interrupt(self, *, by, reason: str) -> None:
+    def interrupt(self, *, by: User, reason: str) -> None:
         """Suspend the bilan with a reason category (no content); it may resume."""
         self._stop(Status.INTERRUPTED, by=by, reason=reason, action=_t("interrompre le bilan"))
 
-    def abandon(self, *, by, reason: str) -> None:
+    def abandon(self, *, by: User, reason: str) -> None:
         """End the bilan before its term, with a reason category (no content)."""
         self._stop(Status.ABANDONED, by=by, reason=reason, action=_t("déclarer l'abandon"))
 
-    def _stop(self, to: str, *, by, reason: str, action: str) -> None:
+    def _stop(self, to: str, *, by: User, reason: str, action: str) -> None:
         act = "abandon" if to == Status.ABANDONED else "interrupt"
         if reason not in StopReason.values:
             raise RuleViolation(_t("Choisissez un motif dans la liste."), code="invalid")
@@ -716,7 +724,7 @@ class Bilan(models.Model):
 
         self._apply(change, act=act, by=by)
 
-    def resume(self, *, by) -> None:
+    def resume(self, *, by: User) -> None:
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.INTERRUPTED, action=_t("reprendre le bilan"))
             previous = bilan.status_before_interruption or Status.ENQUIRY
@@ -735,7 +743,7 @@ class Bilan(models.Model):
     def update_administration(
         self,
         *,
-        by,
+        by: User,
         situation: str,
         situation_detail: str,
         funding_route: str,
@@ -774,7 +782,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="update_administration", by=by)
 
-    def plan_hours(self, *, by, accompaniment_minutes: int, personal_minutes: int) -> None:
+    def plan_hours(self, *, by: User, accompaniment_minutes: int, personal_minutes: int) -> None:
         """Set the programme; refused over the ceiling (REQ-4)."""
         if accompaniment_minutes < 0 or personal_minutes < 0:
             raise RuleViolation(_t("Une durée ne peut pas être négative."), code="invalid")
@@ -793,7 +801,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="plan_hours", by=by)
 
-    def record_personal_work(self, *, by, minutes: int) -> None:
+    def record_personal_work(self, *, by: User, minutes: int) -> None:
         """Delivered personal work (travail personnel), counted against the ceiling if the rule says so."""
         if minutes < 0:
             raise RuleViolation(_t("Une durée ne peut pas être négative."), code="invalid")
@@ -820,7 +828,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="record_personal_work", by=by)
 
-    def assign_consultant(self, *, by, consultant, reason: str = "") -> None:
+    def assign_consultant(self, *, by: User, consultant: User, reason: str = "") -> None:
         """Give the bilan to another consultant of the organisation, keeping the history."""
         from bilan.organisations.models import Membership
 
@@ -851,7 +859,7 @@ class Bilan(models.Model):
 
         self._apply(change, act="assign_consultant", by=by)
 
-    def _is_staff_of_bilan(self, user) -> bool:
+    def _is_staff_of_bilan(self, user: User) -> bool:
         membership = getattr(user, "membership", None)
         if membership is None or membership.organisation_id != self.organisation_id:
             return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -11,20 +13,20 @@ from bilan.lib.testing import make_bilan
 from bilan.organisations.models import Membership
 
 
-def visible(user) -> set[int]:  # noqa: ANN001
+def visible(user: User | AnonymousUser) -> set[int]:
     return set(Bilan.objects.for_user(user).values_list("pk", flat=True))
 
 
 # ---- assign_consultant ----------------------------------------------------------------------
 
 
-def test_a_new_bilan_starts_with_one_open_assignment(cast):
+def test_a_new_bilan_starts_with_one_open_assignment(cast: SimpleNamespace) -> None:
     (assignment,) = cast.bilan.consultant_assignments.all()
     assert assignment.consultant_id == cast.consultant.pk
     assert assignment.ended_at is None
 
 
-def test_reassigning_a_bilan_keeps_the_history(cast):
+def test_reassigning_a_bilan_keeps_the_history(cast: SimpleNamespace) -> None:
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague, reason="Congé maternité")
 
     assert cast.bilan.consultant_id == cast.colleague.pk
@@ -38,7 +40,7 @@ def test_reassigning_a_bilan_keeps_the_history(cast):
     assert first.ended_at <= second.assigned_at
 
 
-def test_each_reassignment_closes_the_previous_one(cast):
+def test_each_reassignment_closes_the_previous_one(cast: SimpleNamespace) -> None:
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague)
     cast.bilan.assign_consultant(by=cast.admin, consultant=cast.consultant)
     assert list(cast.bilan.consultant_assignments.values_list("consultant", flat=True)) == [
@@ -50,7 +52,9 @@ def test_each_reassignment_closes_the_previous_one(cast):
 
 
 @pytest.mark.parametrize("who", ["admin", "beneficiary", "other_beneficiary"])
-def test_a_bilan_is_not_given_to_someone_who_is_not_a_consultant(cast, who):
+def test_a_bilan_is_not_given_to_someone_who_is_not_a_consultant(
+    cast: SimpleNamespace, who: str
+) -> None:
     with pytest.raises(RuleViolation, match="n'est pas consultant·e de l'organisme"):
         cast.bilan.assign_consultant(by=cast.admin, consultant=getattr(cast, who))
     cast.bilan.refresh_from_db()
@@ -58,27 +62,31 @@ def test_a_bilan_is_not_given_to_someone_who_is_not_a_consultant(cast, who):
     assert cast.bilan.consultant_assignments.count() == 1
 
 
-def test_a_bilan_is_not_given_to_a_consultant_of_another_organisation(cast):
+def test_a_bilan_is_not_given_to_a_consultant_of_another_organisation(
+    cast: SimpleNamespace,
+) -> None:
     with pytest.raises(RuleViolation, match="n'est pas consultant·e de l'organisme"):
         cast.bilan.assign_consultant(by=cast.admin, consultant=cast.outsider_consultant)
     cast.bilan.refresh_from_db()
     assert cast.bilan.consultant_id == cast.consultant.pk
 
 
-def test_a_bilan_is_not_given_to_a_consultant_whose_membership_is_inactive(cast):
+def test_a_bilan_is_not_given_to_a_consultant_whose_membership_is_inactive(
+    cast: SimpleNamespace,
+) -> None:
     Membership.objects.filter(user=cast.colleague).update(is_active=False)
     with pytest.raises(RuleViolation, match="n'est pas consultant·e de l'organisme"):
         cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague)
 
 
-def test_a_bilan_is_not_reassigned_to_its_own_consultant(cast):
+def test_a_bilan_is_not_reassigned_to_its_own_consultant(cast: SimpleNamespace) -> None:
     with pytest.raises(RuleViolation, match="déjà suivi par cette personne"):
         cast.bilan.assign_consultant(by=cast.admin, consultant=cast.consultant)
     assert cast.bilan.consultant_assignments.count() == 1
     assert cast.bilan.consultant_assignments.get().ended_at is None
 
 
-def test_after_reassignment_only_the_new_consultant_sees_the_bilan(cast):
+def test_after_reassignment_only_the_new_consultant_sees_the_bilan(cast: SimpleNamespace) -> None:
     assert cast.bilan.pk in visible(cast.consultant)
     assert cast.bilan.pk not in visible(cast.colleague)
 
@@ -93,17 +101,17 @@ def test_after_reassignment_only_the_new_consultant_sees_the_bilan(cast):
 # ---- Bilan.objects.for_user -------------------------------------------------------------------
 
 
-def test_an_admin_sees_every_bilan_of_the_organisation_and_no_other(cast):
+def test_an_admin_sees_every_bilan_of_the_organisation_and_no_other(cast: SimpleNamespace) -> None:
     assert visible(cast.admin) == {cast.bilan.pk, cast.other_bilan.pk}
     assert visible(cast.outsider_admin) == {cast.outsider_bilan.pk}
 
 
-def test_a_consultant_sees_only_the_bilans_assigned_to_them(cast):
+def test_a_consultant_sees_only_the_bilans_assigned_to_them(cast: SimpleNamespace) -> None:
     assert visible(cast.consultant) == {cast.bilan.pk}
     assert visible(cast.colleague) == {cast.other_bilan.pk}
 
 
-def test_a_beneficiary_sees_only_their_own_bilans(cast):
+def test_a_beneficiary_sees_only_their_own_bilans(cast: SimpleNamespace) -> None:
     assert visible(cast.beneficiary) == {cast.bilan.pk}
     assert visible(cast.other_beneficiary) == {cast.other_bilan.pk}
     second = make_bilan(cast.org, cast.beneficiary, cast.colleague)
@@ -111,17 +119,19 @@ def test_a_beneficiary_sees_only_their_own_bilans(cast):
 
 
 @pytest.mark.parametrize("who", ["outsider_admin", "outsider_consultant", "outsider_beneficiary"])
-def test_people_of_another_organisation_see_none_of_its_bilans(cast, who):
+def test_people_of_another_organisation_see_none_of_its_bilans(
+    cast: SimpleNamespace, who: str
+) -> None:
     assert not visible(getattr(cast, who)) & {cast.bilan.pk, cast.other_bilan.pk}
 
 
-def test_someone_without_membership_sees_nothing(cast):
+def test_someone_without_membership_sees_nothing(cast: SimpleNamespace) -> None:
     stranger = User.objects.create_user("inconnu@exemple.fr", first_name="In", last_name="Connu")
     assert visible(stranger) == set()
     assert visible(AnonymousUser()) == set()
 
 
-def test_an_archived_bilan_keeps_its_consultant(cast):
+def test_an_archived_bilan_keeps_its_consultant(cast: SimpleNamespace) -> None:
     from bilan.bilans.models import Status
     from bilan.lib.scenario import advance_to
 

@@ -6,25 +6,29 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 from bilan.bilans.models import Bilan, Status
 
 DEMO_PASSWORD = "demo-bilan-2026"
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: ANN001
+def log_in(page: Page, base: str, email: str) -> None:
     page.goto(base + "/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
 
-def log_out(page) -> None:  # noqa: ANN001
+def log_out(page: Page) -> None:
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
 
 
 @pytest.mark.browser
-def test_the_demo_consultant_advances_a_bilan_through_the_preliminary_phase(live_server, page):
+def test_the_demo_consultant_advances_a_bilan_through_the_preliminary_phase(
+    live_server: LiveServer, page: Page
+) -> None:
     call_command("demo", verbosity=0)
     bilan = Bilan.objects.get(beneficiary__email="beneficiaire.demande@demo.test")
     assert bilan.status == Status.ENQUIRY and bilan.active_consent() is not None

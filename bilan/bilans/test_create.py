@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.models import User
 from bilan.bilans.actions import create_bilan
@@ -22,7 +27,7 @@ from bilan.organisations.models import Membership, Role
 REQUEST = "Après quinze ans en logistique, j'aimerais travailler auprès des personnes âgées."
 
 
-def open_bilan(c, **extra) -> Bilan:  # noqa: ANN001
+def open_bilan(c: SimpleNamespace, **extra: Any) -> Bilan:
     fields = dict(
         acting_user=c.admin,
         organisation=c.org,
@@ -47,7 +52,9 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
 
 
-def test_a_bilan_for_a_new_beneficiary_creates_the_account_and_everything_around_it(cast):
+def test_a_bilan_for_a_new_beneficiary_creates_the_account_and_everything_around_it(
+    cast: SimpleNamespace,
+) -> None:
     before = counts()
     bilan = open_bilan(cast)
 
@@ -73,8 +80,10 @@ def test_a_bilan_for_a_new_beneficiary_creates_the_account_and_everything_around
 
 
 def test_a_new_beneficiary_receives_exactly_one_invitation_in_french(
-    cast, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         open_bilan(cast)
 
@@ -85,21 +94,27 @@ def test_a_new_beneficiary_receives_exactly_one_invitation_in_french(
     assert "Bonjour Nina," in message.body
     assert "/compte/invitation/" in message.body
     assert "choisir votre mot de passe" in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     ((html, mimetype),) = message.alternatives
+    assert isinstance(html, str)
     assert mimetype == "text/html"
     assert "Choisir mon mot de passe" in html
     assert "/compte/invitation/" in html
     assert "Agnès Admin (Cap Avenir Conseil)" in html
 
 
-def test_no_invitation_leaves_before_the_bilan_is_saved(cast, mailoutbox):
+def test_no_invitation_leaves_before_the_bilan_is_saved(
+    cast: SimpleNamespace, mailoutbox: list[EmailMessage]
+) -> None:
     open_bilan(cast)  # the test's transaction never commits
     assert mailoutbox == []
 
 
 def test_an_existing_beneficiary_keeps_their_account_and_gets_no_new_invitation(
-    cast, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     users, memberships = User.objects.count(), Membership.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         bilan = open_bilan(
@@ -119,8 +134,10 @@ def test_an_existing_beneficiary_keeps_their_account_and_gets_no_new_invitation(
 
 
 def test_an_invited_beneficiary_who_never_chose_a_password_is_invited_again(
-    cast, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     first = open_bilan(cast)
     with django_capture_on_commit_callbacks(execute=True):
         second = open_bilan(cast, consultant=cast.colleague)
@@ -130,8 +147,11 @@ def test_an_invited_beneficiary_who_never_chose_a_password_is_invited_again(
 
 @pytest.mark.parametrize("email", ["consultante@cap.test", "Admin@Cap.test", "collegue@cap.test"])
 def test_the_e_mail_of_a_staff_member_cannot_be_a_beneficiary(
-    cast, email, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    email: str,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     before = counts()
     with (
         django_capture_on_commit_callbacks(execute=True),
@@ -143,20 +163,22 @@ def test_the_e_mail_of_a_staff_member_cannot_be_a_beneficiary(
 
 
 @pytest.mark.parametrize("reference", ["", "   "])
-def test_a_cpf_bilan_needs_its_dossier_number(cast, reference):
+def test_a_cpf_bilan_needs_its_dossier_number(cast: SimpleNamespace, reference: str) -> None:
     before = counts()
     with pytest.raises(RuleViolation, match="numéro de dossier CPF"):
         open_bilan(cast, funding_reference=reference)
     assert counts() == before
 
 
-def test_other_funding_routes_need_no_reference(cast):
+def test_other_funding_routes_need_no_reference(cast: SimpleNamespace) -> None:
     bilan = open_bilan(cast, funding_route=FundingRoute.PERSONAL, funding_reference="")
     assert bilan.funding_route == FundingRoute.PERSONAL
 
 
 @pytest.mark.parametrize("who", ["outsider_consultant", "admin", "other_beneficiary"])
-def test_the_consultant_must_be_a_consultant_of_the_organisation(cast, who):
+def test_the_consultant_must_be_a_consultant_of_the_organisation(
+    cast: SimpleNamespace, who: str
+) -> None:
     before = counts()
     with pytest.raises(RuleViolation, match="Choisissez un·e consultant·e de l'organisme"):
         open_bilan(cast, consultant=getattr(cast, who))
@@ -165,8 +187,11 @@ def test_the_consultant_must_be_a_consultant_of_the_organisation(cast, who):
 
 @pytest.mark.parametrize("field", ["situation", "funding_route", "format"])
 def test_an_invalid_choice_is_refused_and_creates_nothing(
-    cast, field, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    field: str,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     before = counts()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as err:
         open_bilan(cast, **{field: "x"})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -22,7 +24,7 @@ from bilan.bilans.models import (
 from bilan.entretiens.models import Entretien, EntretienStatus
 from bilan.lib.hours import Budget, fmt
 from bilan.lib.scenario import advance_to, hold
-from bilan.organisations.models import HoursRule
+from bilan.organisations.models import HoursRule, Organisation
 
 CEILING = "(art. L6313-4 du Code du travail)."
 
@@ -49,12 +51,12 @@ def open_on(bilan: Bilan, day: dt.date) -> None:
     bilan.refresh_from_db()
 
 
-def own_rule(org, day: dt.date, **values) -> HoursRule:  # noqa: ANN001
+def own_rule(org: Organisation, day: dt.date, **values: Any) -> HoursRule:
     values = {"max_total_minutes": 24 * 60, "min_accompaniment_minutes": 13 * 60, **values}
     return HoursRule.objects.create(organisation=org, effective_from=day, **values)
 
 
-def walk_to_conclusions(c, minutes: tuple[int, int, int]) -> None:  # noqa: ANN001
+def walk_to_conclusions(c: SimpleNamespace, minutes: tuple[int, int, int]) -> None:
     """Take the cast's bilan to its conclusions, holding the given minutes in each phase."""
     bilan = c.bilan
     bilan.record_consent(
@@ -83,12 +85,12 @@ def walk_to_conclusions(c, minutes: tuple[int, int, int]) -> None:  # noqa: ANN0
 # ---- the 24 h ceiling ---------------------------------------------------------------------------
 
 
-def test_a_programme_of_exactly_24_hours_is_accepted(cast):
+def test_a_programme_of_exactly_24_hours_is_accepted(cast: SimpleNamespace) -> None:
     plan(cast.bilan, 19 * 60, 5 * 60)
     assert cast.bilan.budget().planned_total == 24 * 60
 
 
-def test_a_programme_over_24_hours_is_refused_and_nothing_is_saved(cast):
+def test_a_programme_over_24_hours_is_refused_and_nothing_is_saved(cast: SimpleNamespace) -> None:
     plan(cast.bilan, 19 * 60, 5 * 60)
 
     with pytest.raises(RuleViolation) as refused:
@@ -102,12 +104,14 @@ def test_a_programme_over_24_hours_is_refused_and_nothing_is_saved(cast):
     assert cast.bilan.planned_personal_minutes == 5 * 60
 
 
-def test_a_negative_duration_is_refused(cast):
+def test_a_negative_duration_is_refused(cast: SimpleNamespace) -> None:
     with pytest.raises(RuleViolation, match="négative"):
         plan(cast.bilan, -60, 0)
 
 
-def test_scheduling_an_entretien_past_24_hours_is_refused_with_the_figures(cast):
+def test_scheduling_an_entretien_past_24_hours_is_refused_with_the_figures(
+    cast: SimpleNamespace,
+) -> None:
     plan(cast.bilan, 19 * 60, 5 * 60)
     for _ in range(9):
         book(cast.bilan, 120)
@@ -122,7 +126,7 @@ def test_scheduling_an_entretien_past_24_hours_is_refused_with_the_figures(cast)
     assert cast.bilan.entretiens.count() == 10
 
 
-def test_cancelled_entretiens_free_their_hours(cast):
+def test_cancelled_entretiens_free_their_hours(cast: SimpleNamespace) -> None:
     plan(cast.bilan, 0, 0)
     entretiens = [book(cast.bilan, 240) for _ in range(6)]
     entretiens[0].cancel(by=cast.consultant)
@@ -130,14 +134,16 @@ def test_cancelled_entretiens_free_their_hours(cast):
     assert cast.bilan.budget().scheduled_accompaniment == 24 * 60
 
 
-def test_personal_work_counts_in_the_ceiling_by_default(cast):
+def test_personal_work_counts_in_the_ceiling_by_default(cast: SimpleNamespace) -> None:
     with pytest.raises(RuleViolation, match="durée planifiée 30 h > 24 h maximum"):
         cast.bilan.plan_hours(
             by=cast.consultant, accompaniment_minutes=20 * 60, personal_minutes=10 * 60
         )
 
 
-def test_an_organisation_rule_may_leave_personal_work_out_of_the_ceiling(cast):
+def test_an_organisation_rule_may_leave_personal_work_out_of_the_ceiling(
+    cast: SimpleNamespace,
+) -> None:
     own_rule(cast.org, dt.date(2026, 3, 2), count_personal_work=False)
 
     plan(cast.bilan, 19 * 60, 10 * 60)
@@ -149,7 +155,9 @@ def test_an_organisation_rule_may_leave_personal_work_out_of_the_ceiling(cast):
         book(cast.bilan, 30)
 
 
-def test_the_same_entretien_is_refused_or_accepted_depending_on_the_personal_work_rule(cast):
+def test_the_same_entretien_is_refused_or_accepted_depending_on_the_personal_work_rule(
+    cast: SimpleNamespace,
+) -> None:
     for bilan in (cast.bilan, cast.outsider_bilan):
         plan(bilan, 19 * 60, 5 * 60)
         book(bilan, 19 * 60)
@@ -160,7 +168,7 @@ def test_the_same_entretien_is_refused_or_accepted_depending_on_the_personal_wor
         book(cast.outsider_bilan, 30)  # the other one follows the general rule
 
 
-def test_marking_an_entretien_held_past_the_ceiling_is_refused(cast):
+def test_marking_an_entretien_held_past_the_ceiling_is_refused(cast: SimpleNamespace) -> None:
     for _ in range(11):
         book(cast.bilan, 120, days=-3).mark_held(by=cast.consultant)
     last = book(cast.bilan, 60, days=-1)
@@ -174,13 +182,13 @@ def test_marking_an_entretien_held_past_the_ceiling_is_refused(cast):
     assert cast.bilan.budget().delivered_accompaniment == 22 * 60
 
 
-def test_an_entretien_cannot_be_held_before_it_starts(cast):
+def test_an_entretien_cannot_be_held_before_it_starts(cast: SimpleNamespace) -> None:
     entretien = book(cast.bilan, 60, days=1)
     with pytest.raises(RuleViolation, match="avant son heure de début"):
         entretien.mark_held(by=cast.consultant)
 
 
-def test_follow_up_entretiens_do_not_count_in_the_24_hours(cast):
+def test_follow_up_entretiens_do_not_count_in_the_24_hours(cast: SimpleNamespace) -> None:
     advance_to(cast.bilan, Status.CLOSED)
     before = cast.bilan.budget()
     assert before.planned_total == 24 * 60  # the scenario's programme fills the ceiling
@@ -190,6 +198,7 @@ def test_follow_up_entretiens_do_not_count_in_the_24_hours(cast):
 
     assert cast.bilan.budget() == before
     annotated = Bilan.objects.with_hours().get(pk=cast.bilan.pk)
+    assert hasattr(annotated, "scheduled_minutes") and hasattr(annotated, "held_minutes")
     assert annotated.scheduled_minutes == before.scheduled_accompaniment
     assert annotated.held_minutes == before.delivered_accompaniment
 
@@ -229,7 +238,9 @@ OUT_OF_PHASE = [
 
 
 @pytest.mark.parametrize("status,phase,reason", OUT_OF_PHASE)
-def test_an_entretien_of_a_phase_not_reached_or_closed_is_refused(cast, status, phase, reason):
+def test_an_entretien_of_a_phase_not_reached_or_closed_is_refused(
+    cast: SimpleNamespace, status: str, phase: str, reason: str
+) -> None:
     advance_to(cast.bilan, status)
     count = Entretien.objects.count()
     with pytest.raises(RuleViolation) as refused:
@@ -239,7 +250,7 @@ def test_an_entretien_of_a_phase_not_reached_or_closed_is_refused(cast, status, 
 
 
 @pytest.mark.parametrize("stop", ["interrupt", "abandon"])
-def test_no_entretien_is_scheduled_on_a_stopped_bilan(cast, stop):
+def test_no_entretien_is_scheduled_on_a_stopped_bilan(cast: SimpleNamespace, stop: str) -> None:
     getattr(cast.bilan, stop)(by=cast.consultant, reason=StopReason.HEALTH)
     with pytest.raises(RuleViolation, match="Impossible de planifier un entretien : le bilan est"):
         book(cast.bilan, 60)
@@ -248,7 +259,7 @@ def test_no_entretien_is_scheduled_on_a_stopped_bilan(cast, stop):
 # ---- the 13 h minimum of accompagnement effectif ----------------------------------------------
 
 
-def test_the_rule_in_force_depends_on_the_opening_date(cast):
+def test_the_rule_in_force_depends_on_the_opening_date(cast: SimpleNamespace) -> None:
     open_on(cast.bilan, dt.date(2025, 6, 1))
     assert cast.bilan.rule().min_accompaniment_minutes == 0
     open_on(cast.bilan, dt.date(2026, 3, 1))
@@ -256,7 +267,9 @@ def test_the_rule_in_force_depends_on_the_opening_date(cast):
     assert cast.bilan.rule().max_total_minutes == 24 * 60
 
 
-def test_a_bilan_opened_after_march_2026_cannot_close_in_full_under_13_hours(cast):
+def test_a_bilan_opened_after_march_2026_cannot_close_in_full_under_13_hours(
+    cast: SimpleNamespace,
+) -> None:
     assert cast.bilan.opened_on >= dt.date(2026, 3, 1)
     walk_to_conclusions(cast, (120, 240, 120))
 
@@ -271,7 +284,7 @@ def test_a_bilan_opened_after_march_2026_cannot_close_in_full_under_13_hours(cas
     assert cast.bilan.status == Status.CONCLUSIONS
 
 
-def test_a_bilan_under_13_hours_closes_as_partial_with_a_reason(cast):
+def test_a_bilan_under_13_hours_closes_as_partial_with_a_reason(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast, (120, 240, 120))
 
     with pytest.raises(RuleViolation, match="réalisation partielle demande un motif"):
@@ -284,14 +297,16 @@ def test_a_bilan_under_13_hours_closes_as_partial_with_a_reason(cast):
     assert cast.bilan.status_changes.last().reason == StopReason.ABSENCE
 
 
-def test_13_hours_exactly_is_enough_to_close_in_full(cast):
+def test_13_hours_exactly_is_enough_to_close_in_full(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast, (180, 420, 180))
     cast.bilan.close(by=cast.consultant, completion=Completion.FULL)
     assert cast.bilan.completion == Completion.FULL
     assert cast.bilan.stop_reason == ""
 
 
-def test_a_bilan_opened_in_june_2025_closes_in_full_with_less_than_13_hours(cast):
+def test_a_bilan_opened_in_june_2025_closes_in_full_with_less_than_13_hours(
+    cast: SimpleNamespace,
+) -> None:
     open_on(cast.bilan, dt.date(2025, 6, 1))
     walk_to_conclusions(cast, (120, 240, 120))
     cast.bilan.close(by=cast.consultant, completion=Completion.FULL)
@@ -299,7 +314,9 @@ def test_a_bilan_opened_in_june_2025_closes_in_full_with_less_than_13_hours(cast
     assert cast.bilan.completion == Completion.FULL
 
 
-def test_an_organisation_rule_overrides_the_general_one_from_its_effective_date(cast):
+def test_an_organisation_rule_overrides_the_general_one_from_its_effective_date(
+    cast: SimpleNamespace,
+) -> None:
     rule = own_rule(cast.org, dt.date(2026, 6, 1), min_accompaniment_minutes=15 * 60)
 
     open_on(cast.bilan, dt.date(2026, 5, 31))
@@ -310,7 +327,7 @@ def test_an_organisation_rule_overrides_the_general_one_from_its_effective_date(
     assert cast.outsider_bilan.rule().organisation_id is None
 
 
-def test_an_organisation_minimum_is_the_one_a_full_close_must_reach(cast):
+def test_an_organisation_minimum_is_the_one_a_full_close_must_reach(cast: SimpleNamespace) -> None:
     own_rule(cast.org, dt.date(2026, 6, 1), min_accompaniment_minutes=15 * 60)
     walk_to_conclusions(cast, (180, 480, 180))  # 14 h: enough in law, not for this organisation
 
@@ -324,7 +341,7 @@ def test_an_organisation_minimum_is_the_one_a_full_close_must_reach(cast):
 # ---- the budget ---------------------------------------------------------------------------------
 
 
-def test_the_budget_shows_planned_and_delivered_percentages(cast):
+def test_the_budget_shows_planned_and_delivered_percentages(cast: SimpleNamespace) -> None:
     plan(cast.bilan, 18 * 60, 6 * 60)
     for _ in range(3):
         book(cast.bilan, 120, days=-2).mark_held(by=cast.consultant)
@@ -338,7 +355,7 @@ def test_the_budget_shows_planned_and_delivered_percentages(cast):
     assert budget.percent_delivered == 50
 
 
-def test_the_budget_leaves_personal_work_out_when_the_rule_says_so(cast):
+def test_the_budget_leaves_personal_work_out_when_the_rule_says_so(cast: SimpleNamespace) -> None:
     own_rule(cast.org, dt.date(2026, 3, 2), count_personal_work=False)
     plan(cast.bilan, 18 * 60, 6 * 60)
     for _ in range(3):
@@ -353,7 +370,7 @@ def test_the_budget_leaves_personal_work_out_when_the_rule_says_so(cast):
 
 
 def budget(**values: int | bool) -> Budget:
-    base = dict(
+    base: dict[str, Any] = dict(
         planned_accompaniment=0,
         scheduled_accompaniment=0,
         delivered_accompaniment=0,
@@ -366,18 +383,18 @@ def budget(**values: int | bool) -> Budget:
     return Budget(**{**base, **values})
 
 
-def test_the_accompaniment_planned_is_the_programme_or_what_is_scheduled_if_more():
+def test_the_accompaniment_planned_is_the_programme_or_what_is_scheduled_if_more() -> None:
     assert budget(planned_accompaniment=600, scheduled_accompaniment=300).accompaniment == 600
     assert budget(planned_accompaniment=600, scheduled_accompaniment=900).accompaniment == 900
 
 
-def test_budget_percentages_are_capped_and_safe_without_a_ceiling():
+def test_budget_percentages_are_capped_and_safe_without_a_ceiling() -> None:
     assert budget(delivered_accompaniment=30 * 60).percent_delivered == 100
     assert budget(max_total=0, delivered_accompaniment=60).percent_delivered == 0
     assert budget(max_total=0, planned_accompaniment=60).percent_planned == 0
 
 
-def test_the_minimum_is_about_delivered_accompaniment_only():
+def test_the_minimum_is_about_delivered_accompaniment_only() -> None:
     assert budget(delivered_accompaniment=12 * 60, delivered_personal=10 * 60).below_minimum
     assert not budget(delivered_accompaniment=13 * 60).below_minimum
 
@@ -394,11 +411,13 @@ def test_the_minimum_is_about_delivered_accompaniment_only():
         (1470, "24 h 30"),
     ],
 )
-def test_fmt_writes_hours_the_french_way(minutes, text):
+def test_fmt_writes_hours_the_french_way(minutes: int, text: str) -> None:
     assert fmt(minutes) == text
 
 
-def test_delivered_personal_work_counts_when_an_entretien_is_booked_and_held(cast):
+def test_delivered_personal_work_counts_when_an_entretien_is_booked_and_held(
+    cast: SimpleNamespace,
+) -> None:
     for _ in range(10):
         book(cast.bilan, 120, days=-3).mark_held(by=cast.consultant)
     cast.bilan.record_personal_work(by=cast.consultant, minutes=4 * 60)  # 20 h + 4 h: the ceiling
@@ -408,7 +427,7 @@ def test_delivered_personal_work_counts_when_an_entretien_is_booked_and_held(cas
     assert cast.bilan.budget().delivered_total == 24 * 60
 
 
-def test_marking_held_counts_the_personal_work_already_done(cast):
+def test_marking_held_counts_the_personal_work_already_done(cast: SimpleNamespace) -> None:
     for _ in range(10):
         book(cast.bilan, 120, days=-3).mark_held(by=cast.consultant)
     cast.bilan.record_personal_work(by=cast.consultant, minutes=3 * 60)
@@ -420,7 +439,9 @@ def test_marking_held_counts_the_personal_work_already_done(cast):
     assert cast.bilan.budget().delivered_total == 24 * 60
 
 
-def test_a_later_change_of_the_law_replaces_an_older_organisation_rule(cast):
+def test_a_later_change_of_the_law_replaces_an_older_organisation_rule(
+    cast: SimpleNamespace,
+) -> None:
     HoursRule.objects.create(
         organisation=cast.org,
         effective_from=dt.date(2020, 1, 1),

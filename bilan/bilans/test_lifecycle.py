@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
 from bilan.bilans.models import (
+    Bilan,
     BilanFraming,
     Completion,
     Consent,
@@ -28,19 +31,21 @@ NOTICE = settings.INFORMATION_NOTICE_VERSION
 ARRANGEMENTS = "Entretiens de 2 h le mardi matin ; travail personnel entre les séances."
 
 
-def consent(bilan) -> Consent:  # noqa: ANN001
+def consent(bilan: Bilan) -> Consent:
     return bilan.record_consent(
         by=bilan.beneficiary, method=ConsentMethod.ONLINE, notice_version=NOTICE
     )
 
 
-def start(c) -> None:  # noqa: ANN001
+def start(c: SimpleNamespace) -> None:
     """The cast's bilan, consented and in the preliminary phase."""
     consent(c.bilan)
     c.bilan.start_preliminary(by=c.consultant)
 
 
-def write_outputs(c, arrangements: str = ARRANGEMENTS, needs: str = "Reconversion.") -> None:  # noqa: ANN001
+def write_outputs(
+    c: SimpleNamespace, arrangements: str = ARRANGEMENTS, needs: str = "Reconversion."
+) -> None:
     c.bilan.record_preliminary_outputs(
         by=c.consultant,
         needs_analysis=needs,
@@ -50,14 +55,14 @@ def write_outputs(c, arrangements: str = ARRANGEMENTS, needs: str = "Reconversio
     )
 
 
-def trail(bilan) -> list[tuple[str, str]]:  # noqa: ANN001
+def trail(bilan: Bilan) -> list[tuple[str, str]]:
     return list(bilan.status_changes.values_list("from_status", "to_status"))
 
 
 # ---- consent (L6313-4, REQ-2) ----------------------------------------------------------
 
 
-def test_the_preliminary_phase_cannot_start_without_consent(cast):
+def test_the_preliminary_phase_cannot_start_without_consent(cast: SimpleNamespace) -> None:
     with pytest.raises(RuleViolation, match="consentement"):
         cast.bilan.start_preliminary(by=cast.consultant)
     cast.bilan.refresh_from_db()
@@ -65,14 +70,18 @@ def test_the_preliminary_phase_cannot_start_without_consent(cast):
     assert not cast.bilan.status_changes.exists()
 
 
-def test_the_preliminary_phase_starts_once_the_beneficiary_has_consented(cast):
+def test_the_preliminary_phase_starts_once_the_beneficiary_has_consented(
+    cast: SimpleNamespace,
+) -> None:
     consent(cast.bilan)
     cast.bilan.start_preliminary(by=cast.consultant)
     assert cast.bilan.status == Status.PRELIMINARY
 
 
 @pytest.mark.parametrize("who", ["consultant", "admin", "colleague", "outsider_admin"])
-def test_online_consent_can_only_be_given_by_the_beneficiary(cast, who):
+def test_online_consent_can_only_be_given_by_the_beneficiary(
+    cast: SimpleNamespace, who: str
+) -> None:
     with pytest.raises(RuleViolation, match="ne peut être donné que par le ou la bénéficiaire"):
         cast.bilan.record_consent(
             by=getattr(cast, who), method=ConsentMethod.ONLINE, notice_version=NOTICE
@@ -81,7 +90,9 @@ def test_online_consent_can_only_be_given_by_the_beneficiary(cast, who):
 
 
 @pytest.mark.parametrize("who", ["consultant", "admin"])
-def test_paper_consent_is_recorded_by_the_staff_of_the_bilan(cast, who):
+def test_paper_consent_is_recorded_by_the_staff_of_the_bilan(
+    cast: SimpleNamespace, who: str
+) -> None:
     cast.bilan.record_consent(
         by=getattr(cast, who), method=ConsentMethod.PAPER, notice_version=NOTICE
     )
@@ -91,7 +102,9 @@ def test_paper_consent_is_recorded_by_the_staff_of_the_bilan(cast, who):
 @pytest.mark.parametrize(
     "who", ["beneficiary", "colleague", "outsider_admin", "outsider_consultant"]
 )
-def test_paper_consent_is_refused_to_anyone_but_the_staff_of_the_bilan(cast, who):
+def test_paper_consent_is_refused_to_anyone_but_the_staff_of_the_bilan(
+    cast: SimpleNamespace, who: str
+) -> None:
     with pytest.raises(RuleViolation, match="Seul l'organisme"):
         cast.bilan.record_consent(
             by=getattr(cast, who), method=ConsentMethod.PAPER, notice_version=NOTICE
@@ -99,7 +112,9 @@ def test_paper_consent_is_refused_to_anyone_but_the_staff_of_the_bilan(cast, who
     assert cast.bilan.active_consent() is None
 
 
-def test_a_consent_record_holds_its_timestamp_method_and_notice_version(cast):
+def test_a_consent_record_holds_its_timestamp_method_and_notice_version(
+    cast: SimpleNamespace,
+) -> None:
     before = timezone.now()
     consent(cast.bilan)
     record = cast.bilan.consents.get()
@@ -110,7 +125,7 @@ def test_a_consent_record_holds_its_timestamp_method_and_notice_version(cast):
     assert record.withdrawn_at is None
 
 
-def test_consent_needs_the_version_of_the_information_notice(cast):
+def test_consent_needs_the_version_of_the_information_notice(cast: SimpleNamespace) -> None:
     with pytest.raises(RuleViolation, match="version de la notice"):
         cast.bilan.record_consent(
             by=cast.beneficiary, method=ConsentMethod.ONLINE, notice_version=""
@@ -118,14 +133,16 @@ def test_consent_needs_the_version_of_the_information_notice(cast):
     assert not cast.bilan.consents.exists()
 
 
-def test_consent_is_not_recorded_twice(cast):
+def test_consent_is_not_recorded_twice(cast: SimpleNamespace) -> None:
     consent(cast.bilan)
     with pytest.raises(RuleViolation, match="déjà enregistré"):
         consent(cast.bilan)
     assert cast.bilan.consents.count() == 1
 
 
-def test_withdrawing_consent_interrupts_the_bilan_with_reason_consent_withdrawn(cast):
+def test_withdrawing_consent_interrupts_the_bilan_with_reason_consent_withdrawn(
+    cast: SimpleNamespace,
+) -> None:
     start(cast)
     cast.bilan.withdraw_consent(by=cast.beneficiary)
     assert cast.bilan.status == Status.INTERRUPTED
@@ -139,7 +156,7 @@ def test_withdrawing_consent_interrupts_the_bilan_with_reason_consent_withdrawn(
     assert change.by_id == cast.beneficiary.pk
 
 
-def test_only_the_beneficiary_can_withdraw_consent(cast):
+def test_only_the_beneficiary_can_withdraw_consent(cast: SimpleNamespace) -> None:
     start(cast)
     with pytest.raises(RuleViolation, match="Seul·e le ou la bénéficiaire"):
         cast.bilan.withdraw_consent(by=cast.consultant)
@@ -148,7 +165,9 @@ def test_only_the_beneficiary_can_withdraw_consent(cast):
     assert cast.bilan.active_consent() is not None
 
 
-def test_a_bilan_stopped_by_withdrawn_consent_resumes_only_after_new_consent(cast):
+def test_a_bilan_stopped_by_withdrawn_consent_resumes_only_after_new_consent(
+    cast: SimpleNamespace,
+) -> None:
     start(cast)
     cast.bilan.withdraw_consent(by=cast.beneficiary)
     with pytest.raises(RuleViolation, match="il manque le consentement"):
@@ -164,7 +183,9 @@ def test_a_bilan_stopped_by_withdrawn_consent_resumes_only_after_new_consent(cas
 # ---- preliminary phase outputs and co-validation (R6313-4 1°, REQ-3 b) ----------------------
 
 
-def test_the_investigation_opens_once_the_three_outputs_are_written_and_co_validated(cast):
+def test_the_investigation_opens_once_the_three_outputs_are_written_and_co_validated(
+    cast: SimpleNamespace,
+) -> None:
     start(cast)
     write_outputs(cast)
     cast.bilan.validate_arrangements(by=cast.beneficiary)
@@ -183,7 +204,9 @@ OUTPUTS = {
 
 
 @pytest.mark.parametrize("missing", list(OUTPUTS))
-def test_the_investigation_does_not_open_without_each_preliminary_output(cast, missing):
+def test_the_investigation_does_not_open_without_each_preliminary_output(
+    cast: SimpleNamespace, missing: str
+) -> None:
     start(cast)
     # Written field by field so that exactly one output is missing (the format included).
     BilanFraming.objects.filter(bilan=cast.bilan).update(
@@ -213,7 +236,7 @@ def test_the_investigation_does_not_open_without_each_preliminary_output(cast, m
     assert trail(cast.bilan) == [(Status.ENQUIRY, Status.PRELIMINARY)]
 
 
-def test_the_consultant_alone_cannot_validate_the_arrangements(cast):
+def test_the_consultant_alone_cannot_validate_the_arrangements(cast: SimpleNamespace) -> None:
     start(cast)
     write_outputs(cast)
     cast.bilan.validate_arrangements(by=cast.consultant)
@@ -222,7 +245,9 @@ def test_the_consultant_alone_cannot_validate_the_arrangements(cast):
 
 
 @pytest.mark.parametrize("who", ["admin", "colleague", "other_beneficiary"])
-def test_only_the_beneficiary_and_their_consultant_validate_the_arrangements(cast, who):
+def test_only_the_beneficiary_and_their_consultant_validate_the_arrangements(
+    cast: SimpleNamespace, who: str
+) -> None:
     start(cast)
     write_outputs(cast)
     with pytest.raises(RuleViolation, match="pas autorisé·e"):
@@ -232,13 +257,13 @@ def test_only_the_beneficiary_and_their_consultant_validate_the_arrangements(cas
     assert framing.arrangements_consultant_validated_at is None
 
 
-def test_arrangements_cannot_be_validated_before_they_are_written(cast):
+def test_arrangements_cannot_be_validated_before_they_are_written(cast: SimpleNamespace) -> None:
     start(cast)
     with pytest.raises(RuleViolation, match="pas encore rédigées"):
         cast.bilan.validate_arrangements(by=cast.beneficiary)
 
 
-def test_rewording_the_arrangements_resets_both_validations(cast):
+def test_rewording_the_arrangements_resets_both_validations(cast: SimpleNamespace) -> None:
     start(cast)
     write_outputs(cast)
     cast.bilan.validate_arrangements(by=cast.beneficiary)
@@ -255,7 +280,9 @@ def test_rewording_the_arrangements_resets_both_validations(cast):
     assert OUTPUTS["consultant_validation"] in refused.value.messages[0]
 
 
-def test_editing_other_outputs_keeps_the_validations_of_unchanged_arrangements(cast):
+def test_editing_other_outputs_keeps_the_validations_of_unchanged_arrangements(
+    cast: SimpleNamespace,
+) -> None:
     start(cast)
     write_outputs(cast)
     cast.bilan.validate_arrangements(by=cast.beneficiary)
@@ -267,7 +294,9 @@ def test_editing_other_outputs_keeps_the_validations_of_unchanged_arrangements(c
     assert cast.bilan.status == Status.INVESTIGATION
 
 
-def test_preliminary_outputs_are_refused_outside_the_preliminary_phase(cast):
+def test_preliminary_outputs_are_refused_outside_the_preliminary_phase(
+    cast: SimpleNamespace,
+) -> None:
     with pytest.raises(RuleViolation, match="le bilan est à l'étape « demande »"):
         write_outputs(cast)
     assert BilanFraming.objects.get(bilan=cast.bilan).needs_analysis == ""
@@ -276,7 +305,7 @@ def test_preliminary_outputs_are_refused_outside_the_preliminary_phase(cast):
 # ---- closing (REQ-3 c, REQ-12) ---------------------------------------------------------------
 
 
-def walk_to_conclusions(c, *, skip: str | None = None) -> None:  # noqa: ANN001
+def walk_to_conclusions(c: SimpleNamespace, *, skip: str | None = None) -> None:
     """Consent, outputs and co-validation, with a 5 h entretien held in each phase but `skip`."""
     start(c)
     write_outputs(c)
@@ -295,14 +324,16 @@ def walk_to_conclusions(c, *, skip: str | None = None) -> None:  # noqa: ANN001
             hold(c.bilan, phase, minutes=300, days_ago=days_ago)
 
 
-PHASE_NAMES = {
+PHASE_NAMES: dict[str, str] = {
     Phase.PRELIMINARY: "un entretien tenu en phase préliminaire",
     Phase.INVESTIGATION: "un entretien tenu en phase d'investigation",
     Phase.CONCLUSIONS: "un entretien tenu en phase de conclusions",
 }
 
 
-def test_a_bilan_closes_with_an_entretien_held_in_each_phase_and_a_follow_up_decision(cast):
+def test_a_bilan_closes_with_an_entretien_held_in_each_phase_and_a_follow_up_decision(
+    cast: SimpleNamespace,
+) -> None:
     walk_to_conclusions(cast)
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.PROPOSED)
     cast.bilan.close(by=cast.consultant)
@@ -312,7 +343,9 @@ def test_a_bilan_closes_with_an_entretien_held_in_each_phase_and_a_follow_up_dec
 
 
 @pytest.mark.parametrize("phase", list(PHASE_NAMES))
-def test_closing_is_refused_without_a_held_entretien_in_each_phase_and_names_it(cast, phase):
+def test_closing_is_refused_without_a_held_entretien_in_each_phase_and_names_it(
+    cast: SimpleNamespace, phase: str
+) -> None:
     walk_to_conclusions(cast, skip=phase)
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.ACCEPTED)
     with pytest.raises(RuleViolation) as refused:
@@ -325,7 +358,9 @@ def test_closing_is_refused_without_a_held_entretien_in_each_phase_and_names_it(
     assert cast.bilan.status == Status.CONCLUSIONS
 
 
-def test_a_planned_entretien_that_was_not_held_does_not_count_for_closing(cast):
+def test_a_planned_entretien_that_was_not_held_does_not_count_for_closing(
+    cast: SimpleNamespace,
+) -> None:
     walk_to_conclusions(cast, skip=Phase.CONCLUSIONS)
     Entretien.schedule(
         bilan=cast.bilan,
@@ -339,7 +374,7 @@ def test_a_planned_entretien_that_was_not_held_does_not_count_for_closing(cast):
         cast.bilan.close(by=cast.consultant)
 
 
-def test_closing_is_refused_without_a_follow_up_decision(cast):
+def test_closing_is_refused_without_a_follow_up_decision(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast)
     with pytest.raises(RuleViolation) as refused:
         cast.bilan.close(by=cast.consultant)
@@ -349,7 +384,7 @@ def test_closing_is_refused_without_a_follow_up_decision(cast):
     assert cast.bilan.closed_on is None
 
 
-def test_an_unknown_follow_up_decision_is_refused(cast):
+def test_an_unknown_follow_up_decision_is_refused(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast)
     with pytest.raises(RuleViolation, match="proposé, accepté ou refusé"):
         cast.bilan.record_follow_up_decision(by=cast.consultant, decision="maybe")
@@ -357,7 +392,7 @@ def test_an_unknown_follow_up_decision_is_refused(cast):
 
 # ---- order of the steps ---------------------------------------------------------------------
 
-OUT_OF_ORDER = {
+OUT_OF_ORDER: dict[str, list[tuple[str, dict[str, Any]]]] = {
     Status.ENQUIRY: [
         ("open_investigation", {}),
         ("open_conclusions", {}),
@@ -398,7 +433,9 @@ OUT_OF_ORDER = {
     "status,method,kwargs",
     [(status, m, kw) for status, calls in OUT_OF_ORDER.items() for m, kw in calls],
 )
-def test_a_transition_out_of_order_is_refused_and_changes_nothing(cast, status, method, kwargs):
+def test_a_transition_out_of_order_is_refused_and_changes_nothing(
+    cast: SimpleNamespace, status: str, method: str, kwargs: dict[str, Any]
+) -> None:
     advance_to(cast.bilan, status)
     cast.bilan.refresh_from_db()
     changes_before = StatusChange.objects.count()
@@ -411,7 +448,7 @@ def test_a_transition_out_of_order_is_refused_and_changes_nothing(cast, status, 
     assert StatusChange.objects.count() == changes_before
 
 
-def test_the_refusal_names_the_current_step(cast):
+def test_the_refusal_names_the_current_step(cast: SimpleNamespace) -> None:
     with pytest.raises(RuleViolation) as refused:
         cast.bilan.open_conclusions(by=cast.consultant)
     assert refused.value.messages == [
@@ -424,7 +461,9 @@ def test_the_refusal_names_the_current_step(cast):
 
 @pytest.mark.parametrize("method", ["interrupt", "abandon"])
 @pytest.mark.parametrize("reason", ["", "parce que", "Elle a trouvé un emploi"])
-def test_stopping_a_bilan_needs_a_reason_category(cast, method, reason):
+def test_stopping_a_bilan_needs_a_reason_category(
+    cast: SimpleNamespace, method: str, reason: str
+) -> None:
     start(cast)
     with pytest.raises(RuleViolation, match="motif"):
         getattr(cast.bilan, method)(by=cast.consultant, reason=reason)
@@ -434,7 +473,7 @@ def test_stopping_a_bilan_needs_a_reason_category(cast, method, reason):
     assert trail(cast.bilan) == [(Status.ENQUIRY, Status.PRELIMINARY)]
 
 
-def test_an_interruption_records_its_reason_category(cast):
+def test_an_interruption_records_its_reason_category(cast: SimpleNamespace) -> None:
     advance_to(cast.bilan, Status.INVESTIGATION)
     cast.bilan.interrupt(by=cast.consultant, reason=StopReason.HEALTH)
     assert cast.bilan.status == Status.INTERRUPTED
@@ -443,7 +482,9 @@ def test_an_interruption_records_its_reason_category(cast):
 
 
 @pytest.mark.parametrize("status", [Status.ENQUIRY, Status.INVESTIGATION, Status.CONCLUSIONS])
-def test_resuming_restores_the_status_before_the_interruption(cast, status):
+def test_resuming_restores_the_status_before_the_interruption(
+    cast: SimpleNamespace, status: str
+) -> None:
     advance_to(cast.bilan, status)
     cast.bilan.interrupt(by=cast.consultant, reason=StopReason.FORCE_MAJEURE)
     cast.bilan.resume(by=cast.consultant)
@@ -452,7 +493,9 @@ def test_resuming_restores_the_status_before_the_interruption(cast, status):
     assert trail(cast.bilan)[-2:] == [(status, Status.INTERRUPTED), (Status.INTERRUPTED, status)]
 
 
-def test_an_interrupted_bilan_can_be_abandoned_and_keeps_the_step_it_stopped_at(cast):
+def test_an_interrupted_bilan_can_be_abandoned_and_keeps_the_step_it_stopped_at(
+    cast: SimpleNamespace,
+) -> None:
     advance_to(cast.bilan, Status.INVESTIGATION)
     cast.bilan.interrupt(by=cast.consultant, reason=StopReason.HEALTH)
     cast.bilan.abandon(by=cast.consultant, reason=StopReason.HEALTH)
@@ -464,7 +507,7 @@ def test_an_interrupted_bilan_can_be_abandoned_and_keeps_the_step_it_stopped_at(
 # ---- follow-up and archive ------------------------------------------------------------------
 
 
-def test_the_follow_up_starts_only_when_the_beneficiary_accepted_it(cast):
+def test_the_follow_up_starts_only_when_the_beneficiary_accepted_it(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast)
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.REFUSED)
     cast.bilan.close(by=cast.consultant)
@@ -474,14 +517,14 @@ def test_the_follow_up_starts_only_when_the_beneficiary_accepted_it(cast):
     assert cast.bilan.status == Status.CLOSED
 
 
-def test_the_follow_up_starts_after_closing_when_accepted(cast):
+def test_the_follow_up_starts_after_closing_when_accepted(cast: SimpleNamespace) -> None:
     advance_to(cast.bilan, Status.CLOSED)  # the scenario records an accepted follow-up
     cast.bilan.start_follow_up(by=cast.consultant)
     assert cast.bilan.status == Status.FOLLOW_UP
 
 
 @pytest.mark.parametrize("status", [Status.CLOSED, Status.FOLLOW_UP])
-def test_a_closed_or_followed_up_bilan_can_be_archived(cast, status):
+def test_a_closed_or_followed_up_bilan_can_be_archived(cast: SimpleNamespace, status: str) -> None:
     advance_to(cast.bilan, status)
     cast.bilan.archive(by=cast.admin)
     assert cast.bilan.status == Status.ARCHIVED
@@ -489,7 +532,7 @@ def test_a_closed_or_followed_up_bilan_can_be_archived(cast, status):
 
 
 @pytest.mark.parametrize("status", [Status.PRELIMINARY, Status.CONCLUSIONS])
-def test_an_ongoing_bilan_cannot_be_archived(cast, status):
+def test_an_ongoing_bilan_cannot_be_archived(cast: SimpleNamespace, status: str) -> None:
     advance_to(cast.bilan, status)
     with pytest.raises(RuleViolation, match="archiver le bilan"):
         cast.bilan.archive(by=cast.admin)
@@ -498,7 +541,7 @@ def test_an_ongoing_bilan_cannot_be_archived(cast, status):
 # ---- the trail --------------------------------------------------------------------------------
 
 
-def test_every_transition_writes_a_status_change_with_from_to_and_by(cast):
+def test_every_transition_writes_a_status_change_with_from_to_and_by(cast: SimpleNamespace) -> None:
     start(cast)
     cast.bilan.interrupt(by=cast.admin, reason=StopReason.HEALTH)
     cast.bilan.resume(by=cast.consultant)
@@ -525,7 +568,7 @@ def test_every_transition_writes_a_status_change_with_from_to_and_by(cast):
     assert all(change.at is not None for change in cast.bilan.status_changes.all())
 
 
-def test_the_whole_lifecycle_leaves_one_status_change_per_step(cast):
+def test_the_whole_lifecycle_leaves_one_status_change_per_step(cast: SimpleNamespace) -> None:
     advance_to(cast.bilan, Status.ARCHIVED)
     assert trail(cast.bilan) == [
         (Status.ENQUIRY, Status.PRELIMINARY),

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from django.core.mail import EmailMessage
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from bilan.accounts.models import User
 from bilan.bilans.models import Bilan, ConsentMethod, Status
 from bilan.compliance.models import AuditEvent
 from bilan.entretiens.models import Entretien
@@ -28,7 +34,7 @@ ROLES = [
 ]
 
 
-def staff_urls(c) -> list[tuple[str, str, dict]]:  # noqa: ANN001
+def staff_urls(c: SimpleNamespace) -> list[tuple[str, str, dict[str, Any]]]:
     entretien = Entretien.objects.create(
         bilan=c.bilan,
         phase="preliminary",
@@ -76,7 +82,9 @@ EXPECTED_DETAIL = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_staff_view_checks_organisation_role_and_assignment(cast, client, role):
+def test_every_staff_view_checks_organisation_role_and_assignment(
+    cast: SimpleNamespace, client: Client, role: str
+) -> None:
     client.force_login(getattr(cast, role))
     for method, url, data in staff_urls(cast):
         response = getattr(client, method)(url, data)
@@ -93,7 +101,7 @@ def test_every_staff_view_checks_organisation_role_and_assignment(cast, client, 
             assert response.status_code == EXPECTED_DETAIL[role], (url, response.status_code)
 
 
-def test_anonymous_users_are_sent_to_the_login_page(cast, client):
+def test_anonymous_users_are_sent_to_the_login_page(cast: SimpleNamespace, client: Client) -> None:
     for method, url, data in staff_urls(cast):
         response = getattr(client, method)(url, data)
         assert response.status_code == 302
@@ -110,7 +118,9 @@ def test_anonymous_users_are_sent_to_the_login_page(cast, client):
         ("outsider_admin", 404),
     ],
 )
-def test_only_an_admin_of_the_organisation_reassigns_a_bilan(cast, client, role, status):
+def test_only_an_admin_of_the_organisation_reassigns_a_bilan(
+    cast: SimpleNamespace, client: Client, role: str, status: int
+) -> None:
     client.force_login(getattr(cast, role))
     response = client.post(
         reverse("bilans:reassign", args=[cast.bilan.pk]), {"consultant": cast.colleague.pk}
@@ -120,7 +130,9 @@ def test_only_an_admin_of_the_organisation_reassigns_a_bilan(cast, client, role,
     assert cast.bilan.consultant == (cast.colleague if status == 302 else cast.consultant)
 
 
-def test_reassignment_shows_the_history_on_the_bilan_page(cast, client):
+def test_reassignment_shows_the_history_on_the_bilan_page(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.admin)
     client.post(
         reverse("bilans:reassign", args=[cast.bilan.pk]),
@@ -134,13 +146,15 @@ def test_reassignment_shows_the_history_on_the_bilan_page(cast, client):
     "role,status",
     [("consultant", 200), ("admin", 200), ("beneficiary", 403), ("outsider_admin", 200)],
 )
-def test_the_list_and_create_pages_are_for_staff(cast, client, role, status):
+def test_the_list_and_create_pages_are_for_staff(
+    cast: SimpleNamespace, client: Client, role: str, status: int
+) -> None:
     client.force_login(getattr(cast, role))
     assert client.get(reverse("bilans:list")).status_code == status
     assert client.get(reverse("bilans:create")).status_code == status
 
 
-def test_the_list_shows_only_what_the_user_may_see(cast, client):
+def test_the_list_shows_only_what_the_user_may_see(cast: SimpleNamespace, client: Client) -> None:
     client.force_login(cast.consultant)
     page = client.get(reverse("bilans:list")).content.decode()
     assert "Bruno Bénéf" in page and "Olga Autre" not in page and "Omar Out" not in page
@@ -150,8 +164,11 @@ def test_the_list_shows_only_what_the_user_may_see(cast, client):
 
 
 def test_a_consultant_opens_a_bilan_and_the_beneficiary_is_invited(
-    cast, client, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    client: Client,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client.force_login(cast.consultant)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -177,7 +194,9 @@ def test_a_consultant_opens_a_bilan_and_the_beneficiary_is_invited(
     assert "invitation/" in mailoutbox[0].body
 
 
-def test_a_consultant_cannot_open_a_bilan_for_a_colleague(cast, client):
+def test_a_consultant_cannot_open_a_bilan_for_a_colleague(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     response = client.post(
         reverse("bilans:create"),
@@ -195,7 +214,9 @@ def test_a_consultant_cannot_open_a_bilan_for_a_colleague(cast, client):
     assert not Bilan.objects.filter(beneficiary__email="nina@exemple.test").exists()
 
 
-def test_bad_input_on_creation_is_explained_in_french_and_kept(cast, client):
+def test_bad_input_on_creation_is_explained_in_french_and_kept(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.admin)
     response = client.post(
         reverse("bilans:create"),
@@ -218,7 +239,9 @@ def test_bad_input_on_creation_is_explained_in_french_and_kept(cast, client):
     assert "Mon texte" in page  # nothing typed is lost
 
 
-def test_starting_without_consent_is_refused_with_the_reason(cast, client):
+def test_starting_without_consent_is_refused_with_the_reason(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     response = client.post(
         reverse("bilans:transition", args=[cast.bilan.pk, "start_preliminary"]), follow=True
@@ -228,7 +251,9 @@ def test_starting_without_consent_is_refused_with_the_reason(cast, client):
     assert cast.bilan.status == Status.ENQUIRY
 
 
-def test_paper_consent_then_start_then_framing_from_the_page(cast, client):
+def test_paper_consent_then_start_then_framing_from_the_page(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     client.post(reverse("bilans:consent", args=[cast.bilan.pk]), {"confirm": "on"})
     assert cast.bilan.active_consent().method == ConsentMethod.PAPER
@@ -254,7 +279,9 @@ def test_paper_consent_then_start_then_framing_from_the_page(cast, client):
     assert cast.bilan.status == Status.PRELIMINARY
 
 
-def test_an_hour_plan_over_24_hours_is_refused_and_the_form_keeps_the_input(cast, client):
+def test_an_hour_plan_over_24_hours_is_refused_and_the_form_keeps_the_input(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     response = client.post(
         reverse("bilans:hours", args=[cast.bilan.pk]), {"accompaniment": "20", "personal": "4,5"}
@@ -267,7 +294,9 @@ def test_an_hour_plan_over_24_hours_is_refused_and_the_form_keeps_the_input(cast
     assert cast.bilan.planned_personal_minutes == 0
 
 
-def test_scheduling_with_htmx_returns_the_activity_block(cast, client):
+def test_scheduling_with_htmx_returns_the_activity_block(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     response = client.post(
         reverse("entretiens:schedule", args=[cast.bilan.pk]),
@@ -286,7 +315,9 @@ def test_scheduling_with_htmx_returns_the_activity_block(cast, client):
     assert Entretien.objects.get(bilan=cast.bilan).planned_minutes == 90
 
 
-def test_the_bilan_page_warns_below_the_13_hour_minimum(cast, client):
+def test_the_bilan_page_warns_below_the_13_hour_minimum(
+    cast: SimpleNamespace, client: Client
+) -> None:
     advance_to(cast.bilan, Status.PRELIMINARY)
     client.force_login(cast.consultant)
     page = client.get(reverse("bilans:detail", args=[cast.bilan.pk])).content.decode()
@@ -294,7 +325,9 @@ def test_the_bilan_page_warns_below_the_13_hour_minimum(cast, client):
     assert "Sous 13 h" in page
 
 
-def test_the_consultant_reading_content_is_audited_and_the_admin_sees_no_content(cast, client):
+def test_the_consultant_reading_content_is_audited_and_the_admin_sees_no_content(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     page = client.get(reverse("bilans:detail", args=[cast.bilan.pk])).content.decode()
     assert "Je voudrais savoir si je peux changer de métier." in page
@@ -311,7 +344,7 @@ def test_the_consultant_reading_content_is_audited_and_the_admin_sees_no_content
     assert AuditEvent.objects.count() == 1
 
 
-def dashboard_queries(client, user) -> int:  # noqa: ANN001
+def dashboard_queries(client: Client, user: User) -> int:
     client.force_login(user)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("home")).status_code == 200
@@ -319,7 +352,9 @@ def dashboard_queries(client, user) -> int:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("role", ["consultant", "admin"])
-def test_dashboards_cost_the_same_queries_whatever_the_number_of_bilans(cast, client, role):
+def test_dashboards_cost_the_same_queries_whatever_the_number_of_bilans(
+    cast: SimpleNamespace, client: Client, role: str
+) -> None:
     user = getattr(cast, role)
     before = dashboard_queries(client, user)
     for i in range(6):
@@ -335,7 +370,9 @@ def test_dashboards_cost_the_same_queries_whatever_the_number_of_bilans(cast, cl
     assert dashboard_queries(client, user) == before
 
 
-def test_the_consultant_dashboard_shows_next_and_overdue_entretiens(cast, client):
+def test_the_consultant_dashboard_shows_next_and_overdue_entretiens(
+    cast: SimpleNamespace, client: Client
+) -> None:
     Entretien.schedule(
         bilan=cast.bilan,
         by=cast.consultant,
@@ -357,19 +394,23 @@ def test_the_consultant_dashboard_shows_next_and_overdue_entretiens(cast, client
     assert "à marquer tenu ou manqué" in page
 
 
-def test_the_admin_dashboard_counts_bilans_by_consultant_and_phase(cast, client):
+def test_the_admin_dashboard_counts_bilans_by_consultant_and_phase(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.admin)
     page = client.get(reverse("home")).content.decode()
     assert "Claire Conseil" in page and "Karim Collègue" in page
     assert "Omar Out" not in page
 
 
-def test_a_beneficiary_landing_on_home_goes_to_their_space(cast, client):
+def test_a_beneficiary_landing_on_home_goes_to_their_space(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.beneficiary)
     assert client.get(reverse("home"))["Location"] == reverse("portal:home")
 
 
-def administration(**changes) -> dict:
+def administration(**changes: str) -> dict[str, str]:
     data = {
         "first_name": "Bruno",
         "last_name": "Bénéfique",
@@ -394,8 +435,8 @@ def administration(**changes) -> dict:
     ],
 )
 def test_the_administrative_record_is_corrected_by_its_consultant_or_an_admin(
-    cast, client, role, status
-):
+    cast: SimpleNamespace, client: Client, role: str, status: int
+) -> None:
     client.force_login(getattr(cast, role))
     response = client.post(reverse("bilans:administration", args=[cast.bilan.pk]), administration())
     assert response.status_code == status
@@ -407,7 +448,9 @@ def test_the_administrative_record_is_corrected_by_its_consultant_or_an_admin(
     assert (cast.bilan.situation == "job_seeker") is changed
 
 
-def test_a_cpf_bilan_without_dossier_number_is_refused_and_the_input_kept(cast, client):
+def test_a_cpf_bilan_without_dossier_number_is_refused_and_the_input_kept(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     response = client.post(
         reverse("bilans:administration", args=[cast.bilan.pk]),
@@ -421,7 +464,9 @@ def test_a_cpf_bilan_without_dossier_number_is_refused_and_the_input_kept(cast, 
     assert cast.beneficiary.last_name == "Bénéf"  # nothing half-saved
 
 
-def test_the_rule_for_a_bilan_in_hand_agrees_with_the_query_for_every_role(cast):
+def test_the_rule_for_a_bilan_in_hand_agrees_with_the_query_for_every_role(
+    cast: SimpleNamespace,
+) -> None:
     """bilans.models.is_visible_to (the autosave path) and visible_to (every list) are one rule."""
     from bilan.bilans.models import is_visible_to
 

@@ -6,6 +6,7 @@ the same table again (`Bilan._authorise`), so no caller can skip it.
 
 from __future__ import annotations
 
+from bilan.accounts.models import User
 from bilan.bilans.models import Bilan
 from bilan.organisations.models import Role
 
@@ -53,7 +54,7 @@ ADMIN_ACTS = frozenset(
 BENEFICIARY_ACTS = frozenset({"validate_arrangements", "withdraw_consent", "complete_assignment"})
 
 
-def may_transition(user, bilan: Bilan, name: str) -> bool:  # noqa: ANN001
+def may_transition(user: User, bilan: Bilan, name: str) -> bool:
     membership = getattr(user, "membership", None)
     if user.pk == bilan.beneficiary_id:
         return name in BENEFICIARY_ACTS
@@ -66,7 +67,7 @@ def may_transition(user, bilan: Bilan, name: str) -> bool:  # noqa: ANN001
     return False
 
 
-def run_transition(bilan: Bilan, name: str, *, by, **params) -> None:  # noqa: ANN001, ANN003
+def run_transition(bilan: Bilan, name: str, *, by: User, **params: str | None) -> None:
     """Call the model method for `name` with only the parameters it takes."""
     if name not in ALL_TRANSITIONS:
         raise ValueError(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial, wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,11 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.accounts.http import AuthenticatedRequest
+from bilan.accounts.models import User
 from bilan.bilans import forms
 from bilan.bilans.actions import create_bilan, update_bilan_administration
 from bilan.bilans.models import (
@@ -34,9 +38,9 @@ from bilan.compliance.audit import record_content_access
 from bilan.entretiens.assignments import done_recently, overdue_assignments, read_assignments
 from bilan.entretiens.models import Entretien
 from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
-from bilan.organisations.models import HoursRule, Role
+from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 
-PIPELINE = [
+PIPELINE: list[str] = [
     Status.ENQUIRY,
     Status.PRELIMINARY,
     Status.INVESTIGATION,
@@ -47,12 +51,18 @@ PIPELINE = [
 ]
 
 
-def staff_required(view: Callable) -> Callable:
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def staff_required(
+    view: Callable[Concatenate[AuthenticatedRequest, P], R],
+) -> Callable[Concatenate[AuthenticatedRequest, P], R]:
     """Logged in, and admin or consultant of an organisation."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
+    def wrapper(request: AuthenticatedRequest, /, *args: P.args, **kwargs: P.kwargs) -> R:
         require_membership(request.user, Role.ADMIN, Role.CONSULTANT)
         return view(request, *args, **kwargs)
 
@@ -65,18 +75,18 @@ def refusal(request: HttpRequest, error: ValidationError) -> None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     membership = getattr(request.user, "membership", None)
     if membership is None:
         return TemplateResponse(request, "no_membership.html", status=403)
     if membership.role == Role.BENEFICIARY:
         return redirect("portal:home")
     if membership.role == Role.ADMIN:
-        return admin_dashboard(request)
-    return consultant_dashboard(request)
+        return admin_dashboard(request, membership)
+    return consultant_dashboard(request, membership)
 
 
-def priced(bilans: list[Bilan], organisation) -> list[Bilan]:  # noqa: ANN001
+def priced(bilans: list[Bilan], organisation: Organisation) -> list[Bilan]:
     """Attach each bilan's hours budget, with the rules loaded once."""
     rule_on = HoursRule.table(organisation)
     for bilan in bilans:
@@ -84,12 +94,12 @@ def priced(bilans: list[Bilan], organisation) -> list[Bilan]:  # noqa: ANN001
     return bilans
 
 
-def consultant_dashboard(request: HttpRequest) -> HttpResponse:
+def consultant_dashboard(request: AuthenticatedRequest, membership: Membership) -> HttpResponse:
     user = request.user
     qs = Bilan.objects.for_user(user)
     bilans = priced(
         list(qs.active().with_people().with_hours().order_by("status", "beneficiary__last_name")),
-        user.membership.organisation,
+        membership.organisation,
     )
     by_phase = [(s, [b for b in bilans if b.status == s]) for s in PIPELINE if s in Status]
     entretiens = Entretien.objects.filter(bilan__in=qs).select_related("bilan__beneficiary")
@@ -111,8 +121,8 @@ def consultant_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def admin_dashboard(request: HttpRequest) -> HttpResponse:
-    organisation = request.user.membership.organisation
+def admin_dashboard(request: AuthenticatedRequest, membership: Membership) -> HttpResponse:
+    organisation = membership.organisation
     qs = Bilan.objects.for_user(request.user)
     bilans = priced(
         list(qs.with_people().with_hours().order_by("consultant__last_name", "status")),
@@ -123,7 +133,7 @@ def admin_dashboard(request: HttpRequest) -> HttpResponse:
         .values("consultant_id", "consultant__first_name", "consultant__last_name", "status")
         .annotate(n=Count("id"))
     )
-    matrix: dict[int, dict] = {}
+    matrix: dict[int, dict[str, Any]] = {}
     for row in matrix_rows:
         entry = matrix.setdefault(
             row["consultant_id"],
@@ -151,12 +161,13 @@ def admin_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def bilan_list(request: HttpRequest) -> HttpResponse:
+def bilan_list(request: AuthenticatedRequest) -> HttpResponse:
     qs = Bilan.objects.for_user(request.user).with_people().with_hours()
     status = request.GET.get("etape", "")
     if status in Status.values:
         qs = qs.filter(status=status)
-    bilans = priced(list(qs[:500]), request.user.membership.organisation)
+    membership = require_membership(request.user)  # staff_required checked the role
+    bilans = priced(list(qs[:500]), membership.organisation)
     return TemplateResponse(
         request,
         "bilans/list.html",
@@ -165,14 +176,14 @@ def bilan_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def bilan_create(request: HttpRequest) -> HttpResponse:
-    membership = request.user.membership
+def bilan_create(request: AuthenticatedRequest) -> HttpResponse:
+    membership = require_membership(request.user)  # staff_required checked the role
     form = forms.BilanCreateForm(request.POST or None, organisation=membership.organisation)
     if membership.role == Role.CONSULTANT:
         # A consultant opens bilans for themself; reassignment is the administration's act.
-        form.fields["consultant"].queryset = form.fields["consultant"].queryset.filter(
-            pk=request.user.pk
-        )
+        consultants = form.consultant_field.queryset
+        assert consultants is not None  # the form's __init__ sets it
+        form.consultant_field.queryset = consultants.filter(pk=request.user.pk)
     if request.method == "POST" and form.is_valid():
         try:
             bilan = create_bilan(
@@ -190,7 +201,7 @@ def bilan_create(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "bilans/create.html", {"form": form})
 
 
-def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
+def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) -> dict[str, Any]:
     user = request.user
     organisation = bilan.organisation
     budget = bilan.budget()
@@ -234,7 +245,7 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
         "assignments": partial(read_assignments, reader=user, bilan=bilan),
         "reads_content": reads_content,
         "is_consultant": is_consultant,
-        "is_admin": user.membership.role == Role.ADMIN,
+        "is_admin": require_membership(user).role == Role.ADMIN,
         "can": can,
         "preliminary_missing": (
             bilan.preliminary_outputs_missing() if bilan.status == Status.PRELIMINARY else []
@@ -285,12 +296,14 @@ def detail_context(request: HttpRequest, bilan: Bilan, **bound) -> dict:
 
 
 @staff_required
-def bilan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bilan_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk)
     return TemplateResponse(request, "bilans/detail.html", detail_context(request, bilan))
 
 
-def rerender(request: HttpRequest, bilan: Bilan, error: ValidationError, **bound) -> HttpResponse:
+def rerender(
+    request: AuthenticatedRequest, bilan: Bilan, error: ValidationError, **bound: Any
+) -> HttpResponse:
     """Show the refusal on the page with what the user typed kept in the form."""
     refusal(request, error)
     bilan.refresh_from_db()
@@ -301,7 +314,7 @@ def rerender(request: HttpRequest, bilan: Bilan, error: ValidationError, **bound
 
 @staff_required
 @require_POST
-def bilan_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def bilan_transition(request: AuthenticatedRequest, pk: int, name: str) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
     if not may_transition(request.user, bilan, name):
         raise PermissionDenied
@@ -323,14 +336,14 @@ def bilan_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("bilans:detail", pk=bilan.pk)
 
 
-def consultant_only(user, bilan: Bilan) -> None:  # noqa: ANN001
+def consultant_only(user: User, bilan: Bilan) -> None:
     if bilan.consultant_id != user.pk:
         raise PermissionDenied
 
 
 @staff_required
 @require_POST
-def bilan_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def bilan_consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Record a consent form signed on paper (the beneficiary consents online from their space)."""
     bilan = get_bilan_for_user(request.user, pk, write=True)
     form = forms.PaperConsentForm(request.POST)
@@ -354,7 +367,7 @@ def bilan_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def bilan_framing(request: HttpRequest, pk: int) -> HttpResponse:
+def bilan_framing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
     consultant_only(request.user, bilan)
     form = forms.FramingForm(request.POST)
@@ -372,7 +385,7 @@ def bilan_framing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def bilan_hours(request: HttpRequest, pk: int) -> HttpResponse:
+def bilan_hours(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
     consultant_only(request.user, bilan)
     form = forms.PlanHoursForm(request.POST)
@@ -394,7 +407,7 @@ def bilan_hours(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def bilan_personal_work(request: HttpRequest, pk: int) -> HttpResponse:
+def bilan_personal_work(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
     consultant_only(request.user, bilan)
     form = forms.PersonalWorkForm(request.POST)
@@ -410,7 +423,7 @@ def bilan_personal_work(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def bilan_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def bilan_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
     require_membership(request.user, Role.ADMIN)
     form = forms.ReassignForm(request.POST, organisation=bilan.organisation)
@@ -426,7 +439,7 @@ def bilan_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("bilans:detail", pk=bilan.pk)
 
 
-def entretiens_response(request: HttpRequest, bilan: Bilan, **bound) -> HttpResponse:
+def entretiens_response(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) -> HttpResponse:
     """The activity block (hours and entretiens) for HTMX, or the whole page."""
     bilan.refresh_from_db()
     context = detail_context(request, bilan, **bound)
@@ -438,7 +451,7 @@ def entretiens_response(request: HttpRequest, bilan: Bilan, **bound) -> HttpResp
 
 @staff_required
 @require_POST
-def entretien_update(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def entretien_update(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     entretien = get_object_or_404(Entretien, pk=pk)
     bilan = get_bilan_for_user(request.user, entretien.bilan_id, write=True)
     consultant_only(request.user, bilan)
@@ -459,7 +472,7 @@ def entretien_update(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 @staff_required
 @require_POST
-def bilan_administration(request: HttpRequest, pk: int) -> HttpResponse:
+def bilan_administration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Correct the beneficiary's identity, situation and financing."""
     bilan = get_bilan_for_user(request.user, pk, write=True)
     form = forms.AdministrationForm(request.POST)

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+from io import TextIOBase
 from pathlib import Path
-from typing import TextIO
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -45,7 +45,7 @@ def full_data_present() -> bool:
     return (FULL_DATA_DIR / "unix_referentiel_code_rome_v460_utf8.csv").is_file()
 
 
-def import_for_demo(stdout: TextIO) -> RomeVersion:
+def import_for_demo(stdout: TextIOBase) -> RomeVersion:
     """Import the full export when it is at hand, the test fixture otherwise, saying which;
     skip the import when that same version from the same folder is already current."""
     from bilan.careers.importer import import_rome, open_source, parse_version

@@ -75,6 +75,9 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("export")
         DENIED = "denied", _("accès refusé")
 
+    # Set by the journal page for display (organisations.views.audit_journal); not a field.
+    bilan_reference: str | None
+
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Plain ids and a copied e-mail, not foreign keys: the trail outlives users and bilans.
     actor_id = models.BigIntegerField(null=True)

@@ -24,10 +24,12 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -47,7 +49,7 @@ class BackupError(Exception):
 
 @dataclass
 class Restored:
-    manifest: dict
+    manifest: dict[str, Any]
     files: int
     counts_match: bool
 
@@ -92,7 +94,7 @@ def create_backup(destination: Path, *, using: str = DEFAULT_DB_ALIAS) -> Path:
     return destination
 
 
-def _dump_database(connection, work: Path) -> Path:  # noqa: ANN001
+def _dump_database(connection: BaseDatabaseWrapper, work: Path) -> Path:
     if connection.vendor == "sqlite":
         target = work / SQLITE_NAME
         connection.ensure_connection()
@@ -109,7 +111,7 @@ def _dump_database(connection, work: Path) -> Path:  # noqa: ANN001
     raise BackupError(_t("Base de données non prise en charge : %(v)s.") % {"v": connection.vendor})
 
 
-def _pg_env(connection) -> tuple[list[str], dict[str, str]]:  # noqa: ANN001
+def _pg_env(connection: BaseDatabaseWrapper) -> tuple[list[str], dict[str, str]]:
     params = connection.get_connection_params()
     args = [f"--dbname={params.get('dbname') or connection.settings_dict['NAME']}"]
     if params.get("host"):
@@ -124,7 +126,7 @@ def _pg_env(connection) -> tuple[list[str], dict[str, str]]:  # noqa: ANN001
     return args, env
 
 
-def _run_pg(program: str, connection, extra: list[str]) -> None:  # noqa: ANN001
+def _run_pg(program: str, connection: BaseDatabaseWrapper, extra: list[str]) -> None:
     executable = shutil.which(program)
     if executable is None:
         raise BackupError(
@@ -182,7 +184,7 @@ def table_counts(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 # ---- restore ---------------------------------------------------------------------------------
 
 
-def read_manifest(archive_path: Path) -> dict:
+def read_manifest(archive_path: Path) -> dict[str, Any]:
     """The manifest, after checking every member against its checksum (nothing is written)."""
     with tarfile.open(archive_path, mode="r:gz") as archive:
         manifest = _manifest_of(archive)
@@ -199,6 +201,7 @@ def read_manifest(archive_path: Path) -> dict:
                 )
             digest = hashlib.sha256()
             handle = archive.extractfile(member)
+            assert handle is not None  # a regular file, checked above
             for block in iter(functools.partial(handle.read, 1 << 20), b""):
                 digest.update(block)
             if digest.hexdigest() != listed[member.name]["sha256"]:
@@ -215,14 +218,14 @@ def read_manifest(archive_path: Path) -> dict:
     return manifest
 
 
-def _manifest_of(archive: tarfile.TarFile) -> dict:
+def _manifest_of(archive: tarfile.TarFile) -> dict[str, Any]:
     try:
         handle = archive.extractfile(MANIFEST)
     except KeyError:
         handle = None
     if handle is None:
         raise BackupError(_t("Archive refusée : elle n'a pas de manifest.json."))
-    manifest = json.loads(handle.read())
+    manifest: dict[str, Any] = json.loads(handle.read())
     if manifest.get("format") != FORMAT:
         raise BackupError(_t("Format d'archive inconnu : %(f)s.") % {"f": manifest.get("format")})
     return manifest
@@ -296,7 +299,7 @@ def restore_backup(
     )
 
 
-def _load_database(connection, source: Path) -> None:  # noqa: ANN001
+def _load_database(connection: BaseDatabaseWrapper, source: Path) -> None:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         copy = sqlite3.connect(source)

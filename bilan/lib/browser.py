@@ -17,8 +17,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Browser, Page
 
 __all__ = ["browser", "page"]
 
@@ -47,7 +53,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole test session (each launch starts a new profile)."""
     from playwright.sync_api import sync_playwright
 
@@ -57,14 +63,14 @@ def browser():
             instance = playwright.chromium.launch(
                 executable_path=executable, headless=True, args=CHROMIUM_ARGS
             )
-        except Exception as error:  # noqa: BLE001 - reported as a test failure
+        except Exception as error:
             pytest.fail(f"Chromium ({executable}) did not start: {error}", pytrace=False)
         yield instance
         instance.close()
 
 
 @pytest.fixture
-def page(browser):
+def page(browser: Browser) -> Iterator[Page]:
     """A new page in a new browser context (no cookies shared between tests), in French."""
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     context.set_default_timeout(10_000)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,13 +17,30 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 
-def render_text(template_name: str, context: dict) -> str:
+class Recipient(Protocol):
+    """Whom an e-mail goes to: a user (lib imports no app, so not accounts.User itself)."""
+
+    @property
+    def email(self) -> str: ...
+
+
+class Scheduled(Protocol):
+    """An entretien (entretiens.models.Entretien), as the notices read it."""
+
+    @property
+    def bilan(self) -> object: ...
+
+
+def render_text(template_name: str, context: dict[str, Any]) -> str:
     """A plain-text template rendered without HTML escaping: in a text part, « O'Neil » must
     stay « O'Neil », not « O&#x27;Neil » (the .html part keeps Django's escaping)."""
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    # The Django backend's template wraps the engine's Template, which takes a Context.
+    template = get_template(template_name).template  # type: ignore[attr-defined]  # see above
+    text: str = template.render(Context(context, autoescape=False))
+    return text
 
 
-def send(name: str, to: str, context: dict, attachments: Sequence[MIMEBase] = ()) -> None:
+def send(name: str, to: str, context: dict[str, Any], attachments: Sequence[MIMEBase] = ()) -> None:
     """Render and send e-mail `name` to `to`, in French."""
     if to.endswith(".invalid"):
         return  # a stand-in account (organisations.invitations): no one to write to (RFC 2606)
@@ -46,7 +64,7 @@ def calendar_file(ics: bytes, *, method: str, filename: str) -> MIMEText:
     return part
 
 
-def invitation(*, user, organisation, link: str, invited_by) -> None:  # noqa: ANN001
+def invitation(*, user: Recipient, organisation: object, link: str, invited_by: object) -> None:
     send(
         "invitation",
         user.email,
@@ -54,11 +72,13 @@ def invitation(*, user, organisation, link: str, invited_by) -> None:  # noqa: A
     )
 
 
-def password_reset(*, user, link: str) -> None:  # noqa: ANN001
+def password_reset(*, user: Recipient, link: str) -> None:
     send("password_reset", user.email, {"user": user, "link": link})
 
 
-def entretien_notice(name: str, *, entretien, to, ics: bytes, method: str, filename: str) -> None:  # noqa: ANN001
+def entretien_notice(
+    name: str, *, entretien: Scheduled, to: Recipient, ics: bytes, method: str, filename: str
+) -> None:
     send(
         name,
         to.email,
@@ -67,7 +87,7 @@ def entretien_notice(name: str, *, entretien, to, ics: bytes, method: str, filen
     )
 
 
-def entretien_scheduled(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+def entretien_scheduled(*, entretien: Scheduled, to: Recipient, ics: bytes, filename: str) -> None:
     entretien_notice(
         "entretien_scheduled",
         entretien=entretien,
@@ -78,7 +98,9 @@ def entretien_scheduled(*, entretien, to, ics: bytes, filename: str) -> None:  #
     )
 
 
-def entretien_rescheduled(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+def entretien_rescheduled(
+    *, entretien: Scheduled, to: Recipient, ics: bytes, filename: str
+) -> None:
     entretien_notice(
         "entretien_rescheduled",
         entretien=entretien,
@@ -89,7 +111,7 @@ def entretien_rescheduled(*, entretien, to, ics: bytes, filename: str) -> None: 
     )
 
 
-def entretien_cancelled(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+def entretien_cancelled(*, entretien: Scheduled, to: Recipient, ics: bytes, filename: str) -> None:
     entretien_notice(
         "entretien_cancelled",
         entretien=entretien,
@@ -100,7 +122,7 @@ def entretien_cancelled(*, entretien, to, ics: bytes, filename: str) -> None:  #
     )
 
 
-def entretien_reminder(*, entretien, to, ics: bytes, filename: str) -> None:  # noqa: ANN001
+def entretien_reminder(*, entretien: Scheduled, to: Recipient, ics: bytes, filename: str) -> None:
     entretien_notice(
         "entretien_reminder",
         entretien=entretien,
@@ -111,6 +133,6 @@ def entretien_reminder(*, entretien, to, ics: bytes, filename: str) -> None:  # 
     )
 
 
-def message_digest(*, to, items: list[dict], total: int) -> None:  # noqa: ANN001
+def message_digest(*, to: Recipient, items: list[dict[str, Any]], total: int) -> None:
     """How many unread messages wait per bilan ({"bilan", "count"} each), never their content."""
     send("message_digest", to.email, {"recipient": to, "items": items, "total": total})

@@ -14,11 +14,12 @@ def client_ip(request: HttpRequest) -> str:
     address the outermost trusted proxy saw: the n-th entry from the right of X-Forwarded-For, since
     only what our own proxies appended can be believed (a client can send any left part). Also the
     address the login lockout counts (AXES_CLIENT_IP_CALLABLE), so clients are not all one proxy."""
-    peer = request.META.get("REMOTE_ADDR", "")
-    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    peer: str = request.META.get("REMOTE_ADDR", "")
+    count: int = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if count <= 0:
         return peer
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",")]
     hops = [hop for hop in hops if hop]
     if len(hops) < count:
         return peer
@@ -26,7 +27,8 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def client_ua(request: HttpRequest) -> str:
-    return request.META.get("HTTP_USER_AGENT", "")
+    agent: str = request.META.get("HTTP_USER_AGENT", "")
+    return agent
 
 
 def hash_ip(ip: str) -> str:

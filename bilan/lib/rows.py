@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import Col
 
 
 @cache
@@ -21,7 +23,7 @@ def column_list(model: type[models.Model], alias: str) -> str:
 
 
 @cache
-def _converters(model: type[models.Model]) -> list[tuple[models.Field, list]]:
+def _converters(model: type[models.Model]) -> list[tuple[Col, list[Any]]]:
     """Per field, the converters the ORM's compiler would apply to its column (the backend's,
     e.g. SQLite's text datetimes and 0/1 booleans, then the field's own, e.g. JSON)."""
     table = model._meta.db_table
@@ -32,9 +34,10 @@ def _converters(model: type[models.Model]) -> list[tuple[models.Field, list]]:
     return out
 
 
-def instances(row: Sequence, *models_: type[models.Model]) -> list[models.Model]:
+def instances(row: Sequence[Any], *models_: type[models.Model]) -> list[models.Model]:
     """Split a row selected with `column_list` for each model, in order, into instances."""
-    out, start = [], 0
+    out: list[models.Model] = []
+    start = 0
     for model in models_:
         converters = _converters(model)
         values = []

@@ -20,7 +20,7 @@ from bilan.bilans.models import (
 )
 from bilan.entretiens.models import Entretien
 
-ORDER = [
+ORDER: list[str] = [
     Status.ENQUIRY,
     Status.PRELIMINARY,
     Status.INVESTIGATION,

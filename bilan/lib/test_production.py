@@ -8,6 +8,7 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client, RequestFactory, override_settings
@@ -16,7 +17,7 @@ from bilan.lib.net import client_ip
 from bilan.lib.supervise import ROOT
 
 
-def production_env(tmp_path, **overrides: str) -> dict[str, str]:  # noqa: ANN001
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """The environment README « Production » documents, on a throw-away SQLite file."""
     local_only = {"BILAN_LOCAL_HTTP", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in local_only}
@@ -43,13 +44,15 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_deploy_passes_at_warning_level_with_the_documented_environment(tmp_path) -> None:  # noqa: ANN001
+def test_check_deploy_passes_at_warning_level_with_the_documented_environment(
+    tmp_path: Path,
+) -> None:
     done = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
 
 
-def test_production_turns_on_transport_security_by_default(tmp_path) -> None:  # noqa: ANN001
+def test_production_turns_on_transport_security_by_default(tmp_path: Path) -> None:
     code = (
         "from django.conf import settings as s; "
         "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
@@ -82,8 +85,8 @@ def test_production_turns_on_transport_security_by_default(tmp_path) -> None:  #
     ],
 )
 def test_production_refuses_to_start_without_its_own_secrets(
-    tmp_path, variable, value, message
-) -> None:  # noqa: ANN001
+    tmp_path: Path, variable: str, value: str | None, message: str
+) -> None:
     env = production_env(tmp_path)
     if value is None:
         del env[variable]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from pytest_django import Settings
 
 from bilan.accounts.models import User
 from bilan.bilans.actions import create_bilan
@@ -43,8 +45,8 @@ def make_member(org: Organisation, email: str, role: str, first: str, last: str)
     return user
 
 
-def make_bilan(org: Organisation, beneficiary: User, consultant: User, **extra) -> Bilan:
-    fields = dict(
+def make_bilan(org: Organisation, beneficiary: User, consultant: User, **extra: Any) -> Bilan:
+    fields: dict[str, Any] = dict(
         acting_user=consultant,
         organisation=org,
         email=beneficiary.email,
@@ -62,7 +64,7 @@ def make_bilan(org: Organisation, beneficiary: User, consultant: User, **extra) 
 
 
 @pytest.fixture
-def cast(db) -> SimpleNamespace:  # noqa: ANN001
+def cast(db: None) -> SimpleNamespace:
     org = make_organisation("Cap Avenir Conseil", "cap-avenir")
     outsider_org = make_organisation("Horizon Orientation", "horizon")
     c = SimpleNamespace(org=org, outsider_org=outsider_org)
@@ -85,12 +87,12 @@ def cast(db) -> SimpleNamespace:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:  # noqa: ANN001
+def _fast_password_hashing(settings: Settings) -> None:
     # PBKDF2 at production strength costs ~0.3 s per user on this machine.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def booking_window_to_2031(monkeypatch) -> None:  # noqa: ANN001
+def booking_window_to_2031(monkeypatch: pytest.MonkeyPatch) -> None:
     """For tests booking entretiens at fixed dates up to 2030, beyond the real two-year window."""
     monkeypatch.setattr("bilan.lib.dates.latest_booking_day", lambda: dt.date(2031, 1, 1))

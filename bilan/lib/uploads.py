@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from typing import TypeVar
+
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
+
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
 def protect_upload(
-    response: HttpResponse, *, filename: str, content_type: str | None = None
-) -> HttpResponse:
+    response: Response, *, filename: str, content_type: str | None = None
+) -> Response:
     """Mark `response` (carrying an uploaded file's bytes) as a download that is not sniffed
     and runs nothing if opened: Content-Disposition attachment, nosniff, a sandbox CSP."""
     if content_type:
         response["Content-Type"] = content_type
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    disposition = content_disposition_header(True, filename)
+    assert disposition is not None  # always a header for an attachment
+    response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"

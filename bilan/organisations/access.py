@@ -6,33 +6,36 @@ organisation, or out of reach for the role, are a 404: their existence is not di
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from bilan.accounts.models import User
 from bilan.bilans.models import Bilan
 from bilan.organisations.middleware import membership_for
 from bilan.organisations.models import Membership, Role
 
 
-def require_membership(user, *roles: str) -> Membership:  # noqa: ANN001
-    membership = getattr(user, "membership", None)
+def require_membership(user: User | AnonymousUser, *roles: str) -> Membership:
+    membership: Membership | None = getattr(user, "membership", None)
     if membership is None or (roles and membership.role not in roles):
         raise PermissionDenied
     return membership
 
 
-def get_bilan_for_user(user, pk: int, *, write: bool = False) -> Bilan:  # noqa: ANN001
+def get_bilan_for_user(user: User, pk: int, *, write: bool = False) -> Bilan:
     """The bilan `pk` if `user` may see it (write: act on it as staff), else 404 / 403."""
     try:
         bilan = Bilan.objects.for_user(user).with_people().get(pk=pk)
     except (Bilan.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if write and user.membership.role == Role.BENEFICIARY:
+    membership = user.membership  # set: for_user found the bilan through it
+    if write and (membership is None or membership.role == Role.BENEFICIARY):
         raise PermissionDenied
     return bilan
 
 
-def can_read_content(user, bilan: Bilan) -> bool:  # noqa: ANN001
+def can_read_content(user: User, bilan: Bilan) -> bool:
     """Content is for the beneficiary and the consultant assigned now; an admin sees
     administrative data only (REQ-54)."""
     if not hasattr(user, "membership"):  # a user loaded outside a request (worker, code)

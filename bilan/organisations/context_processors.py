@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from bilan.organisations.invitations import pending_for
 
 
-def membership(request: HttpRequest) -> dict:
+def membership(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     m = getattr(user, "membership", None) if user is not None else None
     return {

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +10,14 @@ from bilan.bilans.forms import HoursField
 from bilan.organisations.logos import normalise_logo, replace_logo
 from bilan.organisations.models import HoursRule, Organisation
 
+if TYPE_CHECKING:
+    OrganisationModelForm = forms.ModelForm[Organisation]
+    HoursRuleModelForm = forms.ModelForm[HoursRule]
+else:  # ModelForm is generic in django-stubs only, not subscriptable at run time
+    OrganisationModelForm = HoursRuleModelForm = forms.ModelForm
 
-class OrganisationForm(forms.ModelForm):
+
+class OrganisationForm(OrganisationModelForm):
     # Accept the SIRET as printed (« 732 829 320 00074 »); the model checks the 14 digits.
     siret = forms.CharField(label=_("SIRET"), max_length=20)
 
@@ -35,14 +43,15 @@ class OrganisationForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["logo"].initial = self.instance.logo or None
 
     def clean_siret(self) -> str:
-        return self.cleaned_data["siret"].replace(" ", "")
+        siret: str = self.cleaned_data["siret"]
+        return siret.replace(" ", "")
 
-    def clean_logo(self):  # noqa: ANN201
+    def clean_logo(self) -> Any:  # the upload, False (« effacer ») or the stored file
         upload = self.cleaned_data.get("logo")
         if upload is False or not upload or not hasattr(upload, "read"):
             return upload  # False: « effacer » ticked; else the logo already stored, unchanged
@@ -60,7 +69,7 @@ class OrganisationForm(forms.ModelForm):
         return organisation
 
 
-class HoursRuleForm(forms.ModelForm):
+class HoursRuleForm(HoursRuleModelForm):
     max_total = HoursField(label=_("Durée maximale du bilan (heures)"))
     min_accompaniment = HoursField(label=_("Accompagnement effectif minimal (heures)"))
 
@@ -69,8 +78,9 @@ class HoursRuleForm(forms.ModelForm):
         fields = ["effective_from", "count_personal_work", "source"]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("max_total") and data["max_total"] > 24 * 60:
             self.add_error(
                 "max_total",

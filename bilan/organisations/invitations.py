@@ -11,14 +11,17 @@ stand-in holds becomes hers. Until then nothing of her account is read, shown or
 from __future__ import annotations
 
 import secrets
+from typing import cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import ManyToManyRel, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.accounts.models import User
 from bilan.lib import emails
 from bilan.organisations.models import PLACEHOLDER_DOMAIN, Invitation, Membership, Organisation
 
@@ -27,13 +30,13 @@ class InvitationRefused(Exception):
     """The invitation cannot be answered by this person (message in French)."""
 
 
-def is_placeholder(user) -> bool:  # noqa: ANN001
+def is_placeholder(user: User) -> bool:
     return bool(user.email) and user.email.endswith("@" + PLACEHOLDER_DOMAIN)
 
 
 def invite_existing_account(
     *,
-    acting_user,  # noqa: ANN001
+    acting_user: User,
     organisation: Organisation,
     email: str,
     first_name: str,
@@ -53,8 +56,7 @@ def invite_existing_account(
     )
     if invitation is not None:
         return Membership.objects.get(user=invitation.placeholder, organisation=organisation)
-    user_model = get_user_model()
-    placeholder = user_model.objects.create_user(
+    placeholder = User.objects.create_user(
         f"{secrets.token_hex(12)}@{PLACEHOLDER_DOMAIN}",
         first_name=first_name.strip(),
         last_name=last_name.strip(),
@@ -79,7 +81,7 @@ def invite_existing_account(
     return membership
 
 
-def invited_address(user) -> str:  # noqa: ANN001
+def invited_address(user: User) -> str:
     """The address an organisation knows a person by: the one it typed, for a stand-in."""
     if not is_placeholder(user):
         return user.email
@@ -87,14 +89,14 @@ def invited_address(user) -> str:  # noqa: ANN001
     return invitation.email if invitation else ""
 
 
-def pending_for(user) -> list[Invitation]:  # noqa: ANN001
+def pending_for(user: User | AnonymousUser) -> list[Invitation]:
     """The invitations waiting for `user`'s answer (addressed to her own e-mail)."""
-    if not user.is_authenticated or is_placeholder(user):
+    if not isinstance(user, User) or is_placeholder(user):
         return []
     return list(Invitation.objects.pending().for_address(user.email).select_related("organisation"))
 
 
-def _invitation_for(user, pk: int) -> Invitation:  # noqa: ANN001
+def _invitation_for(user: User, pk: int) -> Invitation:
     invitation = (
         Invitation.objects.pending()
         .for_address(user.email)
@@ -107,7 +109,7 @@ def _invitation_for(user, pk: int) -> Invitation:  # noqa: ANN001
     return invitation
 
 
-def accept(user, pk: int) -> Membership:  # noqa: ANN001
+def accept(user: User, pk: int) -> Membership:
     """`user` accepts invitation `pk`: what the stand-in holds becomes hers, in one
     transaction, and she is a member of the organisation."""
     with transaction.atomic():
@@ -122,29 +124,29 @@ def accept(user, pk: int) -> Membership:  # noqa: ANN001
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        get_user_model().objects.filter(pk=placeholder.pk).update(is_active=False)
+        User.objects.filter(pk=placeholder.pk).update(is_active=False)
         return Membership.objects.select_related("organisation").get(
             user=user, organisation=organisation
         )
 
 
-def decline(user, pk: int) -> None:  # noqa: ANN001
+def decline(user: User, pk: int) -> None:
     with transaction.atomic():
         invitation = _invitation_for(user, pk)
         invitation.declined_at = timezone.now()
         invitation.save(update_fields=["declined_at"])
 
 
-def _transfer(placeholder, user) -> None:  # noqa: ANN001
+def _transfer(placeholder: User, user: User) -> None:
     """Point every row that refers to `placeholder` at `user` (the invitation itself aside)."""
     for relation in placeholder._meta.related_objects:
         if relation.related_model is Invitation and relation.field.name == "placeholder":
             continue
-        if relation.many_to_many:
-            through = relation.through
+        if isinstance(relation, ManyToManyRel):
+            through = cast(type[Model], relation.through)  # set once the models are loaded
             source = relation.field.m2m_reverse_field_name()
-            through.objects.filter(**{source: placeholder}).update(**{source: user})
+            through._default_manager.filter(**{source: placeholder}).update(**{source: user})
         else:
-            relation.related_model._base_manager.filter(
+            cast(type[Model], relation.related_model)._base_manager.filter(
                 **{relation.field.name: placeholder}
             ).update(**{relation.field.name: user})

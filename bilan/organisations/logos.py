@@ -17,6 +17,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _t
 from PIL import Image, UnidentifiedImageError
 
+from bilan.organisations.models import Organisation
+
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 1000
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
@@ -24,7 +26,7 @@ LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
 DECODE_MAX_PIXELS = 40_000_000
 
 
-def normalise_logo(upload: UploadedFile) -> ContentFile:
+def normalise_logo(upload: UploadedFile) -> ContentFile[bytes]:
     """The upload re-encoded as a clean PNG, or a ValidationError in French."""
     if upload.size is not None and upload.size > LOGO_MAX_BYTES:
         raise ValidationError(_t("Le logo dépasse 2 Mo : choisissez une image plus légère."))
@@ -39,9 +41,9 @@ def normalise_logo(upload: UploadedFile) -> ContentFile:
             raise ValidationError(_t("Le logo doit être une image PNG, JPEG ou WebP."))
         if width * height > DECODE_MAX_PIXELS:
             raise ValidationError(_t("Cette image est trop grande pour un logo."))
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = image.convert("RGBA")
+        with Image.open(io.BytesIO(data)) as decoded:
+            decoded.load()
+            image = decoded.convert("RGBA")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
             _t("Ce fichier n'est pas une image lisible : le logo doit être un PNG, JPEG ou WebP.")
@@ -52,7 +54,7 @@ def normalise_logo(upload: UploadedFile) -> ContentFile:
     return ContentFile(out.getvalue(), name=f"{secrets.token_urlsafe(16)}.png")
 
 
-def replace_logo(organisation, logo: ContentFile | None) -> None:  # noqa: ANN001
+def replace_logo(organisation: Organisation, logo: ContentFile[bytes] | None) -> None:
     """Store `logo` (already normalised) as the organisation's, deleting the previous file;
     None removes the logo."""
     previous = organisation.logo.name if organisation.logo else ""

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
+from bilan.accounts.models import User
 from bilan.organisations.models import Membership
 
 # The session key holding the organisation a person chose to work in (several memberships).
 SESSION_KEY = "organisation_id"
 
 
-def memberships_of(user) -> list[Membership]:  # noqa: ANN001
+def memberships_of(user: User | AnonymousUser) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(
@@ -21,7 +23,7 @@ def memberships_of(user) -> list[Membership]:  # noqa: ANN001
     )
 
 
-def membership_for(user, organisation_id: int | None = None) -> Membership | None:  # noqa: ANN001
+def membership_for(user: User, organisation_id: int | None = None) -> Membership | None:
     """The membership `user` acts through: the one in `organisation_id` if she has it, else
     her oldest. A person in several organisations works in one at a time and sees nothing of
     one organisation through another."""

@@ -71,9 +71,8 @@ class Organisation(models.Model):
         return self.name
 
     def qualiopi_valid_on(self, day: dt.date) -> bool:
-        return bool(self.qualiopi_certificate and self.qualiopi_expires_on) and (
-            self.qualiopi_expires_on >= day
-        )
+        expires_on = self.qualiopi_expires_on
+        return bool(self.qualiopi_certificate) and expires_on is not None and expires_on >= day
 
     def hours_rule(self, day: dt.date) -> HoursRule:
         return HoursRule.in_force(self, day)

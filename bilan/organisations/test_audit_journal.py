@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
@@ -14,15 +16,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bilan.accounts.models import User
 from bilan.compliance.content import content_models
 from bilan.compliance.models import OBJECT_TYPE_LABELS, AuditEvent
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 URL = reverse("organisations:audit")
 PARIS = dt.timezone(dt.timedelta(hours=1))  # Europe/Paris in winter
 NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
 
 
-def record(cast, at: dt.datetime = NOON, **fields) -> AuditEvent:  # noqa: ANN001
+def record(cast: SimpleNamespace, at: dt.datetime = NOON, **fields: Any) -> AuditEvent:
     """An audit row of the cast's organisation, written at `at` (the trail is append-only)."""
     values = dict(
         actor_id=cast.consultant.pk,
@@ -40,13 +46,13 @@ def record(cast, at: dt.datetime = NOON, **fields) -> AuditEvent:  # noqa: ANN00
         return AuditEvent.objects.create(**values)
 
 
-def rows_of(response) -> list[list[str]]:  # noqa: ANN001
+def rows_of(response: _MonkeyPatchedWSGIResponse) -> list[list[str]]:
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def admin_client(cast, client: Client) -> Client:  # noqa: ANN001
+def admin_client(cast: SimpleNamespace, client: Client) -> Client:
     client.force_login(cast.admin)
     return client
 
@@ -68,7 +74,9 @@ def admin_client(cast, client: Client) -> Client:  # noqa: ANN001
     ],
 )
 @pytest.mark.parametrize("query", ["", "?format=csv"])
-def test_only_admins_read_or_export_their_organisations_journal(cast, client, role, status, query):
+def test_only_admins_read_or_export_their_organisations_journal(
+    cast: SimpleNamespace, client: Client, role: str, status: int, query: str
+) -> None:
     record(cast, actor_email="lectrice@cap.test")
     client.force_login(getattr(cast, role))
     response = client.get(URL + query)
@@ -78,14 +86,18 @@ def test_only_admins_read_or_export_their_organisations_journal(cast, client, ro
 
 
 @pytest.mark.parametrize("query", ["", "?format=csv"])
-def test_an_anonymous_visitor_is_sent_to_the_login_page(db, client, query):
+def test_an_anonymous_visitor_is_sent_to_the_login_page(
+    db: None, client: Client, query: str
+) -> None:
     response = client.get(URL + query)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
 @pytest.mark.parametrize("role,shown", [("admin", True), ("consultant", False)])
-def test_the_nav_links_to_the_journal_for_admins_only(cast, client, role, shown):
+def test_the_nav_links_to_the_journal_for_admins_only(
+    cast: SimpleNamespace, client: Client, role: str, shown: bool
+) -> None:
     client.force_login(getattr(cast, role))
     page = client.get(reverse("home")).content.decode()
     assert (f'href="{URL}"' in page) is shown
@@ -94,7 +106,9 @@ def test_the_nav_links_to_the_journal_for_admins_only(cast, client, role, shown)
 # ---- what it shows ------------------------------------------------------------------------------
 
 
-def test_a_consultants_read_appears_with_its_type_and_bilan_but_never_the_content(cast, client):
+def test_a_consultants_read_appears_with_its_type_and_bilan_but_never_the_content(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.consultant)
     client.get(reverse("bilans:detail", args=[cast.bilan.pk]))
     page = admin_client(cast, client).get(URL).content.decode()
@@ -105,7 +119,9 @@ def test_a_consultants_read_appears_with_its_type_and_bilan_but_never_the_conten
     assert "Je voudrais savoir si je peux changer de métier." not in page
 
 
-def test_only_the_admins_organisation_is_listed_newest_first(cast, client):
+def test_only_the_admins_organisation_is_listed_newest_first(
+    cast: SimpleNamespace, client: Client
+) -> None:
     record(cast, at=NOON, actor_email="premiere@cap.test")
     record(cast, at=NOON + dt.timedelta(hours=1), actor_email="seconde@cap.test")
     record(
@@ -120,20 +136,24 @@ def test_only_the_admins_organisation_is_listed_newest_first(cast, client):
     assert cast.outsider_bilan.reference not in page
 
 
-def test_an_unknown_type_shows_its_raw_label_and_an_api_read_its_channel(cast, client):
+def test_an_unknown_type_shows_its_raw_label_and_an_api_read_its_channel(
+    cast: SimpleNamespace, client: Client
+) -> None:
     record(cast, object_type="entretiens.Nouveau", channel="api", action="denied")
     page = admin_client(cast, client).get(URL).content.decode()
     assert "entretiens.Nouveau" in page and "API" in page and "accès refusé" in page
 
 
-def test_a_bilan_no_longer_there_shows_its_bare_id_without_a_link(cast, client):
+def test_a_bilan_no_longer_there_shows_its_bare_id_without_a_link(
+    cast: SimpleNamespace, client: Client
+) -> None:
     record(cast, bilan_id=987654)
     page = admin_client(cast, client).get(URL).content.decode()
     assert "n° 987654" in page
     assert reverse("bilans:detail", args=[987654]) not in page
 
 
-def test_every_content_model_has_a_french_label_in_the_journal():
+def test_every_content_model_has_a_french_label_in_the_journal() -> None:
     assert {m._meta.label for m in content_models()} <= set(OBJECT_TYPE_LABELS)
 
 
@@ -141,7 +161,9 @@ def test_every_content_model_has_a_french_label_in_the_journal():
 
 
 @pytest.mark.parametrize("value", ["reference", "id", "lowercase"])
-def test_the_bilan_filter_takes_a_reference_or_an_id(cast, client, value):
+def test_the_bilan_filter_takes_a_reference_or_an_id(
+    cast: SimpleNamespace, client: Client, value: str
+) -> None:
     record(cast, actor_email="sur-le-bilan@cap.test")
     record(cast, actor_email="sur-l-autre@cap.test", bilan_id=cast.other_bilan.pk)
     query = {
@@ -153,14 +175,16 @@ def test_the_bilan_filter_takes_a_reference_or_an_id(cast, client, value):
     assert "sur-le-bilan@cap.test" in page and "sur-l-autre@cap.test" not in page
 
 
-def test_the_actor_filter_matches_part_of_the_email_whatever_the_case(cast, client):
+def test_the_actor_filter_matches_part_of_the_email_whatever_the_case(
+    cast: SimpleNamespace, client: Client
+) -> None:
     record(cast, actor_email="claire.conseil@cap.test")
     record(cast, actor_email="karim@cap.test")
     page = admin_client(cast, client).get(URL, {"acteur": "CLAIRE"}).content.decode()
     assert "claire.conseil@cap.test" in page and "karim@cap.test" not in page
 
 
-def test_the_date_filters_count_days_in_paris_time(cast, client):
+def test_the_date_filters_count_days_in_paris_time(cast: SimpleNamespace, client: Client) -> None:
     # 23:30 UTC on 2 March is 00:30 on 3 March in Paris.
     record(cast, at=dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC), actor_email="nuit@cap.test")
     record(cast, at=dt.datetime(2026, 3, 1, 10, 0, tzinfo=PARIS), actor_email="avant@cap.test")
@@ -183,7 +207,9 @@ def test_the_date_filters_count_days_in_paris_time(cast, client):
         ({"bilan": "9" * 40}, "Référence non reconnue"),
     ],
 )
-def test_a_malformed_filter_is_explained_in_french_and_ignored(cast, client, params, message):
+def test_a_malformed_filter_is_explained_in_french_and_ignored(
+    cast: SimpleNamespace, client: Client, params: dict[str, Any], message: str
+) -> None:
     record(cast, actor_email="visible@cap.test")
     response = admin_client(cast, client).get(URL, {**params, "acteur": "visible"})
     assert response.status_code == 200
@@ -195,7 +221,9 @@ def test_a_malformed_filter_is_explained_in_french_and_ignored(cast, client, par
 # ---- pages --------------------------------------------------------------------------------------
 
 
-def test_the_journal_shows_50_rows_a_page_and_keeps_the_filters_across_pages(cast, client):
+def test_the_journal_shows_50_rows_a_page_and_keeps_the_filters_across_pages(
+    cast: SimpleNamespace, client: Client
+) -> None:
     for minute in range(51):
         record(cast, at=NOON + dt.timedelta(minutes=minute), object_id=f"obj-{minute}")
     record(cast, actor_email="filtre-exclu@autre.test")
@@ -212,13 +240,15 @@ def test_the_journal_shows_50_rows_a_page_and_keeps_the_filters_across_pages(cas
     assert client.get(URL, {"page": "999"}).context["page"].number == 2
 
 
-def test_the_number_of_queries_does_not_grow_with_the_rows(cast, client):
+def test_the_number_of_queries_does_not_grow_with_the_rows(
+    cast: SimpleNamespace, client: Client
+) -> None:
     for i in range(3):
         record(cast, bilan_id=(cast.bilan, cast.other_bilan)[i % 2].pk)
     for _ in range(30):
         record(cast, organisation_id=cast.outsider_org.pk, bilan_id=cast.outsider_bilan.pk)
 
-    def rows_and_queries(admin) -> tuple[int, int]:  # noqa: ANN001
+    def rows_and_queries(admin: User) -> tuple[int, int]:
         client.force_login(admin)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(URL)
@@ -234,7 +264,9 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(cast, client):
 # ---- CSV export ---------------------------------------------------------------------------------
 
 
-def test_the_csv_export_has_a_header_and_the_filtered_rows(cast, client):
+def test_the_csv_export_has_a_header_and_the_filtered_rows(
+    cast: SimpleNamespace, client: Client
+) -> None:
     record(cast, at=NOON, actor_email="claire@cap.test", object_id="12")
     record(cast, actor_email="karim@cap.test", bilan_id=cast.other_bilan.pk)
     record(cast, actor_email="dehors@horizon.test", organisation_id=cast.outsider_org.pk)
@@ -270,7 +302,9 @@ def test_the_csv_export_has_a_header_and_the_filtered_rows(cast, client):
     ]
 
 
-def test_the_csv_export_covers_every_page_and_writes_no_audit_row(cast, client):
+def test_the_csv_export_covers_every_page_and_writes_no_audit_row(
+    cast: SimpleNamespace, client: Client
+) -> None:
     for minute in range(60):
         record(cast, at=NOON + dt.timedelta(minutes=minute))
     response = admin_client(cast, client).get(URL, {"format": "csv", "page": "2"})
@@ -278,12 +312,16 @@ def test_the_csv_export_covers_every_page_and_writes_no_audit_row(cast, client):
     assert AuditEvent.objects.count() == 60
 
 
-def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run(cast, client):
+def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run(
+    cast: SimpleNamespace, client: Client
+) -> None:
     record(cast, actor_email="=HYPERLINK(1)@cap.test", object_id="-1")
     (row,) = rows_of(admin_client(cast, client).get(URL, {"format": "csv"}))[1:]
     assert row[1] == "'=HYPERLINK(1)@cap.test" and row[5] == "'-1"
 
 
-def test_the_journal_page_links_to_its_csv_export_with_the_same_filters(cast, client):
+def test_the_journal_page_links_to_its_csv_export_with_the_same_filters(
+    cast: SimpleNamespace, client: Client
+) -> None:
     page = admin_client(cast, client).get(URL, {"acteur": "claire", "page": "1"}).content.decode()
     assert 'href="?acteur=claire&amp;format=csv"' in page

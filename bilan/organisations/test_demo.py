@@ -26,7 +26,7 @@ ACCOUNTS = {
 
 
 @pytest.fixture(autouse=True)
-def _fixture_referential(monkeypatch):  # noqa: ANN001, ANN202
+def _fixture_referential(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo imports the small ROME fixture here: the full folder's import (10–20 s) is
     tested once in bilan/careers/test_referential_full.py, not in every demo test."""
     from bilan.careers import referential
@@ -44,7 +44,7 @@ def demo() -> str:
     return out.getvalue()
 
 
-def test_running_the_demo_twice_changes_nothing():
+def test_running_the_demo_twice_changes_nothing() -> None:
     demo()
     first = row_counts()
     assert first["bilans.Bilan"] > 0
@@ -52,7 +52,7 @@ def test_running_the_demo_twice_changes_nothing():
     assert row_counts() == first
 
 
-def test_the_demo_accounts_exist_with_their_roles_and_the_printed_password():
+def test_the_demo_accounts_exist_with_their_roles_and_the_printed_password() -> None:
     output = demo()
     assert "demo-bilan-2026" in output
     for email, (slug, role) in ACCOUNTS.items():
@@ -62,27 +62,27 @@ def test_the_demo_accounts_exist_with_their_roles_and_the_printed_password():
         assert email in output
 
 
-def test_the_demo_organisations_have_valid_identifiers():
+def test_the_demo_organisations_have_valid_identifiers() -> None:
     demo()
     for org in Organisation.objects.filter(slug__startswith="demo-"):
         validate_siret(org.siret)
         org.full_clean()
-        assert org.qualiopi_expires_on.year == 2027
+        assert org.qualiopi_expires_on is not None and org.qualiopi_expires_on.year == 2027
 
 
-def test_every_status_has_at_least_one_demo_bilan():
+def test_every_status_has_at_least_one_demo_bilan() -> None:
     demo()
     present = set(Bilan.objects.values_list("status", flat=True))
     assert present == set(Status.values)
 
 
-def test_both_consultants_of_the_first_organisation_follow_bilans():
+def test_both_consultants_of_the_first_organisation_follow_bilans() -> None:
     demo()
     for email in ("consultante@demo.test", "consultant@demo.test"):
         assert Bilan.objects.filter(consultant__email=email).count() >= 3
 
 
-def test_the_demo_beneficiary_has_modalites_waiting_for_her_validation():
+def test_the_demo_beneficiary_has_modalites_waiting_for_her_validation() -> None:
     demo()
     bilan = Bilan.objects.get(beneficiary__email="beneficiaire@demo.test")
     assert bilan.status == Status.PRELIMINARY
@@ -92,29 +92,31 @@ def test_the_demo_beneficiary_has_modalites_waiting_for_her_validation():
     ]
 
 
-def test_the_enquiry_of_the_demo_consultant_has_paper_consent_and_is_not_started():
+def test_the_enquiry_of_the_demo_consultant_has_paper_consent_and_is_not_started() -> None:
     demo()
     bilan = Bilan.objects.get(beneficiary__email="beneficiaire.demande@demo.test")
     assert bilan.status == Status.ENQUIRY
     assert bilan.consultant.email == "consultante@demo.test"
-    assert bilan.active_consent().method == ConsentMethod.PAPER
+    consent = bilan.active_consent()
+    assert consent is not None and consent.method == ConsentMethod.PAPER
     assert not bilan.status_changes.exists()
 
 
-def test_the_dashboards_have_upcoming_and_overdue_entretiens():
+def test_the_dashboards_have_upcoming_and_overdue_entretiens() -> None:
     demo()
     assert Entretien.objects.upcoming().count() >= 3
     assert Entretien.objects.overdue().count() == 1
 
 
-def test_stopped_demo_bilans_carry_a_reason_category():
+def test_stopped_demo_bilans_carry_a_reason_category() -> None:
     demo()
     for bilan in Bilan.objects.filter(status__in=[Status.INTERRUPTED, Status.ABANDONED]):
         assert bilan.stop_reason
-        assert bilan.status_changes.last().reason == bilan.stop_reason
+        last = bilan.status_changes.last()
+        assert last is not None and last.reason == bilan.stop_reason
 
 
-def test_the_second_organisation_shares_no_bilan_or_member_with_the_first():
+def test_the_second_organisation_shares_no_bilan_or_member_with_the_first() -> None:
     demo()
     cap = Organisation.objects.get(slug="demo-cap-avenir")
     horizon = Organisation.objects.get(slug="demo-horizon")
@@ -134,13 +136,13 @@ def test_the_second_organisation_shares_no_bilan_or_member_with_the_first():
     assert not Bilan.objects.for_user(cap_admin).filter(organisation=horizon).exists()
 
 
-def test_the_demo_is_quiet_at_verbosity_zero():
+def test_the_demo_is_quiet_at_verbosity_zero() -> None:
     out = StringIO()
     call_command("demo", verbosity=0, stdout=out)
     assert out.getvalue() == ""
 
 
-def test_the_demo_explores_metiers_with_camille():
+def test_the_demo_explores_metiers_with_camille() -> None:
     from bilan.careers.models import CareerOption, EnqueteMetier, MatchRun, SavedFiche
 
     output = demo()

@@ -4,16 +4,23 @@ organisation learns nothing of it; a person in two organisations works in one at
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.models import ApiToken, User
 from bilan.bilans.models import Bilan
 from bilan.exchanges.models import JournalEntry
 from bilan.organisations.middleware import SESSION_KEY
 from bilan.organisations.models import Invitation, Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 BODY = {
     "first_name": "Nora",
@@ -26,7 +33,7 @@ BODY = {
 }
 
 
-def api_post(user: User, path: str, body: dict) -> object:
+def api_post(user: User, path: str, body: dict[str, Any]) -> _MonkeyPatchedWSGIResponse:
     return Client().post(
         f"/api/v1{path}",
         data=json.dumps(body),
@@ -35,20 +42,27 @@ def api_post(user: User, path: str, body: dict) -> object:
     )
 
 
-def api_get(user: User, path: str) -> object:
+def api_get(user: User, path: str) -> _MonkeyPatchedWSGIResponse:
     return Client().get(f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)}")
 
 
-def open_for(cast, email: str, django_capture_on_commit_callbacks) -> dict:  # noqa: ANN001
+def open_for(
+    cast: SimpleNamespace,
+    email: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> dict[str, Any]:
     with django_capture_on_commit_callbacks(execute=True):
         response = api_post(cast.consultant, "/bilans", {**BODY, "email": email})
     assert response.status_code == 201, response.content
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 def test_another_organisations_beneficiary_is_never_attached_by_create_bilan(
-    cast, mailoutbox, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    mailoutbox: list[EmailMessage],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     """Regression: a consultant of A posted create_bilan with the e-mail of a beneficiary of
     B; the answer showed her real name, her space showed A's bilan, and her journal entry
     landed on A's bilan where A's consultant read it."""
@@ -83,8 +97,10 @@ def test_another_organisations_beneficiary_is_never_attached_by_create_bilan(
 
 
 def test_the_answer_is_the_same_for_a_new_address_and_an_existing_account(
-    cast, django_capture_on_commit_callbacks, mailoutbox
-):
+    cast: SimpleNamespace,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    mailoutbox: list[EmailMessage],
+) -> None:
     new = open_for(cast, "personne.nouvelle@exemple.test", django_capture_on_commit_callbacks)
     existing = open_for(cast, cast.outsider_beneficiary.email, django_capture_on_commit_callbacks)
     for answer in (new, existing):
@@ -95,8 +111,10 @@ def test_the_answer_is_the_same_for_a_new_address_and_an_existing_account(
 
 
 def test_the_page_form_does_not_attach_an_existing_account_either(
-    cast, client, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     client.force_login(cast.consultant)
     data = {**BODY, "email": cast.outsider_beneficiary.email, "consultant": cast.consultant.pk}
     with django_capture_on_commit_callbacks(execute=True):
@@ -110,8 +128,10 @@ def test_the_page_form_does_not_attach_an_existing_account_either(
 
 
 def test_she_accepts_logged_in_and_then_works_in_one_organisation_at_a_time(
-    cast, client, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     victim = cast.outsider_beneficiary
     created = open_for(cast, victim.email, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(email=victim.email)
@@ -152,7 +172,11 @@ def test_she_accepts_logged_in_and_then_works_in_one_organisation_at_a_time(
     assert Invitation.objects.pending().count() == 0
 
 
-def test_a_declined_invitation_attaches_nothing(cast, client, django_capture_on_commit_callbacks):
+def test_a_declined_invitation_attaches_nothing(
+    cast: SimpleNamespace,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     victim = cast.outsider_beneficiary
     created = open_for(cast, victim.email, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(email=victim.email)
@@ -167,8 +191,11 @@ def test_a_declined_invitation_attaches_nothing(cast, client, django_capture_on_
 
 @pytest.mark.parametrize("who", ["beneficiary", "consultant", "outsider_admin"])
 def test_nobody_else_can_accept_an_invitation(
-    cast, client, who, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    client: Client,
+    who: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     created = open_for(cast, cast.outsider_beneficiary.email, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
     client.force_login(getattr(cast, who))
@@ -181,8 +208,10 @@ def test_nobody_else_can_accept_an_invitation(
 
 
 def test_a_second_bilan_for_a_pending_invitation_reuses_its_stand_in(
-    cast, django_capture_on_commit_callbacks, mailoutbox
-):
+    cast: SimpleNamespace,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    mailoutbox: list[EmailMessage],
+) -> None:
     first = open_for(cast, cast.outsider_beneficiary.email, django_capture_on_commit_callbacks)
     second = open_for(cast, cast.outsider_beneficiary.email, django_capture_on_commit_callbacks)
     assert first["beneficiary"]["id"] == second["beneficiary"]["id"]
@@ -190,8 +219,11 @@ def test_a_second_bilan_for_a_pending_invitation_reuses_its_stand_in(
 
 
 def test_a_stand_in_account_can_neither_log_in_nor_receive_mail(
-    cast, client, django_capture_on_commit_callbacks, mailoutbox
-):
+    cast: SimpleNamespace,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    mailoutbox: list[EmailMessage],
+) -> None:
     open_for(cast, cast.outsider_beneficiary.email, django_capture_on_commit_callbacks)
     stand_in = Invitation.objects.get().placeholder
     assert not stand_in.has_usable_password()
@@ -203,8 +235,10 @@ def test_a_stand_in_account_can_neither_log_in_nor_receive_mail(
 
 
 def test_an_organisation_cannot_rename_an_account_other_organisations_know(
-    cast, client, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     from bilan.bilans.actions import update_bilan_administration
     from bilan.bilans.models import RuleViolation
 
@@ -232,8 +266,11 @@ def test_an_organisation_cannot_rename_an_account_other_organisations_know(
 
 
 def test_inviting_a_colleague_who_works_elsewhere_waits_for_her_acceptance(
-    cast, client, django_capture_on_commit_callbacks, mailoutbox
-):
+    cast: SimpleNamespace,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    mailoutbox: list[EmailMessage],
+) -> None:
     from bilan.bilans.actions import invite_member
 
     other = cast.outsider_consultant
@@ -260,8 +297,10 @@ def test_inviting_a_colleague_who_works_elsewhere_waits_for_her_acceptance(
 
 
 def test_through_the_api_she_chooses_the_organisation_with_a_header(
-    cast, client, django_capture_on_commit_callbacks
-):
+    cast: SimpleNamespace,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     victim = cast.outsider_beneficiary
     created = open_for(cast, victim.email, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(email=victim.email)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
+from pytest_django import Settings
 
 from bilan.organisations.logos import LOGO_MAX_BYTES
 
@@ -25,8 +29,8 @@ def image_upload(name: str, kind: str, size: tuple[int, int] = (40, 20)) -> Simp
     return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{kind.lower()}")
 
 
-def profile(**changes) -> dict:
-    data = {
+def profile(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
         "save_organisation": "1",
         "name": "Cap Avenir Conseil",
         "siret": "732 829 320 00074",
@@ -38,12 +42,14 @@ def profile(**changes) -> dict:
 
 
 @pytest.fixture
-def media(settings, tmp_path):
+def media(settings: Settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
-def test_an_svg_logo_with_a_script_is_refused_and_nothing_is_stored(cast, client, media):
+def test_an_svg_logo_with_a_script_is_refused_and_nothing_is_stored(
+    cast: SimpleNamespace, client: Client, media: Path
+) -> None:
     """Regression: an SVG logo carrying a script was served inline, publicly (stored XSS)."""
     client.force_login(cast.admin)
     for name, content_type in [("logo.svg", "image/svg+xml"), ("logo.png", "image/png")]:
@@ -57,7 +63,9 @@ def test_an_svg_logo_with_a_script_is_refused_and_nothing_is_stored(cast, client
 
 
 @pytest.mark.parametrize("kind", ["PNG", "JPEG", "WEBP"])
-def test_a_raster_logo_is_re_encoded_as_png_under_a_random_name(cast, client, media, kind):
+def test_a_raster_logo_is_re_encoded_as_png_under_a_random_name(
+    cast: SimpleNamespace, client: Client, media: Path, kind: str
+) -> None:
     client.force_login(cast.admin)
     upload = image_upload(f"mon-logo.{kind.lower()}", kind)
     original = upload.read()
@@ -72,7 +80,9 @@ def test_a_raster_logo_is_re_encoded_as_png_under_a_random_name(cast, client, me
         assert image.format == "PNG" and image.size == (40, 20)
 
 
-def test_other_formats_and_broken_images_are_refused(cast, client, media):
+def test_other_formats_and_broken_images_are_refused(
+    cast: SimpleNamespace, client: Client, media: Path
+) -> None:
     client.force_login(cast.admin)
     gif = image_upload("logo.gif", "GIF")
     broken = SimpleUploadedFile("logo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50)
@@ -84,7 +94,9 @@ def test_other_formats_and_broken_images_are_refused(cast, client, media):
     assert not cast.org.logo
 
 
-def test_a_logo_over_2_mb_is_refused_and_a_large_one_is_reduced_to_1000_px(cast, client, media):
+def test_a_logo_over_2_mb_is_refused_and_a_large_one_is_reduced_to_1000_px(
+    cast: SimpleNamespace, client: Client, media: Path
+) -> None:
     client.force_login(cast.admin)
     heavy = SimpleUploadedFile("logo.png", b"\x89PNG" + b"\0" * LOGO_MAX_BYTES)
     response = client.post(URL, profile(logo=heavy))
@@ -97,7 +109,9 @@ def test_a_logo_over_2_mb_is_refused_and_a_large_one_is_reduced_to_1000_px(cast,
         assert image.size == (1000, 500)
 
 
-def test_the_logo_is_served_as_a_sandboxed_download_that_never_runs(cast, client, media):
+def test_the_logo_is_served_as_a_sandboxed_download_that_never_runs(
+    cast: SimpleNamespace, client: Client, media: Path
+) -> None:
     client.force_login(cast.admin)
     client.post(URL, profile(logo=image_upload("logo.png", "PNG")))
     cast.org.refresh_from_db()
@@ -110,7 +124,9 @@ def test_the_logo_is_served_as_a_sandboxed_download_that_never_runs(cast, client
     assert response["Content-Security-Policy"].startswith("sandbox")
 
 
-def test_a_replaced_or_removed_logo_is_no_longer_reachable(cast, client, media):
+def test_a_replaced_or_removed_logo_is_no_longer_reachable(
+    cast: SimpleNamespace, client: Client, media: Path
+) -> None:
     client.force_login(cast.admin)
     client.post(URL, profile(logo=image_upload("a.png", "PNG")))
     cast.org.refresh_from_db()
@@ -128,7 +144,9 @@ def test_a_replaced_or_removed_logo_is_no_longer_reachable(cast, client, media):
     assert client.get("/media/" + second).status_code == 404
 
 
-def test_a_file_in_the_media_folder_that_is_no_logo_is_not_served(cast, client, media):
+def test_a_file_in_the_media_folder_that_is_no_logo_is_not_served(
+    cast: SimpleNamespace, client: Client, media: Path
+) -> None:
     (media / "logos").mkdir()
     (media / "logos" / "evil.svg").write_bytes(SVG_WITH_SCRIPT)
     assert client.get("/media/logos/evil.svg").status_code == 404

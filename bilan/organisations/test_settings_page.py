@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from bilan.organisations.models import HoursRule
 from bilan.organisations.test_logo import image_upload
@@ -17,7 +21,9 @@ URL = reverse("organisations:settings")
     "role,status",
     [("admin", 200), ("consultant", 403), ("beneficiary", 403), ("outsider_admin", 200)],
 )
-def test_only_admins_reach_their_organisation_settings(cast, client, role, status):
+def test_only_admins_reach_their_organisation_settings(
+    cast: SimpleNamespace, client: Client, role: str, status: int
+) -> None:
     client.force_login(getattr(cast, role))
     response = client.get(URL)
     assert response.status_code == status
@@ -25,8 +31,8 @@ def test_only_admins_reach_their_organisation_settings(cast, client, role, statu
         assert "Cap Avenir Conseil" not in response.content.decode()
 
 
-def profile(**changes) -> dict:
-    data = {
+def profile(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
         "save_organisation": "1",
         "name": "Cap Avenir",
         "siret": "732 829 320 00074",
@@ -39,7 +45,9 @@ def profile(**changes) -> dict:
     return data
 
 
-def test_the_admin_edits_the_profile_and_uploads_a_logo(cast, client, settings, tmp_path):
+def test_the_admin_edits_the_profile_and_uploads_a_logo(
+    cast: SimpleNamespace, client: Client, settings: Settings, tmp_path: Path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     client.force_login(cast.admin)
     response = client.post(URL, profile(logo=image_upload("logo.png", "PNG")))
@@ -51,7 +59,9 @@ def test_the_admin_edits_the_profile_and_uploads_a_logo(cast, client, settings, 
     assert client.get("/media/" + cast.org.logo.name).status_code == 200
 
 
-def test_a_wrong_siret_is_explained_and_nothing_is_saved(cast, client):
+def test_a_wrong_siret_is_explained_and_nothing_is_saved(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.admin)
     response = client.post(URL, profile(siret="73282932000075", name="Autre nom"))
     assert "clé de contrôle incorrecte" in response.content.decode()
@@ -59,14 +69,16 @@ def test_a_wrong_siret_is_explained_and_nothing_is_saved(cast, client):
     assert cast.org.name == "Cap Avenir Conseil"
 
 
-def test_an_expired_qualiopi_certificate_is_flagged(cast, client):
+def test_an_expired_qualiopi_certificate_is_flagged(cast: SimpleNamespace, client: Client) -> None:
     cast.org.qualiopi_expires_on = dt.date(2020, 1, 1)
     cast.org.save()
     client.force_login(cast.admin)
     assert "Certificat Qualiopi absent ou expiré" in client.get(URL).content.decode()
 
 
-def test_the_admin_adds_a_dated_hours_rule_for_the_organisation(cast, client):
+def test_the_admin_adds_a_dated_hours_rule_for_the_organisation(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.admin)
     response = client.post(
         URL,
@@ -85,7 +97,7 @@ def test_the_admin_adds_a_dated_hours_rule_for_the_organisation(cast, client):
     assert HoursRule.in_force(cast.outsider_org, dt.date(2026, 12, 2)).organisation_id is None
 
 
-def test_a_rule_over_24_hours_is_refused(cast, client):
+def test_a_rule_over_24_hours_is_refused(cast: SimpleNamespace, client: Client) -> None:
     client.force_login(cast.admin)
     response = client.post(
         URL,

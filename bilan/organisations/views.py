@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 from django.views.static import serve
 
+from bilan.accounts.http import AuthenticatedRequest
 from bilan.compliance.journal import AuditFilterForm, bilan_references, write_csv
 from bilan.compliance.models import AuditEvent
 from bilan.lib.uploads import protect_upload
@@ -27,7 +29,7 @@ from bilan.organisations.models import HoursRule, Organisation, Role
 
 
 @login_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     membership = require_membership(request.user, Role.ADMIN)
     organisation = membership.organisation
     form = OrganisationForm(instance=organisation)
@@ -70,7 +72,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 @login_required
-def audit_journal(request: HttpRequest) -> HttpResponse:
+def audit_journal(request: AuthenticatedRequest) -> HttpResponse:
     """Who read or exported which content of the organisation's bilans (REQ-54), newest first.
 
     Types and ids only, never the content. Exporting it needs no audit row: it is
@@ -94,22 +96,22 @@ def audit_journal(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     references = bilan_references(request.user, {e.bilan_id for e in page if e.bilan_id})
     for event in page:
-        event.bilan_reference = references.get(event.bilan_id)
+        event.bilan_reference = references.get(event.bilan_id) if event.bilan_id else None
     return TemplateResponse(request, "organisations/audit.html", {"filters": filters, "page": page})
 
 
-def logo(request: HttpRequest, path: str) -> HttpResponse:
+def logo(request: HttpRequest, path: str) -> HttpResponseBase:
     """An organisation's current logo (a PNG re-encoded by organisations.logos), served so
     that no browser can run it: a download as far as navigation goes (an <img> still shows
     it), no sniffing, and a sandbox CSP. A replaced logo's name answers 404."""
     if not Organisation.objects.filter(logo=path).exists():
         raise Http404(path)
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     return protect_upload(response, filename="logo.png", content_type="image/png")
 
 
 @login_required
-def invitations(request: HttpRequest) -> HttpResponse:
+def invitations(request: AuthenticatedRequest) -> HttpResponse:
     """The invitations addressed to the logged-in person, to accept or decline."""
     return TemplateResponse(
         request,
@@ -120,7 +122,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_invitation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("answer") == "accept":
             membership = accept(request.user, pk)
@@ -141,7 +143,7 @@ def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def choose_organisation(request: HttpRequest) -> HttpResponse:
+def choose_organisation(request: AuthenticatedRequest) -> HttpResponse:
     """A person in several organisations picks the one she works in; she sees nothing of one
     through another."""
     memberships = getattr(request.user, "memberships_available", [])

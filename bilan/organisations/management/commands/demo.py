@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -297,13 +297,13 @@ BILANS = [
 ]
 
 # Interrupted and abandoned bilans stop at a step of the normal path, with a reason category.
-STOPS = {
+STOPS: dict[str, tuple[Status, StopReason]] = {
     Status.INTERRUPTED: (Status.INVESTIGATION, StopReason.HEALTH),
     Status.ABANDONED: (Status.PRELIMINARY, StopReason.EMPLOYMENT),
 }
 
 
-ROLE_ORDER = [Role.ADMIN, Role.CONSULTANT, Role.BENEFICIARY]
+ROLE_ORDER: list[str] = [Role.ADMIN, Role.CONSULTANT, Role.BENEFICIARY]
 
 
 def as_member(user: User, org: Organisation) -> User:
@@ -348,7 +348,10 @@ class Command(BaseCommand):
         if Bilan.objects.filter(beneficiary=beneficiary).exists():
             return False
         consultant = as_member(User.objects.get(email=spec.consultant), org)
-        admin = Membership.objects.filter(organisation=org, role=Role.ADMIN).first().user
+        admin_membership = Membership.objects.filter(organisation=org, role=Role.ADMIN).first()
+        if admin_membership is None:
+            raise CommandError(f"The demo organisation {org.slug} has no admin.")
+        admin = admin_membership.user
         bilan = create_bilan(
             acting_user=admin,
             organisation=org,
@@ -390,7 +393,7 @@ class Command(BaseCommand):
             Entretien.schedule(
                 bilan=bilan,
                 by=consultant,
-                phase=bilan.current_phase,
+                phase=bilan.current_phase or "",
                 starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0))),
                 planned_minutes=minutes,
                 modality=Modality.VIDEO if spec.format == Format.REMOTE else Modality.IN_PERSON,
