@@ -287,7 +287,9 @@ INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-
 # Worker heartbeat (issue 11, item 15): the django-q2 worker writes a heartbeat every minute
 # (schedule « bilan-worker-heartbeat », bilan/worker); staff pages warn after 3 minutes of silence.
 INSTALLED_APPS += ["bilan.worker"]
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("bilan.worker.context_processors.worker")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]  # a literal dict of lists
+    "bilan.worker.context_processors.worker"
+)
 
 LOGGING = {
     "version": 1,

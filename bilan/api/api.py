@@ -47,6 +47,7 @@ from bilan.bilans.models import Status as BilanStatus
 from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
 from bilan.lib.rows import column_list, instances
+from bilan.lib.text import UNSTORABLE_MESSAGE
 from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
 from bilan.organisations.models import HoursRule, Membership, Role
 
@@ -213,6 +214,9 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
     fields = sorted({".".join(str(part) for part in e["loc"]) for e in exc.errors})
     detail = _t("Requête invalide, vérifiez : %(fields)s.") % {"fields": ", ".join(fields)}
+    unstorable = str(UNSTORABLE_MESSAGE)
+    if any(unstorable in str(e.get("msg", "")) for e in exc.errors):
+        detail = f"{detail} {unstorable}"  # say why: the field looks fine to the person
     return error(request, 422, detail, errors=exc.errors)
 
 

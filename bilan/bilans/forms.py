@@ -48,7 +48,12 @@ class HoursField(forms.DecimalField):
 
 
 class ConsultantChoiceForm(forms.Form):
-    """A form whose `consultant` field offers the organisation's consultants only."""
+    """A form whose `consultant` field offers the organisation's consultants only (subclasses
+    give the field its label and whether it is required)."""
+
+    consultant: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Consultant·e"), queryset=User.objects.none()
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 
 from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Bilan, RuleViolation
@@ -24,7 +26,7 @@ OLD = dt.date(1850, 1, 1)
     ("day", "message"), [(FAR, "dans le futur"), (OLD, "indiquez une date entre le 01/01/1900")]
 )
 def test_a_journal_entry_dated_out_of_bounds_is_refused_and_nothing_saved(
-    cast, day, message
+    cast: SimpleNamespace, day: dt.date, message: str
 ) -> None:
     with pytest.raises(RuleViolation) as refused:
         write_entry(bilan=cast.bilan, by=cast.beneficiary, text="Mon texte", entry_date=day)
@@ -32,7 +34,9 @@ def test_a_journal_entry_dated_out_of_bounds_is_refused_and_nothing_saved(
     assert not JournalEntry.objects.filter(bilan=cast.bilan).exists()
 
 
-def test_the_api_answers_422_for_a_journal_entry_of_year_1850(cast, client) -> None:
+def test_the_api_answers_422_for_a_journal_entry_of_year_1850(
+    cast: SimpleNamespace, client: Client
+) -> None:
     response = client.post(
         f"/api/v1/bilans/{cast.bilan.pk}/journal",
         data=json.dumps({"text": "Mon texte", "entry_date": "1850-01-01"}),
@@ -52,7 +56,7 @@ def test_an_action_due_in_year_9999_is_refused() -> None:
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "1850-01-01"])
-def test_the_organisation_forms_refuse_absurd_dates(cast, day) -> None:
+def test_the_organisation_forms_refuse_absurd_dates(cast: SimpleNamespace, day: str) -> None:
     form = OrganisationForm(
         data={"name": cast.org.name, "qualiopi_expires_on": day}, instance=cast.org
     )
@@ -65,7 +69,7 @@ def test_the_organisation_forms_refuse_absurd_dates(cast, day) -> None:
     assert "1900" in rule.errors["effective_from"][0]
 
 
-def test_the_database_refuses_person_dates_outside_its_window(cast) -> None:
+def test_the_database_refuses_person_dates_outside_its_window(cast: SimpleNamespace) -> None:
     entry = write_entry(bilan=cast.bilan, by=cast.beneficiary, text="Mon texte")
     with pytest.raises(IntegrityError), transaction.atomic():
         JournalEntry.objects.filter(pk=entry.pk).update(entry_date=dt.date(2500, 1, 1))

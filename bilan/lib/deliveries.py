@@ -26,6 +26,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
@@ -69,7 +70,7 @@ class Slot:
     def retry_at(self) -> str:
         return f"{self.name}_retry_at"
 
-    def reset(self) -> dict:
+    def reset(self) -> dict[str, object]:
         """The values that make the e-mail owed again (an entretien moved to another day)."""
         return {
             self.sent_at: None,
@@ -80,7 +81,7 @@ class Slot:
         }
 
 
-def due(queryset: models.QuerySet, slot: Slot, now: dt.datetime) -> models.QuerySet:
+def due(queryset: models.QuerySet[Any], slot: Slot, now: dt.datetime) -> models.QuerySet[Any]:
     """The rows of `queryset` whose e-mail may be claimed at `now`."""
     return queryset.filter(
         Q(**{f"{slot.claimed_at}__isnull": True})
@@ -90,7 +91,7 @@ def due(queryset: models.QuerySet, slot: Slot, now: dt.datetime) -> models.Query
     )
 
 
-def claim(queryset: models.QuerySet, slot: Slot, pk: int, now: dt.datetime) -> str | None:
+def claim(queryset: models.QuerySet[Any], slot: Slot, pk: int, now: dt.datetime) -> str | None:
     """Claim row `pk` for sending: its claim token, or None when another caller holds it (or
     it was sent, or it waits for its next attempt). One UPDATE, so one winner."""
     token = uuid.uuid4().hex
@@ -99,7 +100,7 @@ def claim(queryset: models.QuerySet, slot: Slot, pk: int, now: dt.datetime) -> s
 
 
 def deliver(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     slot: Slot,
     pk: int,
     send: Callable[[], None],

@@ -65,6 +65,7 @@ class SqliteLockRetryMiddleware:
         match = request.resolver_match
         if match is None:
             return None
-        request._lock_retried = True
+        request._lock_retried = True  # type: ignore[attr-defined]  # a mark on this request only
         log.warning("database is locked: %s %s runs once more", request.method, request.path)
-        return match.func(request, *match.args, **match.kwargs)
+        response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+        return response

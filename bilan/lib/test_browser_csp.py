@@ -6,10 +6,12 @@ console."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import ConsoleMessage, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from bilan.bilans.models import Phase, Status
 from bilan.entretiens.models import Entretien, Modality
@@ -29,13 +31,13 @@ document.addEventListener("securitypolicyviolation", (e) => {
 class Violations:
     """Every CSP violation seen by `page`, from the page's event and from the console."""
 
-    def __init__(self, page) -> None:  # noqa: ANN001
+    def __init__(self, page: Page) -> None:
         self.page = page
         self.console: list[str] = []
         page.context.add_init_script(RECORD_VIOLATIONS)
         page.on("console", self._console)
 
-    def _console(self, message) -> None:  # noqa: ANN001
+    def _console(self, message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             self.console.append(message.text)
 
@@ -46,7 +48,7 @@ class Violations:
         assert self.page.evaluate("Array.isArray(window.__cspViolations)"), "recorder missing"
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: ANN001
+def log_in(page: Page, base: str, email: str) -> None:
     page.goto(base + "/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -55,7 +57,9 @@ def log_in(page, base: str, email: str) -> None:  # noqa: ANN001
 
 
 @pytest.mark.browser
-def test_the_recorder_sees_a_violation(live_server, page, cast):
+def test_the_recorder_sees_a_violation(
+    live_server: LiveServer, page: Page, cast: SimpleNamespace
+) -> None:
     """The check bites: an inline script the CSP blocks is reported."""
     violations = Violations(page)
     page.goto(live_server.url + "/compte/connexion/")
@@ -69,7 +73,9 @@ def test_the_recorder_sees_a_violation(live_server, page, cast):
 
 
 @pytest.mark.browser
-def test_the_consultants_key_pages_run_with_no_csp_violation(live_server, page, cast):
+def test_the_consultants_key_pages_run_with_no_csp_violation(
+    live_server: LiveServer, page: Page, cast: SimpleNamespace
+) -> None:
     base = live_server.url
     bilan = advance_to(cast.bilan, Status.CONCLUSIONS)
     entretien = Entretien.schedule(
@@ -119,8 +125,8 @@ def test_the_consultants_key_pages_run_with_no_csp_violation(live_server, page, 
 
 @pytest.mark.browser
 def test_the_beneficiarys_test_and_signature_pages_run_with_no_csp_violation(
-    live_server, page, cast
-):
+    live_server: LiveServer, page: Page, cast: SimpleNamespace
+) -> None:
     base = live_server.url
     bilan = advance_to(cast.bilan, Status.INVESTIGATION)
     entretien = Entretien.schedule(

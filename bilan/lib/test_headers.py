@@ -10,15 +10,19 @@ import io
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
+from pytest_django import Settings
 
-from bilan.accounts.models import ApiToken
+from bilan.accounts.models import ApiToken, User
 from bilan.bilans.models import Phase, Status
 from bilan.entretiens.models import Entretien
 from bilan.lib.middleware import PERMISSIONS_POLICY
@@ -86,8 +90,8 @@ def directives(header: str) -> dict[str, str]:
     return {p[0]: (p[1] if len(p) > 1 else "") for p in parts}
 
 
-def header_problems(response, *, authenticated: bool) -> list[str]:  # noqa: ANN001
-    problems = []
+def header_problems(response: HttpResponseBase, *, authenticated: bool) -> list[str]:
+    problems: list[str] = []
     csp = response.get("Content-Security-Policy")
     if not csp:
         problems.append("no Content-Security-Policy")
@@ -111,7 +115,7 @@ def header_problems(response, *, authenticated: bool) -> list[str]:  # noqa: ANN
 
 
 @pytest.fixture
-def walk_cast(cast, settings, tmp_path):  # noqa: ANN001, ANN201
+def walk_cast(cast: SimpleNamespace, settings: Settings, tmp_path: Path) -> SimpleNamespace:
     """The shared cast, with an entretien, a logo and an API token for the consultant."""
     settings.MEDIA_ROOT = tmp_path
     advance_to(cast.bilan, Status.PRELIMINARY)
@@ -144,7 +148,9 @@ def walk_cast(cast, settings, tmp_path):  # noqa: ANN001, ANN201
     return cast
 
 
-def test_every_url_pattern_answers_with_the_security_headers_for_every_role(walk_cast):
+def test_every_url_pattern_answers_with_the_security_headers_for_every_role(
+    walk_cast: SimpleNamespace,
+) -> None:
     cast = walk_cast
     patterns = list(url_patterns())
     urls = sorted({concrete_url(route, cast.ids) for route, _pattern in patterns})
@@ -154,7 +160,9 @@ def test_every_url_pattern_answers_with_the_security_headers_for_every_role(walk
         visitors[role].force_login(getattr(cast, role))
     visitors["jeton API"] = Client(HTTP_AUTHORIZATION=f"Bearer {cast.token}")
 
-    problems, statuses, requests = [], {}, 0
+    problems: list[str] = []
+    statuses: dict[int, int] = {}
+    requests = 0
     for who, client in visitors.items():
         for url in urls:
             response = client.get(url)
@@ -178,8 +186,14 @@ def test_every_url_pattern_answers_with_the_security_headers_for_every_role(walk
     assert statuses.get(401, 0) and statuses.get(405, 0)
 
 
-def test_the_walk_fills_converters_with_the_casts_objects():
-    ids = {"bilan": 7, "entretien": 9, "bilan_id": 7, "path": "logos/a.png", "key": "free"}
+def test_the_walk_fills_converters_with_the_casts_objects() -> None:
+    ids: dict[str, object] = {
+        "bilan": 7,
+        "entretien": 9,
+        "bilan_id": 7,
+        "path": "logos/a.png",
+        "key": "free",
+    }
     assert concrete_url("bilans/<int:pk>/", ids) == "/bilans/7/"
     assert concrete_url("entretiens/<int:pk>/notes/<str:key>/", ids) == "/entretiens/9/notes/free/"
     assert (
@@ -193,7 +207,7 @@ def test_the_walk_fills_converters_with_the_casts_objects():
     assert concrete_url(r"^media/(?P<path>logos/[\w.-]+)$", ids) == "/media/logos/a.png"
 
 
-def test_the_checks_fail_on_a_response_without_the_headers():
+def test_the_checks_fail_on_a_response_without_the_headers() -> None:
     """The walk's assertions bite: a bare response is reported on every header."""
     from django.http import HttpResponse
 
@@ -212,7 +226,9 @@ def test_the_checks_fail_on_a_response_without_the_headers():
 # ---- specific responses ---------------------------------------------------------------
 
 
-def test_an_uploaded_file_keeps_its_sandbox_csp_and_is_never_cached(walk_cast):
+def test_an_uploaded_file_keeps_its_sandbox_csp_and_is_never_cached(
+    walk_cast: SimpleNamespace,
+) -> None:
     response = Client().get("/media/" + walk_cast.org.logo.name)
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
@@ -220,7 +236,9 @@ def test_an_uploaded_file_keeps_its_sandbox_csp_and_is_never_cached(walk_cast):
     assert response["Permissions-Policy"] == PERMISSIONS_POLICY
 
 
-def test_an_anonymous_page_is_not_marked_no_store_but_a_logged_in_one_is(cast, client):
+def test_an_anonymous_page_is_not_marked_no_store_but_a_logged_in_one_is(
+    cast: SimpleNamespace, client: Client
+) -> None:
     """(The login form itself is never cached: Django's LoginView says so on its own.)"""
     anonymous = client.get("/pas-de-page-ici/")
     assert anonymous.status_code == 404
@@ -232,7 +250,7 @@ def test_an_anonymous_page_is_not_marked_no_store_but_a_logged_in_one_is(cast, c
     assert home["Cache-Control"] == "private, no-store"
 
 
-def test_an_api_call_with_a_token_is_never_cached(cast):
+def test_an_api_call_with_a_token_is_never_cached(cast: SimpleNamespace) -> None:
     token = ApiToken.issue(cast.consultant)
     response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/bilans")
     assert response.status_code == 200
@@ -240,14 +258,14 @@ def test_an_api_call_with_a_token_is_never_cached(cast):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
-def test_static_files_keep_their_caching(client):
+def test_static_files_keep_their_caching(client: Client) -> None:
     response = client.get("/static/css/bilan.css")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
-    b"".join(response.streaming_content)
+    b"".join(response)  # a FileResponse: read to the end, which closes the file
 
 
-def test_the_api_docs_use_the_vendored_swagger_ui_with_no_inline_script(client):
+def test_the_api_docs_use_the_vendored_swagger_ui_with_no_inline_script(client: Client) -> None:
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     page = response.content.decode()
@@ -293,7 +311,7 @@ def inline_code(html: str) -> list[str]:
     return parser.problems
 
 
-def test_the_inline_code_checker_finds_each_kind():
+def test_the_inline_code_checker_finds_each_kind() -> None:
     html = (
         '<script>alert(1)</script><script src="/static/x.js"></script>'
         '<script type="application/json">{}</script><style>p{}</style>'
@@ -304,7 +322,7 @@ def test_the_inline_code_checker_finds_each_kind():
     assert not inline_code('<p class="w-50" data-on="x">ok</p>')
 
 
-def main_pages(cast) -> list[tuple[object, str]]:  # noqa: ANN001
+def main_pages(cast: SimpleNamespace) -> list[tuple[User | None, str]]:
     """The pages people spend their time on, with data in them (hours bar, entretien notes,
     a drawn signature, test and synthèse screens)."""
     bilan, entretien = cast.bilan, cast.entretien
@@ -331,8 +349,10 @@ def main_pages(cast) -> list[tuple[object, str]]:  # noqa: ANN001
     ]
 
 
-def test_the_main_pages_have_no_inline_script_style_or_handler(walk_cast):
-    problems = []
+def test_the_main_pages_have_no_inline_script_style_or_handler(
+    walk_cast: SimpleNamespace,
+) -> None:
+    problems: list[str] = []
     for user, url in main_pages(walk_cast):
         client = Client()
         if user is not None:
@@ -343,7 +363,7 @@ def test_the_main_pages_have_no_inline_script_style_or_handler(walk_cast):
     assert not problems, "\n".join(problems)
 
 
-def test_the_hours_bar_widths_are_classes(cast, client):
+def test_the_hours_bar_widths_are_classes(cast: SimpleNamespace, client: Client) -> None:
     client.force_login(cast.consultant)
     page = client.get(reverse("bilans:detail", args=[cast.bilan.pk])).content.decode()
     assert re.search(r'<span class="planned w-\d{1,3}"></span>', page)

@@ -9,7 +9,9 @@ import datetime as dt
 import decimal
 import inspect
 import math
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django import forms
@@ -17,6 +19,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +60,13 @@ def project_forms() -> list[type[forms.BaseForm]]:
 FORMS = project_forms()
 
 
+def choice_keys(field: forms.ChoiceField) -> list[str]:
+    choices = field.choices
+    # Django normalises what a field is given: a list, or an iterator (over a callable, a query).
+    assert isinstance(choices, list | BaseChoiceIterator), choices
+    return [str(k) for k, _ in choices]
+
+
 def value_for(field: forms.Field) -> st.SearchStrategy:
     if isinstance(field, forms.FileField | forms.ModelMultipleChoiceField):
         return st.just(None)
@@ -73,15 +83,17 @@ def value_for(field: forms.Field) -> st.SearchStrategy:
     if isinstance(field, forms.ModelChoiceField):
         return st.sampled_from([str(10**30), "-1", "1", "x", "\x00", "²"])
     if isinstance(field, forms.MultipleChoiceField):
-        choices = [str(k) for k, _ in field.choices] or ["x"]
+        choices = choice_keys(field) or ["x"]
         return st.lists(st.sampled_from(choices) | TEXT, max_size=3)
     if isinstance(field, forms.ChoiceField):
-        choices = [str(k) for k, _ in field.choices]
+        choices = choice_keys(field)
         return (st.sampled_from(choices) if choices else TEXT) | TEXT
     return TEXT
 
 
-def build(form_class: type[forms.BaseForm], cast, data: dict) -> forms.BaseForm:  # noqa: ANN001
+def build(
+    form_class: type[forms.BaseForm], cast: SimpleNamespace, data: dict[str, Any]
+) -> forms.BaseForm:
     """The form bound to `data`, given what its constructor requires from the cast."""
     known = {
         "bilan": cast.bilan,
@@ -91,7 +103,8 @@ def build(form_class: type[forms.BaseForm], cast, data: dict) -> forms.BaseForm:
         "enquete": SimpleNamespace(questions=[{"id": "q1", "text": "Question"}]),
         "interview": default_guide().interviews()[0],
     }
-    args, kwargs = [], {}
+    args: list[object] = []
+    kwargs: dict[str, object] = {}
     for name, param in inspect.signature(form_class.__init__).parameters.items():
         if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
@@ -103,7 +116,9 @@ def build(form_class: type[forms.BaseForm], cast, data: dict) -> forms.BaseForm:
                 args.append(known[name])
     if issubclass(form_class, AuthenticationForm):  # built from the request first
         return form_class(None, data=data)
-    return form_class(*args, data, **kwargs)
+    # Each form's constructor is its own, read above: called as what the signature says.
+    construct: Callable[..., forms.BaseForm] = form_class
+    return construct(*args, data, **kwargs)
 
 
 def storable(value: object) -> bool:
@@ -122,19 +137,21 @@ def storable(value: object) -> bool:
     return True
 
 
-def test_every_project_form_is_found():
+def test_every_project_form_is_found() -> None:
     names = {c.__qualname__ for c in FORMS}
     assert {"MessageForm", "JournalEntryForm", "ScheduleForm", "BilanCreateForm"} <= names
     assert len(FORMS) >= 40
 
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda c: f"{c.__module__}.{c.__qualname__}")
-def test_hostile_values_never_break_a_form_and_what_it_accepts_is_storable(cast, form_class):
+def test_hostile_values_never_break_a_form_and_what_it_accepts_is_storable(
+    cast: SimpleNamespace, form_class: type[forms.BaseForm]
+) -> None:
     fields = build(form_class, cast, {}).fields
 
     @FEW_EXAMPLES
     @given(data=st.fixed_dictionaries({name: value_for(f) for name, f in fields.items()}))
-    def check(data: dict) -> None:
+    def check(data: dict[str, Any]) -> None:
         form = build(form_class, cast, {k: v for k, v in data.items() if v is not None})
         if form.is_valid():
             for name, value in form.cleaned_data.items():
@@ -149,7 +166,7 @@ def test_hostile_values_never_break_a_form_and_what_it_accepts_is_storable(cast,
                 assert storable(form.cleaned_data[name]), (name, value, form.cleaned_data[name])
 
 
-def sweep_values(field: forms.Field) -> list:
+def sweep_values(field: forms.Field) -> Sequence[str | list[str]]:
     if isinstance(field, forms.FileField | forms.ModelMultipleChoiceField):
         return []
     if isinstance(field, forms.DateField | forms.DateTimeField):
@@ -182,8 +199,8 @@ NOT_A_NUMBER = st.sampled_from(["NaN", "inf", "1e308", "-1", str(10**30), "²", 
 @EXAMPLES
 @given(text=FORM_TEXT, number=NOT_A_NUMBER)
 def test_hostile_posts_to_messages_journal_and_notes_give_no_5xx_and_save_nothing(
-    cast, text, number
-):
+    cast: SimpleNamespace, text: str, number: str
+) -> None:
     if not Entretien.objects.filter(bilan=cast.bilan).exists():
         advance_to(cast.bilan, Status.PRELIMINARY)
         Entretien.schedule(
@@ -194,6 +211,7 @@ def test_hostile_posts_to_messages_journal_and_notes_give_no_5xx_and_save_nothin
             planned_minutes=90,
         )
     entretien = Entretien.objects.filter(bilan=cast.bilan).first()
+    assert entretien is not None
     staff, portal = Client(raise_request_exception=False), Client(raise_request_exception=False)
     staff.force_login(cast.consultant)
     portal.force_login(cast.beneficiary)
@@ -232,7 +250,9 @@ def test_hostile_posts_to_messages_journal_and_notes_give_no_5xx_and_save_nothin
     duration=NOT_A_NUMBER,
     place=FORM_TEXT,
 )
-def test_the_web_scheduling_form_never_fails_on_hostile_input(cast, date, time, duration, place):
+def test_the_web_scheduling_form_never_fails_on_hostile_input(
+    cast: SimpleNamespace, date: str, time: str, duration: str, place: str
+) -> None:
     cast.bilan.refresh_from_db()
     if cast.bilan.status != Status.PRELIMINARY:
         advance_to(cast.bilan, Status.PRELIMINARY)
@@ -252,10 +272,12 @@ def test_the_web_scheduling_form_never_fails_on_hostile_input(cast, date, time, 
     text=st.sampled_from(["\x00", "\ud800", "a\udc00b"]) | st.text(max_size=10),
     starts_at=st.sampled_from(["9999-12-31T23:30:00Z", "0000-01-01", "2026-13-01T10:00:00Z"]),
 )
-def test_hostile_json_to_the_api_gives_no_5xx_and_saves_nothing_unstorable(cast, text, starts_at):
+def test_hostile_json_to_the_api_gives_no_5xx_and_saves_nothing_unstorable(
+    cast: SimpleNamespace, text: str, starts_at: str
+) -> None:
     api = Api(cast)
     before = counts()
-    calls = [
+    calls: list[tuple[str, str, dict[str, Any]]] = [
         ("beneficiary", f"/bilans/{cast.bilan.pk}/messages", {"text": text}),
         ("beneficiary", f"/bilans/{cast.bilan.pk}/journal", {"text": text, "title": text}),
         (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -38,7 +39,7 @@ def counts() -> tuple[int, ...]:
     )
 
 
-def planned_entretien(cast) -> Entretien:  # noqa: ANN001
+def planned_entretien(cast: SimpleNamespace) -> Entretien:
     advance_to(cast.bilan, Status.PRELIMINARY)
     return Entretien.schedule(
         bilan=cast.bilan,
@@ -52,8 +53,9 @@ def planned_entretien(cast) -> Entretien:  # noqa: ANN001
 # ---- the one check ------------------------------------------------------------------------
 
 
-def test_nul_and_lone_surrogates_are_unstorable_and_ordinary_text_is_not():
-    assert unstorable_reason("a\x00b") and REFUSED in unstorable_reason("a\x00b")
+def test_nul_and_lone_surrogates_are_unstorable_and_ordinary_text_is_not() -> None:
+    reason = unstorable_reason("a\x00b")
+    assert reason and REFUSED in reason
     assert unstorable_reason("\ud800") and unstorable_reason("x\udfffy")
     assert unstorable_reason({"projet": ["ok", "\x00"]})  # strings inside JSON values
     for fine in ("", "Émilie 😀 « ok » \u202e\t\n", {"a": ["b", 1, None]}, 12, None):
@@ -63,7 +65,9 @@ def test_nul_and_lone_surrogates_are_unstorable_and_ordinary_text_is_not():
 # ---- (a) NUL in a message, a note, a journal entry, a synthèse field ----------------------
 
 
-def test_a_nul_in_a_message_is_refused_on_the_staff_and_portal_pages_keeping_the_text(cast):
+def test_a_nul_in_a_message_is_refused_on_the_staff_and_portal_pages_keeping_the_text(
+    cast: SimpleNamespace,
+) -> None:
     for who, url in (
         (cast.consultant, reverse("exchanges:thread", args=[cast.bilan.pk])),
         (cast.beneficiary, reverse("portal:messages_bilan", args=[cast.bilan.pk])),
@@ -78,14 +82,18 @@ def test_a_nul_in_a_message_is_refused_on_the_staff_and_portal_pages_keeping_the
 
 
 @pytest.mark.parametrize("text", [NUL, SURROGATE])
-def test_the_api_refuses_nul_or_a_lone_surrogate_in_a_message_with_a_french_422(cast, text):
+def test_the_api_refuses_nul_or_a_lone_surrogate_in_a_message_with_a_french_422(
+    cast: SimpleNamespace, text: str
+) -> None:
     response = Api(cast).post(f"/bilans/{cast.bilan.pk}/messages", "beneficiary", {"text": text})
     assert response.status_code == 422
     assert REFUSED in response.json()["detail"]
     assert not Message.objects.exists()
 
 
-def test_a_nul_in_a_journal_entry_is_refused_and_the_form_keeps_it(cast, client):
+def test_a_nul_in_a_journal_entry_is_refused_and_the_form_keeps_it(
+    cast: SimpleNamespace, client: Client
+) -> None:
     client.force_login(cast.beneficiary)
     response = client.post(
         reverse("portal:journal_new"),
@@ -99,7 +107,9 @@ def test_a_nul_in_a_journal_entry_is_refused_and_the_form_keeps_it(cast, client)
 
 @pytest.mark.parametrize("field", ["text", "title"])
 @pytest.mark.parametrize("value", [NUL, SURROGATE])
-def test_the_api_refuses_nul_or_a_lone_surrogate_in_the_journal(cast, field, value):
+def test_the_api_refuses_nul_or_a_lone_surrogate_in_the_journal(
+    cast: SimpleNamespace, field: str, value: str
+) -> None:
     body = {"text": "Mon entrée", "title": "", field: value}
     response = Api(cast).post(f"/bilans/{cast.bilan.pk}/journal", "beneficiary", body)
     assert response.status_code == 422
@@ -108,14 +118,16 @@ def test_the_api_refuses_nul_or_a_lone_surrogate_in_the_journal(cast, field, val
 
 
 @pytest.mark.parametrize("autosave", [True, False])
-def test_a_nul_in_a_note_is_refused_by_the_web_autosave_and_form(cast, client, autosave):
+def test_a_nul_in_a_note_is_refused_by_the_web_autosave_and_form(
+    cast: SimpleNamespace, client: Client, autosave: bool
+) -> None:
     entretien = planned_entretien(cast)
     client.force_login(cast.consultant)
-    headers = {"HTTP_X_AUTOSAVE": "1"} if autosave else {}
+    headers = {"X-Autosave": "1"} if autosave else {}
     response = client.post(
         reverse("entretiens:note", args=[entretien.pk, "free"]),
         {"text": NUL, "base_version": "0"},
-        **headers,
+        headers=headers,
     )
     assert response.status_code == 422
     assert REFUSED in response.content.decode()
@@ -125,14 +137,14 @@ def test_a_nul_in_a_note_is_refused_by_the_web_autosave_and_form(cast, client, a
 
 
 @pytest.mark.parametrize("text", [NUL, SURROGATE])
-def test_the_notes_api_refuses_nul_or_a_lone_surrogate(cast, text):
+def test_the_notes_api_refuses_nul_or_a_lone_surrogate(cast: SimpleNamespace, text: str) -> None:
     entretien = planned_entretien(cast)
     api = Api(cast)
     response = api.client.put(
         f"/api/v1/entretiens/{entretien.pk}/notes/free",
         data=json.dumps({"text": text, "base_version": 0}),
         content_type="application/json",
-        **api.headers("consultant"),
+        headers={"Authorization": f"Bearer {api.tokens['consultant']}"},
     )
     assert response.status_code == 422
     detail = response.json()["detail"]
@@ -140,7 +152,7 @@ def test_the_notes_api_refuses_nul_or_a_lone_surrogate(cast, text):
     assert not EntretienNote.objects.exists()
 
 
-def test_a_synthese_field_never_stores_a_nul_or_a_lone_surrogate(cast):
+def test_a_synthese_field_never_stores_a_nul_or_a_lone_surrogate(cast: SimpleNamespace) -> None:
     advance_to(cast.bilan, Status.CONCLUSIONS)
     synthese = synthese_service.start_synthese(
         bilan=cast.bilan, by=cast.consultant, prefilled=False
@@ -158,7 +170,7 @@ def test_a_synthese_field_never_stores_a_nul_or_a_lone_surrogate(cast):
         f"/api/v1/bilans/{cast.bilan.pk}/synthese",
         data=json.dumps({"sections": {"projet": SURROGATE}}),
         content_type="application/json",
-        **api.headers("consultant"),
+        headers={"Authorization": f"Bearer {api.tokens['consultant']}"},
     )
     assert response.status_code == 422
     assert REFUSED in str(response.json())
@@ -168,7 +180,9 @@ def test_a_synthese_field_never_stores_a_nul_or_a_lone_surrogate(cast):
 # ---- (b) a lone surrogate in JSON and in form posts ---------------------------------------
 
 
-def test_a_lone_surrogate_cannot_reach_a_form_post_and_invalid_utf8_gives_no_5xx(cast):
+def test_a_lone_surrogate_cannot_reach_a_form_post_and_invalid_utf8_gives_no_5xx(
+    cast: SimpleNamespace,
+) -> None:
     """A form body is bytes: a lone surrogate cannot be encoded in it, and the bytes that would
     carry it (ED A0 80) are invalid UTF-8, which Django decodes with replacement characters."""
     client = Client(raise_request_exception=False)
@@ -183,18 +197,20 @@ def test_a_lone_surrogate_cannot_reach_a_form_post_and_invalid_utf8_gives_no_5xx
         assert unstorable_reason(message.text) is None
 
 
-def test_a_form_given_a_lone_surrogate_refuses_it_in_french():
+def test_a_form_given_a_lone_surrogate_refuses_it_in_french() -> None:
     from bilan.exchanges.forms import MessageForm
 
     form = MessageForm({"text": SURROGATE})
     assert not form.is_valid()
-    assert REFUSED in " ".join(form.errors["text"])
+    assert REFUSED in " ".join(str(error) for error in form.errors["text"])
     nul = MessageForm({"text": NUL})
     assert not nul.is_valid() and len(nul.errors["text"]) == 1  # one message, not two
 
 
 @pytest.mark.parametrize("value", [NUL, SURROGATE])
-def test_the_api_string_type_refuses_nul_and_lone_surrogates_in_french(cast, value):
+def test_the_api_string_type_refuses_nul_and_lone_surrogates_in_french(
+    cast: SimpleNamespace, value: str
+) -> None:
     body = {
         "email": "nouvelle@cap.test",
         "first_name": value,
@@ -210,7 +226,9 @@ def test_the_api_string_type_refuses_nul_and_lone_surrogates_in_french(cast, val
     assert not User.objects.filter(email="nouvelle@cap.test").exists()
 
 
-def test_any_other_api_text_with_a_lone_surrogate_is_a_422_naming_the_field(cast):
+def test_any_other_api_text_with_a_lone_surrogate_is_a_422_naming_the_field(
+    cast: SimpleNamespace,
+) -> None:
     advance_to(cast.bilan, Status.INVESTIGATION)
     response = Api(cast).post(
         f"/bilans/{cast.bilan.pk}/experiences",
@@ -226,8 +244,8 @@ def test_any_other_api_text_with_a_lone_surrogate_is_a_422_naming_the_field(cast
 
 @pytest.mark.parametrize("base_version", [str(10**30), "-1", "x", "²", str(2**31)])
 def test_an_absurd_base_version_on_the_web_note_form_is_refused_in_french(
-    cast, client, base_version
-):
+    cast: SimpleNamespace, client: Client, base_version: str
+) -> None:
     entretien = planned_entretien(cast)
     client.force_login(cast.consultant)
     response = client.post(
@@ -268,8 +286,8 @@ SCHEDULE = {
     ],
 )
 def test_the_web_scheduling_form_refuses_impossible_values_keeping_what_was_typed(
-    cast, field, value, message
-):
+    cast: SimpleNamespace, field: str, value: str, message: str
+) -> None:
     advance_to(cast.bilan, Status.PRELIMINARY)
     before = counts()
     client = Client(raise_request_exception=False)
@@ -287,7 +305,7 @@ def test_the_web_scheduling_form_refuses_impossible_values_keeping_what_was_type
 # ---- digits int() does not read (« ² » is a digit for str.isdigit) ---------------------------
 
 
-def test_superscript_digits_in_numbers_and_ids_give_no_5xx(cast):
+def test_superscript_digits_in_numbers_and_ids_give_no_5xx(cast: SimpleNamespace) -> None:
     from django.core.exceptions import ValidationError
 
     from bilan.careers.interests import ranking_from_positions

@@ -6,11 +6,16 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -19,11 +24,13 @@ from bilan.lib import sqlite
 calls: list[str] = []
 
 
-def flaky(failures: int, message: str = "database is locked"):  # noqa: ANN201
+def flaky(
+    failures: int, message: str = "database is locked"
+) -> Callable[[HttpRequest], HttpResponse]:
     """A view that raises OperationalError(message) `failures` times, then answers."""
 
     @csrf_exempt
-    def view(request):  # noqa: ANN001, ANN202
+    def view(request: HttpRequest) -> HttpResponse:
         calls.append(request.POST.get("text", ""))
         if len(calls) <= failures:
             raise OperationalError(message)
@@ -44,12 +51,12 @@ def _reset_calls() -> None:
     calls.clear()
 
 
-def test_the_sqlite_connection_waits_20_seconds_for_a_lock():
+def test_the_sqlite_connection_waits_20_seconds_for_a_lock() -> None:
     assert settings.DATABASES["default"]["OPTIONS"]["timeout"] == 20
     assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
-def test_the_busy_timeout_lets_a_writer_wait_for_a_lock_held_one_second(tmp_path):
+def test_the_busy_timeout_lets_a_writer_wait_for_a_lock_held_one_second(tmp_path: Path) -> None:
     """A second connection holds the write lock (BEGIN IMMEDIATE) for ~1 s: with the settings'
     timeout, our BEGIN IMMEDIATE waits and succeeds instead of « database is locked »."""
     db = tmp_path / "contention.sqlite3"
@@ -84,8 +91,8 @@ def test_the_busy_timeout_lets_a_writer_wait_for_a_lock_held_one_second(tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_retry_wrapper_calls_a_function_that_met_a_lock_once_more():
-    attempts = []
+def test_the_retry_wrapper_calls_a_function_that_met_a_lock_once_more() -> None:
+    attempts: list[int] = []
 
     def write() -> str:
         attempts.append(1)
@@ -98,8 +105,8 @@ def test_the_retry_wrapper_calls_a_function_that_met_a_lock_once_more():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_retry_wrapper_retries_only_once_and_only_a_lock():
-    attempts = []
+def test_the_retry_wrapper_retries_only_once_and_only_a_lock() -> None:
+    attempts: list[int] = []
 
     def locked() -> None:
         attempts.append(1)
@@ -120,21 +127,23 @@ def test_the_retry_wrapper_retries_only_once_and_only_a_lock():
 
 
 @pytest.mark.django_db
-def test_no_retry_inside_an_outer_transaction():
+def test_no_retry_inside_an_outer_transaction() -> None:
     """The test's own transaction is open: the failed statement must roll it back first."""
     assert connection.in_atomic_block
     assert not sqlite.may_retry()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_retry_on_postgresql(monkeypatch):
+def test_no_retry_on_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(connection, "vendor", "postgresql")
     assert not sqlite.may_retry()
 
 
 @pytest.mark.urls("bilan.lib.test_sqlite")
 @pytest.mark.django_db(transaction=True)
-def test_a_request_that_met_a_lock_is_answered_by_its_second_run_with_its_body(client):
+def test_a_request_that_met_a_lock_is_answered_by_its_second_run_with_its_body(
+    client: Client,
+) -> None:
     response = client.post("/once/", {"text": "Bonjour"})
     assert response.status_code == 200
     assert response.content == b"ok after 2"
@@ -143,7 +152,7 @@ def test_a_request_that_met_a_lock_is_answered_by_its_second_run_with_its_body(c
 
 @pytest.mark.urls("bilan.lib.test_sqlite")
 @pytest.mark.django_db(transaction=True)
-def test_a_request_is_retried_once_only_and_never_for_other_errors(client):
+def test_a_request_is_retried_once_only_and_never_for_other_errors(client: Client) -> None:
     client.raise_request_exception = False
     assert client.post("/always/", {"text": "x"}).status_code == 500
     assert len(calls) == 2
@@ -153,8 +162,8 @@ def test_a_request_is_retried_once_only_and_never_for_other_errors(client):
 
 
 def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
-    cast, transactional_db, monkeypatch
-):
+    cast: SimpleNamespace, transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Through django-ninja (which lets unhandled errors reach Django when DEBUG is off): the
     note autosave meets « database is locked » once, answers 200, and is saved once."""
     import datetime as dt
@@ -166,6 +175,7 @@ def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
     from bilan.api import notes as api_notes
     from bilan.api.test_api import Api
     from bilan.bilans.models import Phase, Status
+    from bilan.entretiens import notes as entretien_notes
     from bilan.entretiens.models import Entretien, EntretienNote
     from bilan.lib.scenario import advance_to
 
@@ -177,10 +187,10 @@ def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
         starts_at=timezone.now() - dt.timedelta(hours=1),
         planned_minutes=30,
     )
-    real = api_notes.save_note
-    attempts = []
+    real = entretien_notes.save_note  # what bilan.api.notes imported and calls
+    attempts: list[int] = []
 
-    def locked_once(**kwargs):  # noqa: ANN003, ANN202
+    def locked_once(**kwargs: Any) -> EntretienNote:
         attempts.append(1)
         if len(attempts) == 1:
             raise OperationalError("database is locked")
@@ -192,7 +202,7 @@ def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
         f"/api/v1/entretiens/{entretien.pk}/notes/free",
         data={"text": "Malgré le verrou", "base_version": 0},
         content_type="application/json",
-        **api.headers("consultant"),
+        headers={"Authorization": f"Bearer {api.tokens['consultant']}"},
     )
     assert response.status_code == 200, response.content
     assert response.json()["version"] == 1

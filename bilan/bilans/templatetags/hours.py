@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import template
 from django.utils.formats import number_format
 
@@ -19,6 +21,6 @@ def as_hours(minutes: int) -> str:
 
 
 @register.filter(name="dst_offset")
-def dst_offset(moment) -> str:  # noqa: ANN001
+def dst_offset(moment: dt.datetime | None) -> str:
     """« (UTC+1) » after a time the autumn night shows twice (bilan.lib.dates), else ""."""
     return ambiguous_offset(moment)
