@@ -326,3 +326,11 @@ def test_superscript_digits_in_numbers_and_ids_give_no_5xx(cast: SimpleNamespace
         validate_siret("²" * 14)
     with pytest.raises(ValidationError):
         ranking_from_positions({1: "²"})
+
+
+def test_a_nul_in_a_fiche_code_of_the_url_is_a_404(cast):
+    """The code was looked up among the saved fiches first: PostgreSQL answered a 500."""
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.beneficiary)
+    assert client.get("/espace/metiers/fiche/A%0012/").status_code == 404
+    assert client.post("/espace/metiers/fiche/A%0012/", {"attracts": "x"}).status_code == 404

@@ -86,7 +86,7 @@ def _refuse_in_form_field(self, value: object) -> None:  # noqa: ANN001
 
 
 def _refuse_on_save(sender, instance, update_fields=None, raw=False, **kwargs) -> None:  # noqa: ANN001, ANN003
-    if raw:  # loaddata: fixtures are ours
+    if raw or not sender.__module__.startswith("bilan."):  # loaddata; others' models
         return
     for field in sender._meta.concrete_fields:
         if not isinstance(field, models.CharField | models.TextField | models.JSONField):
@@ -103,8 +103,9 @@ def install_storable_text_checks() -> None:
       forms.CharField (EmailField, URLField, JSONField… included); it now refuses lone
       surrogates too, with the message above, so a refusal is a field error on the form shown
       again with what was typed;
-    - every model save (a backstop for the API, the services and any path added later): a
-      RuleViolation naming the field, which the API answers as a 422 `{"detail": …}`.
+    - every save of the project's models (a backstop for the API, the services and any path
+      added later): a RuleViolation naming the field, which the API answers as a 422
+      `{"detail": …}`.
     The raw UPDATE of the note autosave does not go through save(): save_note checks itself."""
     validators.ProhibitNullCharactersValidator.message = UNSTORABLE_MESSAGE
     validators.ProhibitNullCharactersValidator.__call__ = _refuse_in_form_field

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan
 from bilan.careers import research
+from bilan.careers.fiches import CODE_ROME
 from bilan.careers.models import TEXT_MAX, SavedFiche
 from bilan.careers.views import render_fiche, render_search
 from bilan.portal.views import beneficiary_required
@@ -112,6 +113,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 @beneficiary_required
 def fiche_page(request: HttpRequest, code_rome: str) -> HttpResponse:
+    if not CODE_ROME.match(code_rome.strip().upper()):
+        raise Http404  # no fiche has it, and the lookups below would take it (a NUL: a 500)
     bilan = research.current_bilan(request.user)
     if request.method != "POST" or bilan is None:
         return render_portal_fiche(request, code_rome, bilan)
