@@ -7,6 +7,7 @@ being stored, where rendering it in Europe/Paris or adding a duration to it over
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -104,7 +105,9 @@ def _exists(moment: dt.datetime) -> bool:
 
 def offset_label(moment: dt.datetime) -> str:
     """« UTC+2 », « UTC+1 », « UTC+5:30 »."""
-    minutes = int(moment.utcoffset().total_seconds() // 60)
+    offset = moment.utcoffset()
+    assert offset is not None, "an aware datetime"
+    minutes = int(offset.total_seconds() // 60)
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
 
@@ -193,10 +196,11 @@ class LocalTimeForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Right after the time field.
         fold = self.fields.pop("fold")
+        assert isinstance(fold, forms.TypedChoiceField)
         fields = list(self.fields.items())
         at = next((i + 1 for i, (n, _f) in enumerate(fields) if n == self.time_field), len(fields))
         self.fields = dict([*fields[:at], ("fold", fold), *fields[at:]])
@@ -224,8 +228,9 @@ class LocalTimeForm(forms.Form):
             return None
         return fold_choices(day, time)
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         day, time = data.get(self.date_field), data.get(self.time_field)
         if day and time:
             try:

@@ -80,7 +80,7 @@ class Child:
 
     def __init__(self, name: str, argv: list[str]) -> None:
         self.name, self.argv = name, argv
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.started = 0.0
         self.quick_failures = 0
         self.restart_at: float | None = None
@@ -120,7 +120,7 @@ class Child:
         return self.restart_at is not None and time.monotonic() >= self.restart_at
 
     def terminate(self) -> None:
-        if self.running():
+        if self.process is not None and self.running():
             self.process.send_signal(signal.SIGTERM)
 
     def kill_group(self) -> None:
@@ -178,7 +178,8 @@ class Supervisor:
                         )
                         self.stop()
                         return 1
-                    say(f"restarting {child.name} in {child.restart_at - time.monotonic():.0f} s")
+                    wait = (child.restart_at or time.monotonic()) - time.monotonic()
+                    say(f"restarting {child.name} in {wait:.0f} s")
                 elif child.due():
                     child.start()
                     say(f"{child.name} restarted (pid {child.pid})")

@@ -328,7 +328,7 @@ def test_superscript_digits_in_numbers_and_ids_give_no_5xx(cast: SimpleNamespace
         ranking_from_positions({1: "²"})
 
 
-def test_a_nul_in_a_fiche_code_of_the_url_is_a_404(cast):
+def test_a_nul_in_a_fiche_code_of_the_url_is_a_404(cast: SimpleNamespace) -> None:
     """The code was looked up among the saved fiches first: PostgreSQL answered a 500."""
     client = Client(raise_request_exception=False)
     client.force_login(cast.beneficiary)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from bilan.lib.supervise import ROOT, port_is_free
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:  # noqa: ANN001
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     var = tmp_path_factory.mktemp("var")
     env = {
         **os.environ,
@@ -33,7 +34,8 @@ def env(tmp_path_factory) -> dict[str, str]:  # noqa: ANN001
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def descendants(pid: int) -> set[int]:
@@ -62,7 +64,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start(env: dict[str, str], port: int) -> subprocess.Popen:
+def start(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     process = subprocess.Popen(  # its own group, as systemd or `timeout` would start it
         [sys.executable, "-m", "bilan.lib.supervise", "--port", str(port)],
         cwd=ROOT,
@@ -72,6 +74,7 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen:
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
+    assert process.stdout is not None
     for line in process.stdout:
         if "Bilan is running" in line:
             return process
@@ -79,16 +82,18 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen:
     raise AssertionError("the supervisor stopped before announcing the URL")
 
 
-def wait_for(condition, seconds: float) -> bool:  # noqa: ANN001
+def wait_for(condition: Callable[[], object], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return True
         time.sleep(0.2)
-    return condition()
+    return bool(condition())
 
 
-def test_a_term_to_the_whole_process_group_stops_everything_within_15_seconds(env):
+def test_a_term_to_the_whole_process_group_stops_everything_within_15_seconds(
+    env: dict[str, str],
+) -> None:
     port = free_port()
     process = start(env, port)
     time.sleep(2)  # let qcluster fork its sentinel, pusher, monitor and workers
@@ -100,7 +105,9 @@ def test_a_term_to_the_whole_process_group_stops_everything_within_15_seconds(en
     assert port_is_free("127.0.0.1", port)  # a restart right away binds (TIME_WAIT is fine)
 
 
-def test_a_killed_worker_is_restarted_and_a_killed_master_takes_its_workers_along(env):
+def test_a_killed_worker_is_restarted_and_a_killed_master_takes_its_workers_along(
+    env: dict[str, str],
+) -> None:
     port = free_port()
     process = start(env, port)
     try:

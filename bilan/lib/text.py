@@ -81,11 +81,17 @@ def check_storable(label: str, value: object) -> None:
         raise RuleViolation(f"« {label} » : {reason}" if label else reason, code="invalid")
 
 
-def _refuse_in_form_field(self, value: object) -> None:  # noqa: ANN001
+def _refuse_in_form_field(self: validators.ProhibitNullCharactersValidator, value: object) -> None:
     refuse_unstorable_text(value if isinstance(value, dict | list) else str(value))
 
 
-def _refuse_on_save(sender, instance, update_fields=None, raw=False, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _refuse_on_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    update_fields: frozenset[str] | None = None,
+    raw: bool = False,
+    **kwargs: object,
+) -> None:
     if raw or not sender.__module__.startswith("bilan."):  # loaddata; others' models
         return
     for field in sender._meta.concrete_fields:
@@ -108,5 +114,6 @@ def install_storable_text_checks() -> None:
       `{"detail": …}`.
     The raw UPDATE of the note autosave does not go through save(): save_note checks itself."""
     validators.ProhibitNullCharactersValidator.message = UNSTORABLE_MESSAGE
-    validators.ProhibitNullCharactersValidator.__call__ = _refuse_in_form_field
+    # Replacing Django's method is the one place that reaches every form text field.
+    validators.ProhibitNullCharactersValidator.__call__ = _refuse_in_form_field  # type: ignore[method-assign]
     pre_save.connect(_refuse_on_save, dispatch_uid="bilan.lib.text.refuse_on_save")
