@@ -10,12 +10,14 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -48,6 +50,18 @@ CHECKS = [
 # Per operation and role; BILAN_FUZZ_SCALE=20 (say) runs a longer, random exploration locally.
 SCALE = int(os.environ.get("BILAN_FUZZ_SCALE", "1"))
 EXAMPLES = {GenerationMode.POSITIVE: 8 * SCALE, GenerationMode.NEGATIVE: 4 * SCALE}
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Iterator[None]:
+    """The WSGI handler closes « old » connections when a request starts and ends; inside the
+    test's transaction that closes PostgreSQL's connection (SQLite's in-memory one is never
+    closed). Django's test client disconnects the same receiver around its requests."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

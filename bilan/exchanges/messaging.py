@@ -303,7 +303,9 @@ def read_thread(
     messages = bilan.messages.select_related("author", "assignment").prefetch_related("attachments")
     if assignment is not None:
         messages = messages.filter(assignment=assignment)
-    items = list(messages.annotate(read_by_reader=Count("reads", filter=Q(reads__reader=reader))))
+    read = Count("reads", filter=Q(reads__reader=reader))
+    # Oldest first, said here: with the aggregate, PostgreSQL would not keep Meta.ordering's order.
+    items = list(messages.annotate(read_by_reader=read).order_by("created_at", "id"))
     for m in items:
         m.unread = m.author_id != reader.pk and not m.read_by_reader
     record_content_access(actor=reader, bilan=bilan, objects=items, channel=channel)
