@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import Protocol
 
 import segno
-from django.conf import settings
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,6 +32,8 @@ class StaffRole(Protocol):
     def is_active(self) -> bool: ...
     @property
     def role(self) -> str: ...
+    @property
+    def mfa_grace_days(self) -> int: ...
 
 
 def totp_device(user: User) -> TOTPDevice | None:
@@ -44,16 +45,20 @@ def has_mfa(user: User) -> bool:
 
 
 def mfa_deadline(user: User, memberships: Iterable[StaffRole]) -> dt.date | None:
-    """The last day a staff member may work without MFA: MFA_GRACE_DAYS after the later of
-    MFA's deployment (for accounts that existed then) and her first staff membership; None
-    for people with no staff role (beneficiaries opt in)."""
-    starts = [m.created_at for m in memberships if m.is_active and m.role in STAFF_ROLES]
-    if not starts:
-        return None
-    start = timezone.localdate(min(starts))
-    if user.mfa_grace_from and user.mfa_grace_from > start:
-        start = user.mfa_grace_from
-    return start + dt.timedelta(days=settings.MFA_GRACE_DAYS)
+    """The last day a staff member may work without MFA: for each staff membership, its
+    organisation's grace period (Organisation.mfa_grace_days) after the later of MFA's
+    deployment (for accounts that existed then) and the membership's start; the earliest of
+    these (the strictest organisation wins). None for people with no staff role
+    (beneficiaries opt in)."""
+    deadlines = []
+    for m in memberships:
+        if not (m.is_active and m.role in STAFF_ROLES):
+            continue
+        start = timezone.localdate(m.created_at)
+        if user.mfa_grace_from and user.mfa_grace_from > start:
+            start = user.mfa_grace_from
+        deadlines.append(start + dt.timedelta(days=m.mfa_grace_days))
+    return min(deadlines, default=None)
 
 
 def must_enrol(user: User, memberships: Iterable[StaffRole], today: dt.date | None = None) -> bool:

@@ -191,3 +191,41 @@ def test_a_beneficiary_may_turn_it_off_but_staff_may_not(
     response = client.post(reverse("accounts:mfa_disable"), follow=True)
     assert "La double authentification est obligatoire pour l" in response.content.decode()
     assert mfa.has_mfa(cast.consultant)
+
+
+def test_each_organisation_sets_its_grace_period_and_the_strictest_wins(
+    cast: SimpleNamespace, client: Client
+) -> None:
+    user = cast.consultant
+    Membership.objects.filter(user=user).update(created_at=timezone.now() - dt.timedelta(days=3))
+    user.__class__.objects.filter(pk=user.pk).update(mfa_grace_from=None)
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200  # 3 days into the default 14
+    cast.org.mfa_grace_days = 2
+    cast.org.save(update_fields=["mfa_grace_days"])
+    assert client.get(reverse("home"))["Location"] == ENROL
+    # Another organisation, laxer, does not relax the stricter one.
+    Membership.objects.create(
+        user=user, organisation=cast.outsider_org, role="consultant", is_active=True
+    )
+    cast.outsider_org.mfa_grace_days = 90
+    cast.outsider_org.save(update_fields=["mfa_grace_days"])
+    user.refresh_from_db()
+    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
+    created = timezone.localdate(memberships[0].created_at)
+    assert mfa.mfa_deadline(user, memberships) == created + dt.timedelta(days=2)
+
+
+def test_the_admin_sets_the_grace_period_on_the_settings_page(
+    cast: SimpleNamespace, client: Client
+) -> None:
+    from bilan.organisations.forms import OrganisationForm
+
+    data = {"name": cast.org.name, "siret": cast.org.siret, "nda": cast.org.nda}
+    assert OrganisationForm({**data, "mfa_grace_days": "0"}, instance=cast.org).is_valid()
+    refused = OrganisationForm({**data, "mfa_grace_days": "91"}, instance=cast.org)
+    assert not refused.is_valid() and "90" in refused.errors["mfa_grace_days"][0]
+    client.force_login(cast.admin)
+    enrolled(cast.admin)
+    page = client.get(reverse("organisations:settings")).content.decode()
+    assert "double authentification (jours)" in page

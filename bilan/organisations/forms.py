@@ -30,6 +30,7 @@ class OrganisationForm(OrganisationModelForm):
             "qualiopi_certificate",
             "qualiopi_expires_on",
             "address",
+            "mfa_grace_days",
         ]
         widgets = {
             "qualiopi_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

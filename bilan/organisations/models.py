@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, RegexValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +30,12 @@ def validate_siret(value: str) -> None:
         raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."))
 
 
+def default_mfa_grace_days() -> int:
+    """A new organisation's MFA grace period: MFA_GRACE_DAYS (14), which its admin may change."""
+    days: int = settings.MFA_GRACE_DAYS
+    return days
+
+
 class Organisation(models.Model):
     """An organisme prestataire de bilans de compétences."""
 
@@ -48,6 +54,15 @@ class Organisation(models.Model):
         _("fin de validité Qualiopi"), null=True, blank=True, validators=[check_person_date]
     )
     address = models.TextField(_("adresse"), blank=True)
+    mfa_grace_days = models.PositiveSmallIntegerField(
+        _("délai pour activer la double authentification (jours)"),
+        default=default_mfa_grace_days,
+        validators=[MaxValueValidator(90)],
+        help_text=_(
+            "Après ce délai, un·e consultant·e ou un·e administrateur·rice sans double "
+            "authentification ne peut plus travailler avant de l'avoir activée (0 : tout de suite)."
+        ),
+    )
     logo = models.FileField(
         _("logo"),
         upload_to="logos/",
@@ -113,6 +128,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.organisation})"
+
+    @property
+    def mfa_grace_days(self) -> int:
+        """Read by accounts.mfa (StaffRole): the organisation's MFA grace period."""
+        return self.organisation.mfa_grace_days
 
     @property
     def is_admin(self) -> bool:

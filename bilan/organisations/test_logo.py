@@ -32,6 +32,7 @@ def image_upload(name: str, kind: str, size: tuple[int, int] = (40, 20)) -> Simp
 def profile(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "save_organisation": "1",
+        "mfa_grace_days": "14",
         "name": "Cap Avenir Conseil",
         "siret": "732 829 320 00074",
         "nda": "11755555575",

@@ -34,6 +34,7 @@ def test_only_admins_reach_their_organisation_settings(
 def profile(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "save_organisation": "1",
+        "mfa_grace_days": "14",
         "name": "Cap Avenir",
         "siret": "732 829 320 00074",
         "nda": "11755555575",
