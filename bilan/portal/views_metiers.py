@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -114,7 +114,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
 @beneficiary_required
 def fiche_page(request: HttpRequest, code_rome: str) -> HttpResponse:
     if not CODE_ROME.match(code_rome.strip().upper()):
-        raise Http404  # no fiche has it, and the lookups below would take it (a NUL: a 500)
+        # No fiche has it: the « introuvable » page, without the lookups (a NUL: a 500 on
+        # PostgreSQL), showing the code without what no database can hold.
+        return render_portal_fiche(request, "".join(c for c in code_rome if c.isprintable()), None)
     bilan = research.current_bilan(request.user)
     if request.method != "POST" or bilan is None:
         return render_portal_fiche(request, code_rome, bilan)
