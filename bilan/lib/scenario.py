@@ -93,7 +93,7 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
         hold(bilan, Phase.CONCLUSIONS, minutes=120, days_ago=2, title="Synthèse et clôture")
         bilan.record_follow_up_decision(by=consultant, decision=FollowUpDecision.ACCEPTED)
     if stop >= 4 and bilan.status == Status.CONCLUSIONS:
-        bilan.close(by=consultant, completion=Completion.FULL)
+        conclude_and_close(bilan)
     if stop >= 5 and bilan.status == Status.CLOSED:
         bilan.start_follow_up(by=consultant)
     if stop >= 6 and bilan.status == Status.FOLLOW_UP:
@@ -103,20 +103,25 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
 
 def conclude(bilan: Bilan) -> Bilan:
     """In conclusions: one action in the plan d'action, and the synthèse written, validated by
-    the beneficiary and handed over — what closing asks for beyond Bilan.closing_missing."""
+    the beneficiary and handed over — what closing asks for beyond the entretiens, the hours
+    and the suivi decision. Each part is done only when missing (a test may have done it)."""
     from bilan.documents import synthese
     from bilan.documents.models import SECTIONS
     from bilan.followup import actionplan
+    from bilan.followup.models import Action
 
     consultant, beneficiary = bilan.consultant, bilan.beneficiary
     consultant.membership = consultant.memberships.get(organisation=bilan.organisation)
     beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)
-    actionplan.create_action(
-        bilan=bilan,
-        by=consultant,
-        what="Se renseigner sur la formation visée",
-        first_step="Appeler l'organisme de formation",
-    )
+    if not Action.objects.filter(plan__bilan=bilan, is_plan_b=False).exists():
+        actionplan.create_action(
+            bilan=bilan,
+            by=consultant,
+            what="Se renseigner sur la formation visée",
+            first_step="Appeler l'organisme de formation",
+        )
+    if synthese.synthese_of(bilan) is not None:
+        return bilan
     document = synthese.start_synthese(bilan=bilan, by=consultant, prefilled=False)
     synthese.save_synthese(
         synthese=document,
@@ -133,3 +138,15 @@ def conclude(bilan: Bilan) -> Bilan:
         acknowledged=True,
     )
     return bilan
+
+
+def conclude_and_close(bilan: Bilan, completion: str = Completion.FULL, reason: str = "") -> Bilan:
+    """Close through closing's one owner, as the page and the API do: the synthèse and the
+    plan d'action first (`conclude`), then the checklist, the close and the accepted suivi's
+    booking (`followup.closing.close_bilan`). Refused like them while anything is missing."""
+    from bilan.followup import closing
+
+    conclude(bilan)
+    return closing.close_bilan(
+        bilan=bilan, by=bilan.consultant, completion=completion, reason=reason
+    )
