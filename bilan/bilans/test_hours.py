@@ -21,9 +21,9 @@ from bilan.bilans.models import (
     Status,
     StopReason,
 )
+from bilan.demo.scenario import advance_to, conclude_and_close, hold
 from bilan.entretiens.models import Entretien, EntretienStatus
 from bilan.lib.hours import Budget, fmt
-from bilan.lib.scenario import advance_to, conclude_and_close, hold
 from bilan.organisations.models import HoursRule, Organisation
 
 CEILING = "(art. L6313-4 du Code du travail)."

@@ -24,8 +24,8 @@ from bilan.bilans.models import (
     StatusChange,
     StopReason,
 )
+from bilan.demo.scenario import advance_to, conclude_and_close, hold
 from bilan.entretiens.models import Entretien
-from bilan.lib.scenario import advance_to, conclude_and_close, hold
 
 NOTICE = settings.INFORMATION_NOTICE_VERSION
 ARRANGEMENTS = "Entretiens de 2 h le mardi matin ; travail personnel entre les séances."

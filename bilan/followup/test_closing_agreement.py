@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from bilan.api.test_api import Api
 from bilan.bilans.models import Bilan, Status
+from bilan.demo.scenario import conclude
 from bilan.followup import closing
 from bilan.followup.testing import in_conclusions
-from bilan.lib.scenario import conclude
 
 THE_THREE = [
     "le document de synthèse validé par le ou la bénéficiaire",

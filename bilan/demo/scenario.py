@@ -1,6 +1,8 @@
-"""Walk a bilan through its lifecycle with the real model methods (demo data and tests).
+"""Walk a bilan through its lifecycle with the real rule owners (demo data and tests).
 
-Entretiens are dated in the past so they can be marked held; nothing here bypasses a rule.
+Entretiens are dated in the past so they can be marked held; nothing here bypasses a rule:
+closing goes through `bilan.followup.closing`, with the synthèse and the plan d'action made as
+the real flow makes them. It uses every feature, so it lives in the demo app, above them all.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from bilan.bilans.models import (
     Phase,
     Status,
 )
+from bilan.documents import synthese
+from bilan.documents.models import SECTIONS
 from bilan.entretiens.models import Entretien
+from bilan.followup import actionplan, closing
+from bilan.followup.models import Action
 
 ORDER: list[str] = [
     Status.ENQUIRY,
@@ -105,11 +111,6 @@ def conclude(bilan: Bilan) -> Bilan:
     """In conclusions: one action in the plan d'action, and the synthèse written, validated by
     the beneficiary and handed over — what closing asks for beyond the entretiens, the hours
     and the suivi decision. Each part is done only when missing (a test may have done it)."""
-    from bilan.documents import synthese
-    from bilan.documents.models import SECTIONS
-    from bilan.followup import actionplan
-    from bilan.followup.models import Action
-
     consultant, beneficiary = bilan.consultant, bilan.beneficiary
     consultant.membership = consultant.memberships.get(organisation=bilan.organisation)
     beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)
@@ -144,8 +145,6 @@ def conclude_and_close(bilan: Bilan, completion: str = Completion.FULL, reason: 
     """Close through closing's one owner, as the page and the API do: the synthèse and the
     plan d'action first (`conclude`), then the checklist, the close and the accepted suivi's
     booking (`followup.closing.close_bilan`). Refused like them while anything is missing."""
-    from bilan.followup import closing
-
     conclude(bilan)
     return closing.close_bilan(
         bilan=bilan, by=bilan.consultant, completion=completion, reason=reason
