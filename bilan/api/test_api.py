@@ -17,7 +17,7 @@ from django.utils import timezone
 from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Bilan, ConsentMethod, Status, StatusChange
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to, conclude
+from bilan.demo.scenario import advance_to, conclude
 from bilan.lib.testing import make_bilan
 from bilan.organisations.models import Membership, Role
 

@@ -11,7 +11,7 @@ from bilan.api.test_api import Api
 from bilan.assessments.instruments import get_instrument
 from bilan.bilans.models import Status
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 
 
 @pytest.fixture

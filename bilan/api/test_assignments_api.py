@@ -12,9 +12,9 @@ from django.utils import timezone
 from bilan.api.test_api import ROLES, Api
 from bilan.bilans.models import Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.assignments import assign_work, complete_assignment
 from bilan.entretiens.models import Assignment, AssignmentKind, Entretien, InterviewGuide
-from bilan.lib.scenario import advance_to
 
 
 @pytest.fixture

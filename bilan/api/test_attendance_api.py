@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Phase, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.attendance import hash_ip, sign_attendance
 from bilan.entretiens.models import Attendance, Entretien, Modality
 from bilan.entretiens.test_attendance import held, png
-from bilan.lib.scenario import advance_to
 
 
 class Caller:

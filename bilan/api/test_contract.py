@@ -19,10 +19,10 @@ from bilan.api.api import BODY_ERRORS, api
 from bilan.api.schemas import InputSchema
 from bilan.api.test_api import Api
 from bilan.bilans.models import Bilan, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.test_conduct import make_entretien
 from bilan.exchanges.models import JournalEntry, Message
-from bilan.lib.scenario import advance_to
 
 
 @functools.cache

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from bilan.api.test_api import ROLES, Api
 from bilan.bilans.models import Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien, EntretienNote, Modality
-from bilan.lib.scenario import advance_to
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from django.utils import timezone
 from bilan.api.test_api import ROLES, Api
 from bilan.bilans.models import Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.assignments import assign_work
 from bilan.entretiens.models import AssignmentKind
 from bilan.exchanges.journal import write_entry
 from bilan.exchanges.messaging import post_message, unread_count
 from bilan.exchanges.models import JournalEntry, Message
-from bilan.lib.scenario import advance_to
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from django.utils import timezone
 from bilan.api.test_api import ROLES, Api
 from bilan.bilans.models import Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.exercises.models import Experience
 from bilan.exercises.parcours import add_experience
-from bilan.lib.scenario import advance_to
 
 
 @pytest.fixture

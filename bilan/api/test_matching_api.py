@@ -13,7 +13,7 @@ from bilan.careers import matches
 from bilan.careers.models import MatchRun
 from bilan.careers.test_matches import give_riasec
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 
 
 @pytest.fixture

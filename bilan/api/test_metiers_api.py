@@ -13,8 +13,8 @@ from bilan.careers import search
 from bilan.careers.models import SavedFiche
 from bilan.careers.research import save_fiche
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Assignment, AssignmentKind
-from bilan.lib.scenario import advance_to
 
 ATTRIBUTION = "Source : France Travail, ROME 4.0 version 60 — Licence Ouverte"
 

@@ -16,7 +16,7 @@ from bilan.careers import enquetes
 from bilan.careers.models import CareerOption, EnqueteMetier
 from bilan.careers.test_pistes import free, referential
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 
 YESTERDAY = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 

@@ -35,9 +35,9 @@ from bilan.bilans.models import Status
 from bilan.careers import enquetes
 from bilan.careers.models import Metier
 from bilan.careers.test_pistes import free
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.test_conduct import make_entretien
-from bilan.lib.scenario import advance_to
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]

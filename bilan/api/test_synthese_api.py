@@ -10,9 +10,9 @@ import pytest
 from bilan.api.test_api import ROLES, Api
 from bilan.bilans.models import Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, RenderJob, SyntheseStatus
-from bilan.lib.scenario import advance_to
 
 FULL = {key: f"<p>Section {key}</p>" for key in SECTIONS}
 

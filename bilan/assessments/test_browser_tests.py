@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from bilan.assessments.instruments import get_instrument
 from bilan.assessments.models import Administration, Result
 from bilan.bilans.models import Status
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 from bilan.lib.testing import PASSWORD
 
 PHONE = {"width": 390, "height": 844}

@@ -22,8 +22,8 @@ from bilan.assessments.instruments import get_instrument
 from bilan.assessments.models import AdministrationStatus, Result
 from bilan.bilans.models import RuleViolation, Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.exercises.models import Experience, ExperienceCompetence, ExperienceKind
-from bilan.lib.scenario import advance_to
 
 HEALTH = "Pas de port de charges lourdes"
 CARDS = [c["id"] for c in get_instrument("work_values").data["cards"]]

@@ -21,7 +21,7 @@ from bilan.assessments.instruments import get_instrument
 from bilan.assessments.models import Administration, AdministrationStatus, Result
 from bilan.bilans.models import RuleViolation, Status
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 
 SECRET = "Je me reconnais dans le goût du contact, pas dans la routine."
 

@@ -398,30 +398,6 @@ class Bilan(models.Model):
                 missing.append(_t("la validation des modalités par le ou la consultant·e"))
         return missing
 
-    def closing_missing(self, completion: str = Completion.FULL) -> list[str]:
-        """What closing still lacks (REQ-3 c, REQ-5, REQ-12)."""
-        held = set(self.entretiens.filter(status="held").values_list("phase", flat=True).distinct())
-        missing = [
-            _t("un entretien tenu en %(phase)s") % {"phase": phase.label}
-            for phase in (Phase.PRELIMINARY, Phase.INVESTIGATION, Phase.CONCLUSIONS)
-            if phase not in held
-        ]
-        if not self.follow_up_decision:
-            missing.append(_t("la décision sur l'entretien de suivi (proposé, accepté ou refusé)"))
-        budget = self.budget()
-        if completion == Completion.FULL and budget.below_minimum:
-            missing.append(
-                _t(
-                    "%(min)s d'accompagnement réalisé au minimum pour un bilan réalisé en "
-                    "totalité (%(done)s réalisées)"
-                )
-                % {
-                    "min": fmt(budget.min_accompaniment),
-                    "done": fmt(budget.delivered_accompaniment),
-                }
-            )
-        return missing
-
     def check_budget(self, budget: Budget, *, what: str) -> None:
         """Refuse any plan over the ceiling (REQ-4), citing L6313-4."""
         if budget.planned_total > budget.max_total:
@@ -640,7 +616,14 @@ class Bilan(models.Model):
         self._apply(change, act="record_follow_up_decision", by=by)
 
     def close(self, *, by: User, completion: str = Completion.FULL, reason: str = "") -> None:
-        """Close the bilan (terme de l'action)."""
+        """The core's state change of closing (terme de l'action): status, completion, end date.
+
+        Not the closing rule: what closing needs (an entretien held in each phase, the hours,
+        the synthèse, the plan d'action, the suivi decision) is checked by its one owner,
+        `bilan.followup.closing.close_bilan`, which calls this last; pages, the API and the
+        « close » transition go through that owner (`bilan.bilans.closing`). Here only the
+        core's own invariants: the act's permission, the status, a known completion and the
+        motif of a partial one."""
         if completion not in Completion.values:
             raise RuleViolation(
                 _t("Indiquez si le bilan est réalisé en totalité ou partiellement."), code="invalid"
@@ -650,12 +633,6 @@ class Bilan(models.Model):
 
         def change(bilan: Bilan) -> None:
             bilan._require_status(Status.CONCLUSIONS, action=_t("clore le bilan"))
-            missing = bilan.closing_missing(completion)
-            if missing:
-                raise RuleViolation(
-                    _t("Impossible de clore le bilan, il manque : %(missing)s.")
-                    % {"missing": " ; ".join(missing)}
-                )
             bilan.completion = completion
             bilan.stop_reason = reason if completion == Completion.PARTIAL else ""
             bilan.closed_on = timezone.localdate()

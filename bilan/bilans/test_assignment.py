@@ -133,7 +133,7 @@ def test_someone_without_membership_sees_nothing(cast: SimpleNamespace) -> None:
 
 def test_an_archived_bilan_keeps_its_consultant(cast: SimpleNamespace) -> None:
     from bilan.bilans.models import Status
-    from bilan.lib.scenario import advance_to
+    from bilan.demo.scenario import advance_to
 
     advance_to(cast.bilan, Status.ARCHIVED)
     with pytest.raises(RuleViolation, match="ne change plus de consultant"):

@@ -21,9 +21,9 @@ from bilan.bilans.models import (
     Status,
     StopReason,
 )
+from bilan.demo.scenario import advance_to, conclude_and_close, hold
 from bilan.entretiens.models import Entretien, EntretienStatus
 from bilan.lib.hours import Budget, fmt
-from bilan.lib.scenario import advance_to, hold
 from bilan.organisations.models import HoursRule, Organisation
 
 CEILING = "(art. L6313-4 du Code du travail)."
@@ -274,7 +274,7 @@ def test_a_bilan_opened_after_march_2026_cannot_close_in_full_under_13_hours(
     walk_to_conclusions(cast, (120, 240, 120))
 
     with pytest.raises(RuleViolation) as refused:
-        cast.bilan.close(by=cast.consultant, completion=Completion.FULL)
+        conclude_and_close(cast.bilan, completion=Completion.FULL)
 
     assert (
         "13 h d'accompagnement réalisé au minimum pour un bilan réalisé en totalité "
@@ -288,8 +288,8 @@ def test_a_bilan_under_13_hours_closes_as_partial_with_a_reason(cast: SimpleName
     walk_to_conclusions(cast, (120, 240, 120))
 
     with pytest.raises(RuleViolation, match="réalisation partielle demande un motif"):
-        cast.bilan.close(by=cast.consultant, completion=Completion.PARTIAL)
-    cast.bilan.close(by=cast.consultant, completion=Completion.PARTIAL, reason=StopReason.ABSENCE)
+        conclude_and_close(cast.bilan, completion=Completion.PARTIAL)
+    conclude_and_close(cast.bilan, completion=Completion.PARTIAL, reason=StopReason.ABSENCE)
 
     assert cast.bilan.status == Status.CLOSED
     assert cast.bilan.completion == Completion.PARTIAL
@@ -299,7 +299,7 @@ def test_a_bilan_under_13_hours_closes_as_partial_with_a_reason(cast: SimpleName
 
 def test_13_hours_exactly_is_enough_to_close_in_full(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast, (180, 420, 180))
-    cast.bilan.close(by=cast.consultant, completion=Completion.FULL)
+    conclude_and_close(cast.bilan, completion=Completion.FULL)
     assert cast.bilan.completion == Completion.FULL
     assert cast.bilan.stop_reason == ""
 
@@ -309,7 +309,7 @@ def test_a_bilan_opened_in_june_2025_closes_in_full_with_less_than_13_hours(
 ) -> None:
     open_on(cast.bilan, dt.date(2025, 6, 1))
     walk_to_conclusions(cast, (120, 240, 120))
-    cast.bilan.close(by=cast.consultant, completion=Completion.FULL)
+    conclude_and_close(cast.bilan, completion=Completion.FULL)
     assert cast.bilan.status == Status.CLOSED
     assert cast.bilan.completion == Completion.FULL
 
@@ -332,7 +332,7 @@ def test_an_organisation_minimum_is_the_one_a_full_close_must_reach(cast: Simple
     walk_to_conclusions(cast, (180, 480, 180))  # 14 h: enough in law, not for this organisation
 
     with pytest.raises(RuleViolation) as refused:
-        cast.bilan.close(by=cast.consultant)
+        conclude_and_close(cast.bilan)
 
     assert "15 h d'accompagnement réalisé au minimum" in refused.value.messages[0]
     assert "(14 h réalisées)" in refused.value.messages[0]

@@ -24,8 +24,8 @@ from bilan.bilans.models import (
     StatusChange,
     StopReason,
 )
+from bilan.demo.scenario import advance_to, conclude_and_close, hold
 from bilan.entretiens.models import Entretien
-from bilan.lib.scenario import advance_to, hold
 
 NOTICE = settings.INFORMATION_NOTICE_VERSION
 ARRANGEMENTS = "Entretiens de 2 h le mardi matin ; travail personnel entre les séances."
@@ -336,7 +336,7 @@ def test_a_bilan_closes_with_an_entretien_held_in_each_phase_and_a_follow_up_dec
 ) -> None:
     walk_to_conclusions(cast)
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.PROPOSED)
-    cast.bilan.close(by=cast.consultant)
+    conclude_and_close(cast.bilan)
     assert cast.bilan.status == Status.CLOSED
     assert cast.bilan.completion == Completion.FULL
     assert cast.bilan.closed_on == timezone.localdate()
@@ -349,7 +349,7 @@ def test_closing_is_refused_without_a_held_entretien_in_each_phase_and_names_it(
     walk_to_conclusions(cast, skip=phase)
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.ACCEPTED)
     with pytest.raises(RuleViolation) as refused:
-        cast.bilan.close(by=cast.consultant, completion=Completion.PARTIAL, reason=StopReason.OTHER)
+        conclude_and_close(cast.bilan, completion=Completion.PARTIAL, reason=StopReason.OTHER)
     message = refused.value.messages[0]
     assert message.startswith("Impossible de clore le bilan, il manque :")
     assert PHASE_NAMES[phase] in message
@@ -371,13 +371,13 @@ def test_a_planned_entretien_that_was_not_held_does_not_count_for_closing(
     )
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.REFUSED)
     with pytest.raises(RuleViolation, match="un entretien tenu en phase de conclusions"):
-        cast.bilan.close(by=cast.consultant)
+        conclude_and_close(cast.bilan)
 
 
 def test_closing_is_refused_without_a_follow_up_decision(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast)
     with pytest.raises(RuleViolation) as refused:
-        cast.bilan.close(by=cast.consultant)
+        conclude_and_close(cast.bilan)
     assert "la décision sur l'entretien de suivi" in refused.value.messages[0]
     cast.bilan.refresh_from_db()
     assert cast.bilan.status == Status.CONCLUSIONS
@@ -510,7 +510,7 @@ def test_an_interrupted_bilan_can_be_abandoned_and_keeps_the_step_it_stopped_at(
 def test_the_follow_up_starts_only_when_the_beneficiary_accepted_it(cast: SimpleNamespace) -> None:
     walk_to_conclusions(cast)
     cast.bilan.record_follow_up_decision(by=cast.consultant, decision=FollowUpDecision.REFUSED)
-    cast.bilan.close(by=cast.consultant)
+    conclude_and_close(cast.bilan)
     with pytest.raises(RuleViolation, match="ne l'a pas accepté"):
         cast.bilan.start_follow_up(by=cast.consultant)
     cast.bilan.refresh_from_db()

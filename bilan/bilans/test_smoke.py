@@ -1,7 +1,7 @@
 from types import SimpleNamespace
 
 from bilan.bilans.models import Status
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 
 
 def test_a_bilan_walks_through_its_whole_lifecycle(cast: SimpleNamespace) -> None:

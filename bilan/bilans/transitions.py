@@ -7,6 +7,7 @@ the same table again (`Bilan._authorise`), so no caller can skip it.
 from __future__ import annotations
 
 from bilan.accounts.models import User
+from bilan.bilans import closing
 from bilan.bilans.models import Bilan
 from bilan.organisations.models import Role
 
@@ -73,10 +74,9 @@ def run_transition(bilan: Bilan, name: str, *, by: User, **params: str | None) -
         raise ValueError(name)
     method = getattr(bilan, name)
     if name == "close":
-        # Closing checks the conclusions too (synthèse, plan d'action) and books the suivi.
-        from bilan.followup.closing import close_bilan
-
-        close_bilan(
+        # Closing checks the conclusions too (synthèse, plan d'action) and books the suivi:
+        # the registered owner (followup.closing) does it all, then calls Bilan.close.
+        closing.close(
             bilan=bilan,
             by=by,
             completion=params.get("completion") or "full",

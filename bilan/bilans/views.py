@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
-from bilan.bilans import forms
+from bilan.bilans import closing, forms
 from bilan.bilans.actions import create_bilan, update_bilan_administration
 from bilan.bilans.models import (
     PHASE_OF_STATUS,
@@ -250,7 +250,8 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
         "preliminary_missing": (
             bilan.preliminary_outputs_missing() if bilan.status == Status.PRELIMINARY else []
         ),
-        "closing_missing": (bilan.closing_missing() if bilan.status == Status.CONCLUSIONS else []),
+        # The closing owner's own list (followup.closing): « prêt » here means closing will accept.
+        "closing_missing": (closing.missing(bilan) if bilan.status == Status.CONCLUSIONS else []),
         "entretiens": bilan.entretiens.all(),
         "schedule_phase": PHASE_OF_STATUS.get(bilan.status),
         "schedule_phase_label": (

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from bilan.bilans.models import Status
 from bilan.careers.models import CareerOption, EnqueteMetier, SavedFiche
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 from bilan.lib.testing import PASSWORD
 
 PHONE = {"width": 390, "height": 844}

@@ -15,8 +15,8 @@ from bilan.careers import enquetes
 from bilan.careers.models import CareerOptionStatusChange, EnqueteMetier
 from bilan.careers.test_pistes import ROLES, STAFF_EXPECTED, free, login
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.assignments import assign_work
-from bilan.lib.scenario import advance_to
 
 YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
 

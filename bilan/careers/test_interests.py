@@ -17,7 +17,7 @@ from bilan.careers.interests import (
 )
 from bilan.careers.models import InterestSort
 from bilan.compliance.models import AuditEvent
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 
 ROLES = [
     "beneficiary",

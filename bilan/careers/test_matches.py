@@ -19,8 +19,8 @@ from bilan.careers.interests import save_interest_sort
 from bilan.careers.models import MatchDecision, MatchRun
 from bilan.careers.profile import profile_for, referential
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.exercises.parcours import CompetenceData, add_experience
-from bilan.lib.scenario import advance_to
 
 ROLES = [
     "beneficiary",

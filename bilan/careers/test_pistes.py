@@ -37,8 +37,8 @@ from bilan.careers.models import (
     SavedFiche,
 )
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.exercises.parcours import add_experience
-from bilan.lib.scenario import advance_to
 from bilan.lib.testing import PASSWORD
 
 # ---- a small referential of real ROME 4.0 v60 facts -----------------------------------------

@@ -15,8 +15,8 @@ from bilan.careers import research, search
 from bilan.careers.models import SavedFiche
 from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Assignment, AssignmentKind
-from bilan.lib.scenario import advance_to
 from bilan.lib.testing import PASSWORD, make_member
 from bilan.organisations.models import Role
 

@@ -10,7 +10,7 @@ from bilan.bilans.models import RuleViolation, Status
 from bilan.careers import pistes
 from bilan.careers.models import CareerOptionStatus, ProjectValidation
 from bilan.careers.test_pistes import ROLES, free, login
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 
 
 @pytest.fixture

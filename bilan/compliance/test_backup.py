@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from bilan.bilans.models import Bilan, Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.documents.models import RenderJob
 from bilan.documents.test_views import done_job, submitted
 from bilan.lib.backup import MANIFEST, sha256
-from bilan.lib.scenario import advance_to
 
 pytestmark = pytest.mark.django_db(transaction=True)  # a restore replaces the whole database
 

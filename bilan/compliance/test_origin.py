@@ -12,9 +12,9 @@ from bilan.bilans.models import Status
 from bilan.compliance import origin
 from bilan.compliance.audit import record_content_access, record_refused_read
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.test_conduct import make_entretien
 from bilan.lib.net import hash_ip
-from bilan.lib.scenario import advance_to
 
 IP = "203.0.113.7"
 

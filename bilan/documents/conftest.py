@@ -18,10 +18,10 @@ from bilan.assessments.administrations import (
 )
 from bilan.assessments.instruments import get_instrument
 from bilan.bilans.models import Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import EntretienNote, EntretienStatus, NoteKind
 from bilan.exercises.models import ExperienceKind
 from bilan.exercises.parcours import add_experience, save_motivations
-from bilan.lib.scenario import advance_to
 
 PRIVATE = "NOTE-PRIVEE-DU-CONSULTANT-4242"
 DEBRIEF = "RESTITUTION-PRIVEE-4343"

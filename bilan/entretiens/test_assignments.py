@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bilan.bilans.models import Bilan, RuleViolation, Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.assignments import (
     assign_work,
     complete_assignment,
@@ -22,7 +23,6 @@ from bilan.entretiens.assignments import (
     since_last_time,
 )
 from bilan.entretiens.models import Assignment, AssignmentKind, Entretien, InterviewGuide
-from bilan.lib.scenario import advance_to
 from bilan.lib.testing import make_bilan, make_member
 from bilan.organisations.models import HoursRule, Role
 

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from bilan.bilans.models import Phase, RuleViolation, Status
 from bilan.compliance.content import is_content
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.attendance import (
     PNG_DATA_URL,
     attendance_sheet_pdf,
@@ -33,7 +34,6 @@ from bilan.entretiens.models import (
     SignerRole,
 )
 from bilan.lib.hours import fmt
-from bilan.lib.scenario import advance_to
 
 IP = "203.0.113.42"
 UA = "Mozilla/5.0 (X11; Linux x86_64) Test" + "x" * 800

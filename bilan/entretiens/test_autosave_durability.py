@@ -26,7 +26,7 @@ from django.utils import timezone
 from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Phase, Status
 from bilan.entretiens.models import Entretien
-from bilan.lib.scenario import advance_to
+from bilan.demo.scenario import advance_to
 from bilan.lib.testing import make_bilan, make_member, make_organisation
 from bilan.organisations.models import Role
 

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from bilan.bilans.models import Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import current_guide_for
 from bilan.entretiens.models import Attendance, Entretien, Modality, SignerRole
-from bilan.lib.scenario import advance_to
 from bilan.lib.testing import PASSWORD
 
 NOTE = "Souhaite quitter la grande distribution ; parle longuement de son ancien chef."

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bilan.bilans.models import BilanFraming, Phase, Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.models import (
     Entretien,
@@ -20,7 +21,6 @@ from bilan.entretiens.models import (
     EntretienStatus,
 )
 from bilan.entretiens.notes import save_note, set_checklist_item
-from bilan.lib.scenario import advance_to
 
 AUTOSAVE = {"HTTP_X_AUTOSAVE": "1"}
 PRIVATE = "Note privée : évoque un conflit avec sa hiérarchie"

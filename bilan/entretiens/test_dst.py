@@ -15,12 +15,12 @@ from icalendar import Calendar
 
 from bilan.api.test_api import Api
 from bilan.bilans.models import Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens import calendar
 from bilan.entretiens.models import Entretien, Modality
 from bilan.entretiens.views_schedule import RescheduleForm
 from bilan.followup.forms import SlotForm as SuiviSlotForm
 from bilan.lib.dates import ambiguous_offset, aware_local
-from bilan.lib.scenario import advance_to
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC

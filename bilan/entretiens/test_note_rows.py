@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from bilan.api.test_api import Api
 from bilan.bilans.models import Phase, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien, EntretienNote
-from bilan.lib.scenario import advance_to
 
 CONFLICT = "Ce champ a été modifié ailleurs (version 100)"
 

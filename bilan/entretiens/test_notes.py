@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bilan.bilans.models import Phase, RuleViolation, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import (
     Entretien,
     EntretienChecklist,
@@ -22,7 +23,6 @@ from bilan.entretiens.notes import (
     save_note,
     set_checklist_item,
 )
-from bilan.lib.scenario import advance_to
 
 GUIDE = {
     "interviews": [

@@ -13,9 +13,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bilan.bilans.models import RuleViolation, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import current_guide_for
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Modality
-from bilan.lib.scenario import advance_to
 
 PARIS = ZoneInfo("Europe/Paris")
 # These tests book at fixed dates up to 2030.

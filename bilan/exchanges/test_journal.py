@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bilan.bilans.models import RuleViolation, Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.exchanges.journal import (
     delete_entry,
     edit_entry,
@@ -21,7 +22,6 @@ from bilan.exchanges.journal import (
     write_entry,
 )
 from bilan.exchanges.models import JournalEntry
-from bilan.lib.scenario import advance_to
 
 AUDITED = "exchanges.JournalEntry"
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from bilan.bilans.models import RuleViolation, Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.assignments import assign_work
 from bilan.entretiens.models import Assignment, AssignmentKind
 from bilan.exchanges.messaging import MAX_SIZE, post_message, read_thread, unread_count
 from bilan.exchanges.models import Message, MessageAttachment
-from bilan.lib.scenario import advance_to
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from bilan.bilans.models import RuleViolation, Status
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.exercises.models import MotivationsExercise
 from bilan.exercises.parcours import (
     MOTIVATION_QUESTIONS,
@@ -16,7 +17,6 @@ from bilan.exercises.parcours import (
     read_motivations,
     save_motivations,
 )
-from bilan.lib.scenario import advance_to
 
 ANSWERS = {
     "motivates": "Être utile, apprendre.",

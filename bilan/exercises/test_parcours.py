@@ -13,6 +13,7 @@ from django.utils import timezone
 from bilan.bilans.models import RuleViolation, Status
 from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.exercises.models import (
     Achievement,
     Experience,
@@ -31,7 +32,6 @@ from bilan.exercises.parcours import (
     read_portfolio,
     update_experience,
 )
-from bilan.lib.scenario import advance_to
 
 THIS_MONTH = timezone.localdate().replace(day=1)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from bilan.bilans.models import RuleViolation, Status
 from bilan.careers.profile import profile_for, referential
+from bilan.demo.scenario import advance_to
 from bilan.exercises.models import ExperienceCompetence
 from bilan.exercises.parcours import (
     add_experience,
@@ -18,7 +19,6 @@ from bilan.exercises.parcours import (
     search_rome_items,
     unlink_competence,
 )
-from bilan.lib.scenario import advance_to
 
 TRESORERIE = 119892  # « Etablir un reporting de trésorerie » (savoir-faire)
 COMPTA = 101360  # « Comptabilité générale » (savoir)

@@ -1,9 +1,12 @@
 """Closing the bilan: the checklist, and the one act that closes (terme de l'action).
 
-The checklist adds to `Bilan.closing_missing` (which `Bilan.close` still enforces) what closing
-needs of the conclusions: the synthèse validated and handed over, a plan d'action. Our items
-are checked first and named in French; then `Bilan.close` records the end date, and an
-accepted suivi is scheduled about six months later in the same transaction.
+The one owner of closing: the checklist (an entretien held in each phase, the hours, the
+synthèse validated and handed over, the suivi decision, a plan d'action) and the act. The
+closing page, the API, the bilan page's « prêt à clore » (through `bilan.bilans.closing`, where
+`FollowupConfig.ready` registers us) and the demo scenario all call `checklist`/`missing`/
+`close_bilan`. Every item is checked and named in French; then `Bilan.close`, the core's state
+change, records the end date, and an accepted suivi is scheduled about six months later in
+the same transaction.
 """
 
 from __future__ import annotations
@@ -77,7 +80,10 @@ def checklist(bilan: Bilan, completion: str = Completion.FULL) -> list[Item]:
             % {"min": fmt(budget.min_accompaniment), "max": fmt(budget.max_total)},
             ok=not (low or high),
             missing=(
-                _t("%(min)s d'accompagnement réalisé au minimum (%(done)s réalisées)")
+                _t(
+                    "%(min)s d'accompagnement réalisé au minimum pour un bilan réalisé en "
+                    "totalité (%(done)s réalisées)"
+                )
                 % {
                     "min": fmt(budget.min_accompaniment),
                     "done": fmt(budget.delivered_accompaniment),

@@ -120,7 +120,10 @@ def break_plan(bilan: Bilan, monkeypatch) -> None:  # noqa: ANN001
     ("breaker", "message"),
     [
         (break_phase, "un entretien tenu en phase d'investigation"),
-        (break_hours, "13 h d'accompagnement réalisé au minimum (10 h réalisées)"),
+        (
+            break_hours,
+            "13 h d'accompagnement réalisé au minimum pour un bilan réalisé en totalité (10 h réalisées)",
+        ),
         (break_validation, "le document de synthèse validé par le ou la bénéficiaire"),
         (break_handover, "la remise du document de synthèse"),
         (break_decision, "la décision sur l'entretien de suivi (proposé, accepté ou refusé)"),

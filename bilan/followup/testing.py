@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from bilan.bilans.models import Bilan, Status
+from bilan.demo.scenario import advance_to
 from bilan.followup import actionplan, closing
 from bilan.followup.models import Action
-from bilan.lib.scenario import advance_to
 
 SYNTHESE_OK = {"validated": True, "handed_over": True, "label": "validée et remise"}
 SYNTHESE_MISSING = {"validated": False, "handed_over": False, "label": "brouillon"}

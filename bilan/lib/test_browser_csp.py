@@ -14,8 +14,8 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from bilan.bilans.models import Phase, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien, Modality
-from bilan.lib.scenario import advance_to
 from bilan.lib.testing import PASSWORD
 
 # Runs before any page script (Playwright injects it outside the page's CSP).

@@ -24,9 +24,9 @@ from pytest_django import Settings
 
 from bilan.accounts.models import ApiToken, User
 from bilan.bilans.models import Phase, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien
 from bilan.lib.middleware import PERMISSIONS_POLICY
-from bilan.lib.scenario import advance_to
 from bilan.organisations.logos import replace_logo
 
 REQUIRED_DIRECTIVES = {

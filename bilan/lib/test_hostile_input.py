@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 
 from bilan.api.test_api import Api
 from bilan.bilans.models import Phase, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.models import Entretien, EntretienNote
 from bilan.exchanges.models import JournalEntry, Message
-from bilan.lib.scenario import advance_to
 from bilan.lib.text import unstorable_reason
 
 HOSTILE_TEXT = ["\x00", "a\x00b", "\ud800", "x\udfffy", "é" * 5000, "x" * 100_001, " ", "<b>"]

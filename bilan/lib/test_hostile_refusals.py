@@ -19,10 +19,10 @@ from django.utils import timezone
 from bilan.accounts.models import User
 from bilan.api.test_api import Api
 from bilan.bilans.models import Phase, Status
+from bilan.demo.scenario import advance_to
 from bilan.documents import synthese as synthese_service
 from bilan.entretiens.models import Entretien, EntretienNote
 from bilan.exchanges.models import JournalEntry, Message
-from bilan.lib.scenario import advance_to
 from bilan.lib.text import unstorable_reason
 
 REFUSED = "caractère invalide"

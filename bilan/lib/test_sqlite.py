@@ -190,9 +190,9 @@ def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
     from bilan.api import notes as api_notes
     from bilan.api.test_api import Api
     from bilan.bilans.models import Phase, Status
+    from bilan.demo.scenario import advance_to
     from bilan.entretiens import notes as entretien_notes
     from bilan.entretiens.models import Entretien, EntretienNote
-    from bilan.lib.scenario import advance_to
 
     advance_to(cast.bilan, Status.PRELIMINARY)
     entretien = Entretien.schedule(

@@ -12,8 +12,8 @@ from django.utils import timezone
 from bilan.assessments.administrations import save_answers, start_test, submit_test
 from bilan.assessments.instruments import get_instrument
 from bilan.bilans.models import Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien
-from bilan.lib.scenario import advance_to
 from bilan.portal.views_documents import documents_of
 
 

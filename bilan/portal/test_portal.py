@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bilan.bilans.models import ConsentMethod, Status
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien
-from bilan.lib.scenario import advance_to
 
 
 @pytest.mark.parametrize(

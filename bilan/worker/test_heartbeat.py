@@ -115,8 +115,8 @@ def test_no_warning_without_a_first_heartbeat_or_in_sync_mode(cast, client, sett
 
 def test_the_heartbeat_sweeps_render_jobs_a_dead_worker_left_running(cast):
     from bilan.bilans.models import Status
+    from bilan.demo.scenario import advance_to
     from bilan.documents import synthese as service
-    from bilan.lib.scenario import advance_to
 
     advance_to(cast.bilan, Status.CONCLUSIONS)
     synthese = service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)

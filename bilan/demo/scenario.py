@@ -1,6 +1,8 @@
-"""Walk a bilan through its lifecycle with the real model methods (demo data and tests).
+"""Walk a bilan through its lifecycle with the real rule owners (demo data and tests).
 
-Entretiens are dated in the past so they can be marked held; nothing here bypasses a rule.
+Entretiens are dated in the past so they can be marked held; nothing here bypasses a rule:
+closing goes through `bilan.followup.closing`, with the synthèse and the plan d'action made as
+the real flow makes them. It uses every feature, so it lives in the demo app, above them all.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from bilan.bilans.models import (
     Phase,
     Status,
 )
+from bilan.documents import synthese
+from bilan.documents.models import SECTIONS
 from bilan.entretiens.models import Entretien
+from bilan.followup import actionplan, closing
+from bilan.followup.models import Action
 
 ORDER: list[str] = [
     Status.ENQUIRY,
@@ -93,7 +99,7 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
         hold(bilan, Phase.CONCLUSIONS, minutes=120, days_ago=2, title="Synthèse et clôture")
         bilan.record_follow_up_decision(by=consultant, decision=FollowUpDecision.ACCEPTED)
     if stop >= 4 and bilan.status == Status.CONCLUSIONS:
-        bilan.close(by=consultant, completion=Completion.FULL)
+        conclude_and_close(bilan)
     if stop >= 5 and bilan.status == Status.CLOSED:
         bilan.start_follow_up(by=consultant)
     if stop >= 6 and bilan.status == Status.FOLLOW_UP:
@@ -103,20 +109,20 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
 
 def conclude(bilan: Bilan) -> Bilan:
     """In conclusions: one action in the plan d'action, and the synthèse written, validated by
-    the beneficiary and handed over — what closing asks for beyond Bilan.closing_missing."""
-    from bilan.documents import synthese
-    from bilan.documents.models import SECTIONS
-    from bilan.followup import actionplan
-
+    the beneficiary and handed over — what closing asks for beyond the entretiens, the hours
+    and the suivi decision. Each part is done only when missing (a test may have done it)."""
     consultant, beneficiary = bilan.consultant, bilan.beneficiary
     consultant.membership = consultant.memberships.get(organisation=bilan.organisation)
     beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)
-    actionplan.create_action(
-        bilan=bilan,
-        by=consultant,
-        what="Se renseigner sur la formation visée",
-        first_step="Appeler l'organisme de formation",
-    )
+    if not Action.objects.filter(plan__bilan=bilan, is_plan_b=False).exists():
+        actionplan.create_action(
+            bilan=bilan,
+            by=consultant,
+            what="Se renseigner sur la formation visée",
+            first_step="Appeler l'organisme de formation",
+        )
+    if synthese.synthese_of(bilan) is not None:
+        return bilan
     document = synthese.start_synthese(bilan=bilan, by=consultant, prefilled=False)
     synthese.save_synthese(
         synthese=document,
@@ -133,3 +139,13 @@ def conclude(bilan: Bilan) -> Bilan:
         acknowledged=True,
     )
     return bilan
+
+
+def conclude_and_close(bilan: Bilan, completion: str = Completion.FULL, reason: str = "") -> Bilan:
+    """Close through closing's one owner, as the page and the API do: the synthèse and the
+    plan d'action first (`conclude`), then the checklist, the close and the accepted suivi's
+    booking (`followup.closing.close_bilan`). Refused like them while anything is missing."""
+    conclude(bilan)
+    return closing.close_bilan(
+        bilan=bilan, by=bilan.consultant, completion=completion, reason=reason
+    )

@@ -2,7 +2,7 @@
 
 Organisations are found by slug and people by e-mail; a demo bilan is created only if its
 beneficiary has none yet. Bilans move through their lifecycle with the real model methods
-(bilan.lib.scenario), so the demo never holds a state the rules would refuse.
+(bilan.demo.scenario), so the demo never holds a state the rules would refuse.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.careers.referential import import_for_demo
+from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien, Modality
-from bilan.lib.scenario import advance_to
 from bilan.organisations.models import Membership, Organisation, Role
 
 PASSWORD = "demo-bilan-2026"
