@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _t
 
 from bilan.assessments import charts
 from bilan.assessments.instruments import Instrument
 from bilan.assessments.models import Result
 from bilan.assessments.scoring import RIASEC
+from bilan.lib.render import render_pdf
 
 
 def raw_level(raw: int, items: int) -> str:
@@ -161,13 +162,13 @@ def report(result: Result) -> dict[str, Any]:
 
 
 def result_pdf(result: Result) -> bytes:
-    """The beneficiary's results of one test, as a PDF (WeasyPrint; nothing fetched)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
+    """The beneficiary's results of one test, as a PDF (through the one PDF renderer)."""
     bilan = result.administration.bilan
-    html = render_to_string(
+    name = bilan.beneficiary.get_full_name()
+    return render_pdf(
         "documents/test_result.html",
         {"r": report(result), "bilan": bilan, "generated_at": timezone.now()},
+        title=f"{result.administration.instrument.name} — {name}",
+        author=bilan.organisation.name,
+        footer=f"{_t('Document personnel et confidentiel (L6313-4)')} — {name}",
     )
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()

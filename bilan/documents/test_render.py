@@ -61,7 +61,7 @@ def test_the_pdf_has_every_section_the_notice_on_every_page_and_page_numbers(pre
         assert f"{number}. {title}" in everything.replace("\n", " ")
     for i, text in enumerate(pages, start=1):
         assert "L6313-4" in text, i
-        assert f"page {i} / {len(pages)}".replace(" ", "") in text.replace(" ", "").replace(
+        assert f"Page {i} / {len(pages)}".replace(" ", "") in text.replace(" ", "").replace(
             "\xa0", ""
         )
     assert "Sommaire" in pages[0]

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
@@ -31,6 +30,7 @@ from bilan.entretiens.models import (
     SignerRole,
 )
 from bilan.lib.net import client_ip, client_ua, hash_ip  # noqa: F401 - re-exported for views
+from bilan.lib.render import render_pdf
 
 PNG_DATA_URL = "data:image/png;base64,"
 MAX_SIGNATURE_BYTES = 200 * 1024
@@ -284,13 +284,11 @@ def logo_data_url(organisation) -> str:  # noqa: ANN001
 
 
 def attendance_sheet_pdf(bilan: Bilan) -> bytes:
-    """The bilan's attendance sheet (feuille d'émargement), rendered by WeasyPrint."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
+    """The bilan's attendance sheet (feuille d'émargement), through the one PDF renderer."""
     rows = sheet_rows(bilan)
     follow_up = sum(r.minutes for r in rows if r.entretien.phase == Phase.FOLLOW_UP)
-    html = render_to_string(
+    organisation, name = bilan.organisation, bilan.beneficiary.get_full_name()
+    return render_pdf(
         "documents/attendance_sheet.html",
         {
             "bilan": bilan,
@@ -304,9 +302,10 @@ def attendance_sheet_pdf(bilan: Bilan) -> bytes:
             "generated_at": timezone.now(),
             "regularisation_hours": settings.ATTENDANCE_REGULARISATION_HOURS,
         },
+        title=_t("Feuille d'émargement") + f" — {name}",
+        author=organisation.name,
+        footer=f"{organisation.name} — {_t('Feuille d’émargement')} — {name}",
     )
-    # Images are inlined as data URLs; nothing else may be fetched while rendering.
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
 def sheet_filename(bilan: Bilan) -> str:

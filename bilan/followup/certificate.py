@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.bilans.models import Bilan, Completion, Phase, RuleViolation, Status
 from bilan.entretiens.models import EntretienStatus
+from bilan.lib.render import render_pdf
 
 CERTIFIED = (Status.CLOSED, Status.FOLLOW_UP, Status.ARCHIVED)
 
@@ -69,18 +69,18 @@ def facts(bilan: Bilan) -> dict[str, Any]:
 
 
 def certificate_pdf(bilan: Bilan) -> bytes:
-    """The certificate as a PDF (WeasyPrint; only the logo, inlined, is an image)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
+    """The certificate as a PDF (the one PDF renderer; only the logo, inlined, is an image)."""
     from bilan.entretiens.attendance import logo_data_url
 
     require_certifiable(bilan)
-    html = render_to_string(
+    c = facts(bilan)
+    return render_pdf(
         "documents/certificat_realisation.html",
-        {"c": facts(bilan), "logo": logo_data_url(bilan.organisation)},
+        {"c": c, "logo": logo_data_url(bilan.organisation)},
+        title=f"{_t('Certificat de réalisation')} — {c['beneficiary_name']}",
+        author=c["provider_name"],
+        footer=f"{c['provider_name']} — {_t('Certificat de réalisation')} — {c['reference']}",
     )
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
 def filename(bilan: Bilan) -> str:

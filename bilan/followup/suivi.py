@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +30,7 @@ from bilan.compliance.audit import record_content_access
 from bilan.compliance.models import AuditEvent
 from bilan.entretiens.models import Entretien, EntretienStatus, Modality, check_booking
 from bilan.followup.models import TEXT_MAX, Outcome, SelfDiagnosis, Suivi, SuiviReport
+from bilan.lib.render import render_pdf
 from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
 from bilan.organisations.models import Role
@@ -380,17 +380,14 @@ def read_report(*, reader, bilan: Bilan, channel: str = "web", export: bool = Fa
 
 
 def report_pdf(*, reader, bilan: Bilan, channel: str = "web") -> bytes:
-    """The compte-rendu of the suivi as a PDF (WeasyPrint; nothing fetched)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
+    """The compte-rendu of the suivi as a PDF (through the one PDF renderer)."""
     from bilan.entretiens.attendance import logo_data_url
     from bilan.followup import actionplan
 
     report = read_report(reader=reader, bilan=bilan, channel=channel, export=True)
     plan = actionplan.read_plan(reader=reader, bilan=bilan, channel=channel)
     suivi = suivi_of(bilan)
-    html = render_to_string(
+    return render_pdf(
         "documents/suivi_report.html",
         {
             "bilan": bilan,
@@ -405,5 +402,10 @@ def report_pdf(*, reader, bilan: Bilan, channel: str = "web") -> bytes:
             "entretien": suivi.entretien if suivi else None,
             "generated_at": timezone.now(),
         },
+        title=_t("Compte-rendu de l'entretien de suivi")
+        + f" — {bilan.beneficiary.get_full_name()}",
+        author=bilan.organisation.name,
+        footer=_t(
+            "Confidentiel — propriété du ou de la bénéficiaire (art. L6313-4 du Code du travail)"
+        ),
     )
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()

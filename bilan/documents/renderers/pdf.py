@@ -1,18 +1,14 @@
-"""The synthèse as a PDF: WeasyPrint from templates/documents/synthese.html (French spacing,
-page X / Y, a table of contents with page numbers, the logo, SVG charts, the L6313-4 notice on
-every page). Nothing is fetched: only data: URIs are allowed."""
+"""The synthèse as a PDF: templates/documents/synthese.html through the one PDF renderer
+(bilan.lib.render: French spacing, page X / Y, the fonts, nothing fetched but data: URIs and
+static files), with a table of contents with page numbers, the logo, SVG charts, and the L6313-4
+notice at the top of every page."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils.translation import gettext as _t
 
 from bilan.documents.renderers import SyntheseDocument
-
-
-def render_html(document: SyntheseDocument) -> str:
-    with translation.override("fr"):
-        return render_to_string("documents/synthese.html", {"doc": document})
+from bilan.lib.render import render_pdf
 
 
 class PdfRenderer:
@@ -20,9 +16,13 @@ class PdfRenderer:
     content_type = "application/pdf"
 
     def render(self, document: SyntheseDocument) -> bytes:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-
-        return HTML(
-            string=render_html(document), url_fetcher=URLFetcher(allowed_protocols={"data"})
-        ).write_pdf()
+        return render_pdf(
+            "documents/synthese.html",
+            {"doc": document},
+            title=f"{_t('Document de synthèse')} — {document.beneficiary}",
+            author=document.organisation,
+            header=document.short_notice,
+            footer=(
+                f"{document.reference} — {document.beneficiary} — version {document.version_number}"
+            ),
+        )
