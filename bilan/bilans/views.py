@@ -226,6 +226,7 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
             "resume",
             "validate_arrangements",
             "record_follow_up_decision",
+            "plan_hours",
         )
     }
     framing_initial = {
@@ -387,7 +388,8 @@ def bilan_framing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def bilan_hours(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
-    consultant_only(request.user, bilan)
+    if not may_transition(request.user, bilan, "plan_hours"):  # the table Bilan.plan_hours checks
+        raise PermissionDenied
     form = forms.PlanHoursForm(request.POST)
     if not form.is_valid():
         return rerender(
