@@ -14,8 +14,8 @@ from bilan.bilans.models import (
     Bilan,
     BilanFraming,
     ConsultantAssignment,
-    FundingRoute,
     RuleViolation,
+    check_administration,
 )
 from bilan.lib import emails
 from bilan.organisations.invitations import invite_existing_account
@@ -103,8 +103,12 @@ def create_bilan(
         .exists()
     ):
         raise RuleViolation(_t("Choisissez un·e consultant·e de l'organisme."))
-    if funding_route == FundingRoute.CPF and not funding_reference.strip():
-        raise RuleViolation(_t("Indiquez le numéro de dossier CPF."))
+    check_administration(
+        situation=situation,
+        situation_detail=situation_detail,
+        funding_route=funding_route,
+        funding_reference=funding_reference,
+    )
     with transaction.atomic():
         membership = invite_member(
             acting_user=acting_user,
@@ -120,7 +124,7 @@ def create_bilan(
             beneficiary=membership.user,
             consultant=consultant,
             situation=situation,
-            situation_detail=situation_detail,
+            situation_detail=situation_detail.strip(),
             funding_route=funding_route,
             funding_reference=funding_reference.strip(),
             format=format,

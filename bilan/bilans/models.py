@@ -133,6 +133,34 @@ class StopReason(models.TextChoices):
     OTHER = "other", _("autre")
 
 
+def administration_errors(
+    *, situation: str, situation_detail: str, funding_route: str, funding_reference: str
+) -> dict[str, str]:
+    """What the administrative record of a bilan lacks, by field (empty: nothing). The one
+    rule that opening a bilan, correcting it, and the forms showing it per field all read
+    (whether each value is one of the choices is the field's own check)."""
+    errors: dict[str, str] = {}
+    if situation == Situation.OTHER and not situation_detail.strip():
+        errors["situation_detail"] = _t("Précisez la situation.")
+    if funding_route == FundingRoute.CPF and not funding_reference.strip():
+        errors["funding_reference"] = _t("Indiquez le numéro de dossier CPF.")
+    return errors
+
+
+def check_administration(
+    *, situation: str, situation_detail: str, funding_route: str, funding_reference: str
+) -> None:
+    """Refuse an administrative record that `administration_errors` finds lacking (422)."""
+    errors = administration_errors(
+        situation=situation,
+        situation_detail=situation_detail,
+        funding_route=funding_route,
+        funding_reference=funding_reference,
+    )
+    if errors:
+        raise RuleViolation(" ".join(errors.values()), code="invalid")
+
+
 class ConsentMethod(models.TextChoices):
     ONLINE = "online", _("acceptation en ligne par le ou la bénéficiaire")
     PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
@@ -754,10 +782,12 @@ class Bilan(models.Model):
             raise RuleViolation(
                 _t("Choisissez une situation et un financement dans la liste."), code="invalid"
             )
-        if situation == Situation.OTHER and not situation_detail.strip():
-            raise RuleViolation(_t("Précisez la situation."), code="invalid")
-        if funding_route == FundingRoute.CPF and not funding_reference.strip():
-            raise RuleViolation(_t("Indiquez le numéro de dossier CPF."), code="invalid")
+        check_administration(
+            situation=situation,
+            situation_detail=situation_detail,
+            funding_route=funding_route,
+            funding_reference=funding_reference,
+        )
 
         def change(bilan: Bilan) -> None:
             bilan._require_status(

@@ -170,6 +170,14 @@ def test_a_cpf_bilan_needs_its_dossier_number(cast: SimpleNamespace, reference: 
     assert counts() == before
 
 
+@pytest.mark.parametrize("detail", ["", "   "])
+def test_the_situation_other_needs_its_detail(cast: SimpleNamespace, detail: str) -> None:
+    before = counts()
+    with pytest.raises(RuleViolation, match="Précisez la situation."):
+        open_bilan(cast, situation=Situation.OTHER, situation_detail=detail)
+    assert counts() == before
+
+
 def test_other_funding_routes_need_no_reference(cast: SimpleNamespace) -> None:
     bilan = open_bilan(cast, funding_route=FundingRoute.PERSONAL, funding_reference="")
     assert bilan.funding_route == FundingRoute.PERSONAL

@@ -46,3 +46,67 @@ def test_the_programme_of_hours_is_the_consultants_act_on_the_page_and_in_the_ap
         assert response.json() == {
             "detail": "Vous n'êtes pas autorisé·e à faire cela sur ce bilan."
         }
+
+
+# ---- 2. the administrative record: « autre » needs a detail, the CPF its file number ----------
+
+NEW_BILAN = {
+    "email": "nouvelle@exemple.test",
+    "first_name": "Nora",
+    "last_name": "Nouvelle",
+    "situation": "job_seeker",
+    "situation_detail": "",
+    "request_text": "Je veux changer de voie.",
+    "funding_route": "personal",
+    "funding_reference": "",
+    "format": "remote",
+}
+LACKING = [
+    ({"situation": "other"}, "situation_detail", "Précisez la situation."),
+    ({"funding_route": "cpf"}, "funding_reference", "Indiquez le numéro de dossier CPF."),
+]
+
+
+@pytest.mark.parametrize("lacking,field,message", LACKING)
+def test_opening_a_bilan_with_a_lacking_record_is_refused_alike_on_the_page_and_in_the_api(
+    cast: SimpleNamespace,
+    client: Client,
+    api: Api,
+    lacking: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    before = Bilan.objects.count()
+    client.force_login(cast.consultant)
+    page = client.post(
+        reverse("bilans:create"), {**NEW_BILAN, **lacking, "consultant": cast.consultant.pk}
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors[field] == [message]
+    assert page.context["form"]["email"].value() == "nouvelle@exemple.test"  # nothing lost
+
+    response = api.post("/bilans", "consultant", {**NEW_BILAN, **lacking})
+    assert response.status_code == 422
+    assert response.json() == {"detail": message}
+    assert Bilan.objects.count() == before
+
+
+@pytest.mark.parametrize("lacking,field,message", LACKING)
+def test_correcting_the_record_is_refused_by_the_same_rule_as_opening_it(
+    cast: SimpleNamespace, client: Client, lacking: dict[str, str], field: str, message: str
+) -> None:
+    client.force_login(cast.consultant)
+    page = client.post(
+        reverse("bilans:administration", args=[cast.bilan.pk]),
+        {
+            "first_name": "Bruno",
+            "last_name": "Bénéf",
+            "situation": "employee",
+            "funding_route": "personal",
+            **lacking,
+        },
+    )
+    assert page.status_code == 422
+    assert page.context["admin_form"].errors[field] == [message]
+    cast.bilan.refresh_from_db()
+    assert (cast.bilan.situation, cast.bilan.funding_route) == ("employee", "cpf")
