@@ -110,3 +110,51 @@ def test_correcting_the_record_is_refused_by_the_same_rule_as_opening_it(
     assert page.context["admin_form"].errors[field] == [message]
     cast.bilan.refresh_from_db()
     assert (cast.bilan.situation, cast.bilan.funding_route) == ("employee", "cpf")
+
+
+# ---- 3. whom a new bilan goes to ------------------------------------------------------------
+
+OWN_FOLLOW_UP = (
+    "Un·e consultant·e ouvre un bilan pour son propre suivi ; "
+    "l'administration peut ensuite le confier à un·e collègue."
+)
+
+
+@pytest.mark.parametrize("who,allowed", [("consultant", False), ("admin", True)])
+def test_a_bilan_for_a_colleague_gets_the_same_answer_on_the_page_and_in_the_api(
+    cast: SimpleNamespace, client: Client, api: Api, who: str, allowed: bool
+) -> None:
+    client.force_login(getattr(cast, who))
+    page = client.post(
+        reverse("bilans:create"),
+        {**NEW_BILAN, "email": "page@exemple.test", "consultant": cast.colleague.pk},
+    )
+    response = api.post(
+        "/bilans",
+        who,
+        {**NEW_BILAN, "email": "api@exemple.test", "consultant_id": cast.colleague.pk},
+    )
+    opened = {
+        email: Bilan.objects.filter(beneficiary__email=email, consultant=cast.colleague).exists()
+        for email in ("page@exemple.test", "api@exemple.test")
+    }
+    assert opened == {"page@exemple.test": allowed, "api@exemple.test": allowed}
+    if allowed:
+        assert (page.status_code, response.status_code) == (302, 201)
+    else:
+        assert (page.status_code, response.status_code) == (403, 403)
+        assert page.context["form"].non_field_errors() == [OWN_FOLLOW_UP]
+        assert page.context["form"]["email"].value() == "page@exemple.test"  # nothing lost
+        assert response.json() == {"detail": OWN_FOLLOW_UP}
+
+
+@pytest.mark.parametrize(
+    "who,offered", [("consultant", ["consultant"]), ("admin", ["consultant", "colleague"])]
+)
+def test_the_create_page_offers_the_consultants_the_rule_lets_the_person_choose(
+    cast: SimpleNamespace, client: Client, who: str, offered: list[str]
+) -> None:
+    client.force_login(getattr(cast, who))
+    form = client.get(reverse("bilans:create")).context["form"]
+    choices = {pk for pk, _label in form.fields["consultant"].choices}
+    assert choices == {getattr(cast, name).pk for name in offered}

@@ -24,12 +24,13 @@ from django.views.decorators.http import require_POST
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
 from bilan.bilans import forms
-from bilan.bilans.actions import create_bilan, update_bilan_administration
+from bilan.bilans.actions import consultants_open_to, create_bilan, update_bilan_administration
 from bilan.bilans.models import (
     PHASE_OF_STATUS,
     Bilan,
     ConsentMethod,
     Phase,
+    RuleViolation,
     Status,
     status_counts,
 )
@@ -178,19 +179,20 @@ def bilan_list(request: AuthenticatedRequest) -> HttpResponse:
 @staff_required
 def bilan_create(request: AuthenticatedRequest) -> HttpResponse:
     membership = require_membership(request.user)  # staff_required checked the role
-    form = forms.BilanCreateForm(request.POST or None, organisation=membership.organisation)
-    if membership.role == Role.CONSULTANT:
-        # A consultant opens bilans for themself; reassignment is the administration's act.
-        consultants = form.consultant_field.queryset
-        assert consultants is not None  # the form's __init__ sets it
-        form.consultant_field.queryset = consultants.filter(pk=request.user.pk)
+    organisation = membership.organisation
+    # The form accepts any consultant of the organisation; create_bilan decides whom this
+    # person may choose, as for the API, and the form offers only those.
+    form = forms.BilanCreateForm(request.POST or None, organisation=organisation)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             bilan = create_bilan(
-                acting_user=request.user, organisation=membership.organisation, **form.cleaned_data
+                acting_user=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as e:
             form.add_error(None, e)
+            if isinstance(e, RuleViolation) and e.code == "forbidden":
+                status = 403
         else:
             messages.success(
                 request,
@@ -198,7 +200,8 @@ def bilan_create(request: AuthenticatedRequest) -> HttpResponse:
                 % {"email": bilan.beneficiary_email},
             )
             return redirect("bilans:detail", pk=bilan.pk)
-    return TemplateResponse(request, "bilans/create.html", {"form": form})
+    form.consultant_field.queryset = consultants_open_to(request.user, organisation)
+    return TemplateResponse(request, "bilans/create.html", {"form": form}, status=status)
 
 
 def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) -> dict[str, Any]:
