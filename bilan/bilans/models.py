@@ -68,6 +68,8 @@ ACTIVE_STATUSES = (
     Status.FOLLOW_UP,
 )
 STOPPABLE_STATUSES = (Status.ENQUIRY, Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
+# The three phases, where the hours are delivered and the bilan's work is done (Bilan.in_phases).
+IN_PHASE_STATUSES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 
 
 class Phase(models.TextChoices):
@@ -394,7 +396,7 @@ class Bilan(models.Model):
     @property
     def in_phases(self) -> bool:
         """In one of the three phases, where the hours are still being delivered."""
-        return self.status in (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
+        return self.status in IN_PHASE_STATUSES
 
     @property
     def current_phase(self) -> str | None:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.matching import DEFAULT_LIMIT, Ranking, rank
 from bilan.careers.models import MatchDecision, MatchRun, Metier, RomeVersion
 from bilan.careers.profile import Inputs, profile_for, referential
@@ -31,7 +31,6 @@ from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content, get_bilan_for_user
 from bilan.organisations.models import Role
 
-IN_PHASES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 MAX_LIMIT = 50
 REASON_MAX = 500
 LABEL = _("Aide à la réflexion — suggestions à discuter, pas une décision")
@@ -77,7 +76,7 @@ def _version() -> RomeVersion:
 
 
 def _in_phases(bilan: Bilan, action: str) -> None:
-    bilan._require_status(*IN_PHASES, action=action)
+    bilan._require_status(*IN_PHASE_STATUSES, action=action)
 
 
 def _limit(limit: int) -> int:
