@@ -23,7 +23,6 @@ from bilan.assessments.sorts import SORT_FAMILIES
 from bilan.bilans.models import Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content
-from bilan.organisations.models import Role
 
 MAX_COMMENT = 20_000
 
@@ -347,13 +346,7 @@ def save_ratings(*, administration: Administration, by, ratings: dict) -> Admini
 
 
 def _require_assigned_consultant(bilan: Bilan, by, refusal: str) -> None:  # noqa: ANN001
-    membership = getattr(by, "membership", None)
-    if (
-        membership is None
-        or membership.role != Role.CONSULTANT
-        or by.pk != bilan.consultant_id
-        or not can_read_content(by, bilan)
-    ):
+    if not bilan.is_assigned_consultant(by) or not can_read_content(by, bilan):
         raise RuleViolation(refusal, code="forbidden")
 
 

@@ -389,6 +389,17 @@ class Bilan(models.Model):
         )
         return sums["given"] or 0, sums["done"] or 0
 
+    def is_assigned_consultant(self, user: User | AnonymousUser) -> bool:
+        """`user` is this bilan's consultant, acting as a consultant of its organisation
+        (through the membership the request, or the caller, attached to `user`)."""
+        membership = getattr(user, "membership", None)
+        return (
+            membership is not None
+            and membership.organisation_id == self.organisation_id
+            and membership.role == Role.CONSULTANT
+            and self.consultant_id == user.pk
+        )
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
@@ -895,9 +906,7 @@ class Bilan(models.Model):
         membership = getattr(user, "membership", None)
         if membership is None or membership.organisation_id != self.organisation_id:
             return False
-        return membership.role == Role.ADMIN or (
-            membership.role == Role.CONSULTANT and self.consultant_id == user.pk
-        )
+        return membership.role == Role.ADMIN or self.is_assigned_consultant(user)
 
 
 class ConsultantAssignment(models.Model):

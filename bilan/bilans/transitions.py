@@ -61,7 +61,7 @@ def may_transition(user: User, bilan: Bilan, name: str) -> bool:
         return name in BENEFICIARY_ACTS
     if membership is None or membership.organisation_id != bilan.organisation_id:
         return False
-    if membership.role == Role.CONSULTANT and bilan.consultant_id == user.pk:
+    if bilan.is_assigned_consultant(user):
         return name in CONSULTANT_ACTS
     if membership.role == Role.ADMIN:
         return name in ADMIN_ACTS

@@ -212,7 +212,7 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
     framing = bilan.framing_or_empty() if reads_content else None
     if framing is not None and framing.pk:
         record_content_access(actor=user, bilan=bilan, objects=[framing])
-    is_consultant = bilan.consultant_id == user.pk
+    is_consultant = bilan.is_assigned_consultant(user)
     from bilan.entretiens.views_schedule import schedule_form  # that module imports this one
 
     can = {
@@ -341,7 +341,7 @@ def bilan_transition(request: AuthenticatedRequest, pk: int, name: str) -> HttpR
 
 
 def consultant_only(user: User, bilan: Bilan) -> None:
-    if bilan.consultant_id != user.pk:
+    if not bilan.is_assigned_consultant(user):
         raise PermissionDenied
 
 

@@ -29,7 +29,6 @@ from bilan.careers.profile import Inputs, profile_for, referential
 from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content, get_bilan_for_user
-from bilan.organisations.models import Role
 
 MAX_LIMIT = 50
 REASON_MAX = 500
@@ -40,13 +39,7 @@ LABEL = _("Aide à la réflexion — suggestions à discuter, pas une décision"
 
 
 def is_assigned_consultant(user, bilan: Bilan) -> bool:  # noqa: ANN001
-    membership = getattr(user, "membership", None)
-    return (
-        membership is not None
-        and membership.role == Role.CONSULTANT
-        and user.pk == bilan.consultant_id
-        and can_read_content(user, bilan)
-    )
+    return bilan.is_assigned_consultant(user) and can_read_content(user, bilan)
 
 
 def _require_consultant(user, bilan: Bilan) -> None:  # noqa: ANN001
