@@ -222,10 +222,13 @@ def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
 
 @contextmanager
 def invalid_input() -> Iterator[None]:
-    """Where there is no existing state to conflict with, a refusal means bad input (422)."""
+    """Where there is no existing state to conflict with, a refusal means bad input (422);
+    a refusal of the person (« forbidden ») stays a 403."""
     try:
         yield
     except RuleViolation as exc:
+        if exc.code == "forbidden":
+            raise
         raise ValidationError(exc.messages) from exc
 
 
@@ -335,16 +338,10 @@ def list_bilans(
 def create_bilan(request: HttpRequest, payload: BilanIn) -> tuple[int, dict[str, Any]]:
     user = acting_user(request)
     membership = require_membership(user, Role.ADMIN, Role.CONSULTANT)
-    if membership.role == Role.CONSULTANT:
-        if payload.consultant_id not in (None, user.pk):
-            raise PermissionDenied(
-                _t(
-                    "Un·e consultant·e ouvre un bilan pour son propre suivi ; "
-                    "l'administration peut ensuite le confier à un·e collègue."
-                )
-            )
-        consultant = user
+    if membership.role == Role.CONSULTANT and payload.consultant_id is None:
+        consultant = user  # a consultant opens bilans for themself
     else:
+        # create_bilan checks this person may choose them (consultants_open_to).
         consultant = member_of(membership.organisation_id, payload.consultant_id)
     with invalid_input():
         bilan = actions.create_bilan(

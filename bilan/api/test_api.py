@@ -663,7 +663,8 @@ def test_a_malformed_transition_request_gets_422(api, cast, body, field):
     "who,status",
     [
         ("consultant", 200),
-        ("admin", 200),
+        # The programme is the consultant's act with the beneficiary, as on the page.
+        ("admin", 403),
         ("beneficiary", 403),
         ("colleague", 404),
         ("other_beneficiary", 404),
@@ -671,7 +672,7 @@ def test_a_malformed_transition_request_gets_422(api, cast, body, field):
         ("outsider_consultant", 404),
     ],
 )
-def test_staff_of_the_bilan_plan_its_hours(api, cast, who, status):
+def test_the_assigned_consultant_plans_the_hours(api, cast, who, status):
     body = {"accompaniment_minutes": 18 * 60, "personal_minutes": 4 * 60}
     response = api.post(f"/bilans/{cast.bilan.pk}/hours", who, body)
     assert response.status_code == status

@@ -20,12 +20,10 @@ from bilan.assessments.instruments import Instrument, UnknownInstrument, get_ins
 from bilan.assessments.models import Administration, AdministrationStatus, Result
 from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
 from bilan.assessments.sorts import SORT_FAMILIES
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content
-from bilan.organisations.models import Role
 
-IN_PHASES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 MAX_COMMENT = 20_000
 
 
@@ -52,7 +50,7 @@ def _require_beneficiary(bilan: Bilan, by) -> None:  # noqa: ANN001
 
 
 def _require_in_phases(bilan: Bilan) -> None:
-    if bilan.status not in IN_PHASES:
+    if not bilan.in_phases:
         raise RuleViolation(
             _t(
                 "Les tests se passent pendant le bilan (phases préliminaire à conclusions) ; ce bilan est « %(s)s »."
@@ -348,13 +346,7 @@ def save_ratings(*, administration: Administration, by, ratings: dict) -> Admini
 
 
 def _require_assigned_consultant(bilan: Bilan, by, refusal: str) -> None:  # noqa: ANN001
-    membership = getattr(by, "membership", None)
-    if (
-        membership is None
-        or membership.role != Role.CONSULTANT
-        or by.pk != bilan.consultant_id
-        or not can_read_content(by, bilan)
-    ):
+    if not bilan.is_assigned_consultant(by) or not can_read_content(by, bilan):
         raise RuleViolation(refusal, code="forbidden")
 
 

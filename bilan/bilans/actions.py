@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -14,8 +15,8 @@ from bilan.bilans.models import (
     Bilan,
     BilanFraming,
     ConsultantAssignment,
-    FundingRoute,
     RuleViolation,
+    check_administration,
 )
 from bilan.lib import emails
 from bilan.organisations.invitations import invite_existing_account
@@ -80,6 +81,56 @@ def invite_member(
     return membership
 
 
+def role_in(user: User, organisation: Organisation) -> str | None:
+    """The role `user` holds in `organisation` through an active membership, if any."""
+    return (
+        Membership.objects.active()
+        .filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def consultants_open_to(acting_user: User, organisation: Organisation) -> QuerySet[User]:
+    """The consultants `acting_user` may give a new bilan to: an admin any consultant of the
+    organisation; a consultant themself only (giving it to a colleague is reassignment, the
+    administration's act); anyone else nobody."""
+    consultants = User.objects.filter(
+        pk__in=Membership.objects.consultants().filter(organisation=organisation).values("user_id")
+    )
+    role = role_in(acting_user, organisation)
+    if role == Role.ADMIN:
+        return consultants
+    if role == Role.CONSULTANT:
+        return consultants.filter(pk=acting_user.pk)
+    return consultants.none()
+
+
+def check_consultant_for_new_bilan(
+    acting_user: User, organisation: Organisation, consultant: User
+) -> None:
+    """Refuse a new bilan's consultant whom `consultants_open_to` does not offer `acting_user`:
+    not a consultant of the organisation (422), or not this person's to choose (403)."""
+    if role_in(acting_user, organisation) not in (Role.ADMIN, Role.CONSULTANT):
+        raise RuleViolation(
+            _t("Seul le personnel de l'organisme ouvre un bilan."), code="forbidden"
+        )
+    if (
+        not Membership.objects.consultants()
+        .filter(user=consultant, organisation=organisation)
+        .exists()
+    ):
+        raise RuleViolation(_t("Choisissez un·e consultant·e de l'organisme."), code="invalid")
+    if not consultants_open_to(acting_user, organisation).filter(pk=consultant.pk).exists():
+        raise RuleViolation(
+            _t(
+                "Un·e consultant·e ouvre un bilan pour son propre suivi ; "
+                "l'administration peut ensuite le confier à un·e collègue."
+            ),
+            code="forbidden",
+        )
+
+
 def create_bilan(
     *,
     acting_user: User,
@@ -97,14 +148,13 @@ def create_bilan(
     consultant: User,
 ) -> Bilan:
     """Open a bilan (status « demande ») for a new or existing beneficiary."""
-    if (
-        not Membership.objects.consultants()
-        .filter(user=consultant, organisation=organisation)
-        .exists()
-    ):
-        raise RuleViolation(_t("Choisissez un·e consultant·e de l'organisme."))
-    if funding_route == FundingRoute.CPF and not funding_reference.strip():
-        raise RuleViolation(_t("Indiquez le numéro de dossier CPF."))
+    check_consultant_for_new_bilan(acting_user, organisation, consultant)
+    check_administration(
+        situation=situation,
+        situation_detail=situation_detail,
+        funding_route=funding_route,
+        funding_reference=funding_reference,
+    )
     with transaction.atomic():
         membership = invite_member(
             acting_user=acting_user,
@@ -120,7 +170,7 @@ def create_bilan(
             beneficiary=membership.user,
             consultant=consultant,
             situation=situation,
-            situation_detail=situation_detail,
+            situation_detail=situation_detail.strip(),
             funding_route=funding_route,
             funding_reference=funding_reference.strip(),
             format=format,

@@ -15,8 +15,25 @@ from bilan.bilans.models import (
     FundingRoute,
     Situation,
     StopReason,
+    administration_errors,
 )
 from bilan.organisations.models import Membership, Organisation
+
+
+def administration_clean(form: forms.Form) -> dict[str, Any]:
+    """Show what the administrative record lacks beside each field, by the rule
+    `create_bilan` and `Bilan.update_administration` check again (bilans.models)."""
+    data = form.cleaned_data
+    if "situation" in data and "funding_route" in data:  # else the choice is already refused
+        errors = administration_errors(
+            situation=data["situation"],
+            situation_detail=data.get("situation_detail", ""),
+            funding_route=data["funding_route"],
+            funding_reference=data.get("funding_reference", ""),
+        )
+        for field, message in errors.items():
+            form.add_error(field, message)
+    return data
 
 
 class HoursField(forms.DecimalField):
@@ -98,18 +115,7 @@ class BilanCreateForm(ConsultantChoiceForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        if (
-            data.get("funding_route") == FundingRoute.CPF
-            and not data.get("funding_reference", "").strip()
-        ):
-            self.add_error("funding_reference", _("Indiquez le numéro de dossier CPF."))
-        if (
-            data.get("situation") == Situation.OTHER
-            and not data.get("situation_detail", "").strip()
-        ):
-            self.add_error("situation_detail", _("Précisez la situation."))
-        return data
+        return administration_clean(self)
 
 
 class FramingForm(forms.Form):
@@ -183,3 +189,7 @@ class AdministrationForm(forms.Form):
     funding_reference = forms.CharField(
         label=_("Référence du financement"), max_length=100, required=False
     )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return administration_clean(self)

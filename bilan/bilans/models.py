@@ -68,6 +68,8 @@ ACTIVE_STATUSES = (
     Status.FOLLOW_UP,
 )
 STOPPABLE_STATUSES = (Status.ENQUIRY, Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
+# The three phases, where the hours are delivered and the bilan's work is done (Bilan.in_phases).
+IN_PHASE_STATUSES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 
 
 class Phase(models.TextChoices):
@@ -131,6 +133,34 @@ class StopReason(models.TextChoices):
     HEALTH = "health", _("raison de santé")
     EMPLOYMENT = "employment", _("reprise d'emploi ou changement de situation")
     OTHER = "other", _("autre")
+
+
+def administration_errors(
+    *, situation: str, situation_detail: str, funding_route: str, funding_reference: str
+) -> dict[str, str]:
+    """What the administrative record of a bilan lacks, by field (empty: nothing). The one
+    rule that opening a bilan, correcting it, and the forms showing it per field all read
+    (whether each value is one of the choices is the field's own check)."""
+    errors: dict[str, str] = {}
+    if situation == Situation.OTHER and not situation_detail.strip():
+        errors["situation_detail"] = _t("Précisez la situation.")
+    if funding_route == FundingRoute.CPF and not funding_reference.strip():
+        errors["funding_reference"] = _t("Indiquez le numéro de dossier CPF.")
+    return errors
+
+
+def check_administration(
+    *, situation: str, situation_detail: str, funding_route: str, funding_reference: str
+) -> None:
+    """Refuse an administrative record that `administration_errors` finds lacking (422)."""
+    errors = administration_errors(
+        situation=situation,
+        situation_detail=situation_detail,
+        funding_route=funding_route,
+        funding_reference=funding_reference,
+    )
+    if errors:
+        raise RuleViolation(" ".join(errors.values()), code="invalid")
 
 
 class ConsentMethod(models.TextChoices):
@@ -359,6 +389,17 @@ class Bilan(models.Model):
         )
         return sums["given"] or 0, sums["done"] or 0
 
+    def is_assigned_consultant(self, user: User | AnonymousUser) -> bool:
+        """`user` is this bilan's consultant, acting as a consultant of its organisation
+        (through the membership the request, or the caller, attached to `user`)."""
+        membership = getattr(user, "membership", None)
+        return (
+            membership is not None
+            and membership.organisation_id == self.organisation_id
+            and membership.role == Role.CONSULTANT
+            and self.consultant_id == user.pk
+        )
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
@@ -366,7 +407,7 @@ class Bilan(models.Model):
     @property
     def in_phases(self) -> bool:
         """In one of the three phases, where the hours are still being delivered."""
-        return self.status in (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
+        return self.status in IN_PHASE_STATUSES
 
     @property
     def current_phase(self) -> str | None:
@@ -731,10 +772,12 @@ class Bilan(models.Model):
             raise RuleViolation(
                 _t("Choisissez une situation et un financement dans la liste."), code="invalid"
             )
-        if situation == Situation.OTHER and not situation_detail.strip():
-            raise RuleViolation(_t("Précisez la situation."), code="invalid")
-        if funding_route == FundingRoute.CPF and not funding_reference.strip():
-            raise RuleViolation(_t("Indiquez le numéro de dossier CPF."), code="invalid")
+        check_administration(
+            situation=situation,
+            situation_detail=situation_detail,
+            funding_route=funding_route,
+            funding_reference=funding_reference,
+        )
 
         def change(bilan: Bilan) -> None:
             bilan._require_status(
@@ -840,9 +883,7 @@ class Bilan(models.Model):
         membership = getattr(user, "membership", None)
         if membership is None or membership.organisation_id != self.organisation_id:
             return False
-        return membership.role == Role.ADMIN or (
-            membership.role == Role.CONSULTANT and self.consultant_id == user.pk
-        )
+        return membership.role == Role.ADMIN or self.is_assigned_consultant(user)
 
 
 class ConsultantAssignment(models.Model):

@@ -140,3 +140,33 @@ def test_an_archived_bilan_keeps_its_consultant(cast: SimpleNamespace) -> None:
         cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague)
     cast.bilan.refresh_from_db()
     assert cast.bilan.consultant == cast.consultant
+
+
+# ---- is_assigned_consultant -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who,assigned",
+    [
+        ("consultant", True),
+        ("colleague", False),
+        ("admin", False),
+        ("beneficiary", False),
+        ("outsider_consultant", False),
+    ],
+)
+def test_the_assigned_consultant_is_the_bilans_consultant_acting_in_its_organisation(
+    cast: SimpleNamespace, who: str, assigned: bool
+) -> None:
+    assert cast.bilan.is_assigned_consultant(getattr(cast, who)) is assigned
+
+
+def test_the_assigned_consultant_acting_as_another_role_or_elsewhere_is_not(
+    cast: SimpleNamespace,
+) -> None:
+    consultant = cast.consultant
+    consultant.membership.role = "admin"  # say she became the organisation's admin
+    assert not cast.bilan.is_assigned_consultant(consultant)
+    consultant.membership = cast.outsider_consultant.membership  # working in another organisation
+    assert not cast.bilan.is_assigned_consultant(consultant)
+    assert not cast.bilan.is_assigned_consultant(AnonymousUser())

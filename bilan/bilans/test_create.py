@@ -170,6 +170,14 @@ def test_a_cpf_bilan_needs_its_dossier_number(cast: SimpleNamespace, reference: 
     assert counts() == before
 
 
+@pytest.mark.parametrize("detail", ["", "   "])
+def test_the_situation_other_needs_its_detail(cast: SimpleNamespace, detail: str) -> None:
+    before = counts()
+    with pytest.raises(RuleViolation, match="Précisez la situation."):
+        open_bilan(cast, situation=Situation.OTHER, situation_detail=detail)
+    assert counts() == before
+
+
 def test_other_funding_routes_need_no_reference(cast: SimpleNamespace) -> None:
     bilan = open_bilan(cast, funding_route=FundingRoute.PERSONAL, funding_reference="")
     assert bilan.funding_route == FundingRoute.PERSONAL
@@ -199,3 +207,28 @@ def test_an_invalid_choice_is_refused_and_creates_nothing(
     assert counts() == before
     assert not User.objects.filter(email="nina.petit@exemple.fr").exists()
     assert mailoutbox == []
+
+
+def test_a_consultant_opens_a_bilan_only_for_themself(cast: SimpleNamespace) -> None:
+    before = counts()
+    with pytest.raises(RuleViolation, match="pour son propre suivi") as refused:
+        open_bilan(cast, acting_user=cast.consultant, consultant=cast.colleague)
+    assert refused.value.code == "forbidden"
+    assert counts() == before
+    assert open_bilan(cast, acting_user=cast.consultant).consultant == cast.consultant
+
+
+def test_an_admin_opens_a_bilan_for_any_consultant_of_the_organisation(
+    cast: SimpleNamespace,
+) -> None:
+    assert open_bilan(cast, acting_user=cast.admin, consultant=cast.colleague).consultant == (
+        cast.colleague
+    )
+
+
+def test_only_staff_of_the_organisation_open_a_bilan(cast: SimpleNamespace) -> None:
+    for who in (cast.beneficiary, cast.outsider_admin):
+        with pytest.raises(RuleViolation, match="Seul le personnel de l'organisme") as refused:
+            open_bilan(cast, acting_user=who)
+        assert refused.value.code == "forbidden"
+    assert not Bilan.objects.filter(beneficiary__email="nina.petit@exemple.fr").exists()

@@ -210,7 +210,8 @@ def test_a_consultant_cannot_open_a_bilan_for_a_colleague(
             "consultant": cast.colleague.pk,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
+    assert "pour son propre suivi" in response.content.decode()
     assert not Bilan.objects.filter(beneficiary__email="nina@exemple.test").exists()
 
 

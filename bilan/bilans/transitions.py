@@ -27,9 +27,11 @@ ALL_TRANSITIONS = frozenset(
         "record_follow_up_decision",
     }
 )
-# Phase changes and the bilan's content are the assigned consultant's professional acts;
-# administration may stop, resume, archive, plan the contracted hours and reassign; the
-# beneficiary co-validates the modalités.
+# Phase changes, the bilan's content and its programme of hours are the assigned consultant's
+# professional acts: the programme is part of the personalised programme co-built with the
+# beneficiary in the preliminary phase (R6313-4 1°, Qualiopi ind. 4). Administration may stop,
+# resume, archive, correct the administrative record and reassign; the beneficiary co-validates
+# the modalités.
 CONSULTANT_ACTS = ALL_TRANSITIONS | {
     "record_preliminary_outputs",
     "plan_hours",
@@ -47,7 +49,6 @@ ADMIN_ACTS = frozenset(
         "abandon",
         "resume",
         "archive",
-        "plan_hours",
         "assign_consultant",
         "update_administration",
     }
@@ -61,7 +62,7 @@ def may_transition(user: User, bilan: Bilan, name: str) -> bool:
         return name in BENEFICIARY_ACTS
     if membership is None or membership.organisation_id != bilan.organisation_id:
         return False
-    if membership.role == Role.CONSULTANT and bilan.consultant_id == user.pk:
+    if bilan.is_assigned_consultant(user):
         return name in CONSULTANT_ACTS
     if membership.role == Role.ADMIN:
         return name in ADMIN_ACTS

@@ -24,12 +24,13 @@ from django.views.decorators.http import require_POST
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
 from bilan.bilans import closing, forms
-from bilan.bilans.actions import create_bilan, update_bilan_administration
+from bilan.bilans.actions import consultants_open_to, create_bilan, update_bilan_administration
 from bilan.bilans.models import (
     PHASE_OF_STATUS,
     Bilan,
     ConsentMethod,
     Phase,
+    RuleViolation,
     Status,
     status_counts,
 )
@@ -178,19 +179,20 @@ def bilan_list(request: AuthenticatedRequest) -> HttpResponse:
 @staff_required
 def bilan_create(request: AuthenticatedRequest) -> HttpResponse:
     membership = require_membership(request.user)  # staff_required checked the role
-    form = forms.BilanCreateForm(request.POST or None, organisation=membership.organisation)
-    if membership.role == Role.CONSULTANT:
-        # A consultant opens bilans for themself; reassignment is the administration's act.
-        consultants = form.consultant_field.queryset
-        assert consultants is not None  # the form's __init__ sets it
-        form.consultant_field.queryset = consultants.filter(pk=request.user.pk)
+    organisation = membership.organisation
+    # The form accepts any consultant of the organisation; create_bilan decides whom this
+    # person may choose, as for the API, and the form offers only those.
+    form = forms.BilanCreateForm(request.POST or None, organisation=organisation)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             bilan = create_bilan(
-                acting_user=request.user, organisation=membership.organisation, **form.cleaned_data
+                acting_user=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as e:
             form.add_error(None, e)
+            if isinstance(e, RuleViolation) and e.code == "forbidden":
+                status = 403
         else:
             messages.success(
                 request,
@@ -198,7 +200,8 @@ def bilan_create(request: AuthenticatedRequest) -> HttpResponse:
                 % {"email": bilan.beneficiary_email},
             )
             return redirect("bilans:detail", pk=bilan.pk)
-    return TemplateResponse(request, "bilans/create.html", {"form": form})
+    form.consultant_field.queryset = consultants_open_to(request.user, organisation)
+    return TemplateResponse(request, "bilans/create.html", {"form": form}, status=status)
 
 
 def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) -> dict[str, Any]:
@@ -209,7 +212,7 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
     framing = bilan.framing_or_empty() if reads_content else None
     if framing is not None and framing.pk:
         record_content_access(actor=user, bilan=bilan, objects=[framing])
-    is_consultant = bilan.consultant_id == user.pk
+    is_consultant = bilan.is_assigned_consultant(user)
     from bilan.entretiens.views_schedule import schedule_form  # that module imports this one
 
     can = {
@@ -226,6 +229,7 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
             "resume",
             "validate_arrangements",
             "record_follow_up_decision",
+            "plan_hours",
         )
     }
     framing_initial = {
@@ -338,7 +342,7 @@ def bilan_transition(request: AuthenticatedRequest, pk: int, name: str) -> HttpR
 
 
 def consultant_only(user: User, bilan: Bilan) -> None:
-    if bilan.consultant_id != user.pk:
+    if not bilan.is_assigned_consultant(user):
         raise PermissionDenied
 
 
@@ -388,7 +392,8 @@ def bilan_framing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def bilan_hours(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bilan = get_bilan_for_user(request.user, pk, write=True)
-    consultant_only(request.user, bilan)
+    if not may_transition(request.user, bilan, "plan_hours"):  # the table Bilan.plan_hours checks
+        raise PermissionDenied
     form = forms.PlanHoursForm(request.POST)
     if not form.is_valid():
         return rerender(

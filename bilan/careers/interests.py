@@ -15,18 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _t
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.matching import MAX_RANKED
 from bilan.careers.models import CentreInteret, ContexteTravail, InterestSort
 from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content
 
-EDITABLE = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
-
 
 def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
-    return user.pk == bilan.beneficiary_id and bilan.status in EDITABLE
+    return user.pk == bilan.beneficiary_id and bilan.in_phases
 
 
 def centres() -> list[CentreInteret]:
@@ -129,7 +127,7 @@ def save_interest_sort(
     version = current_version()
     with transaction.atomic():
         locked = bilan._locked()
-        locked._require_status(*EDITABLE, action=_t("modifier mes centres d'intérêt"))
+        locked._require_status(*IN_PHASE_STATUSES, action=_t("modifier mes centres d'intérêt"))
         sort, _created = InterestSort.objects.select_for_update().get_or_create(bilan=locked)
         sort.chosen, sort.ranked, sort.avoided_contexts = (
             chosen_codes,

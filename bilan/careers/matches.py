@@ -22,16 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.matching import DEFAULT_LIMIT, Ranking, rank
 from bilan.careers.models import MatchDecision, MatchRun, Metier, RomeVersion
 from bilan.careers.profile import Inputs, profile_for, referential
 from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
 from bilan.organisations.access import can_read_content, get_bilan_for_user
-from bilan.organisations.models import Role
 
-IN_PHASES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 MAX_LIMIT = 50
 REASON_MAX = 500
 LABEL = _("Aide à la réflexion — suggestions à discuter, pas une décision")
@@ -41,13 +39,7 @@ LABEL = _("Aide à la réflexion — suggestions à discuter, pas une décision"
 
 
 def is_assigned_consultant(user, bilan: Bilan) -> bool:  # noqa: ANN001
-    membership = getattr(user, "membership", None)
-    return (
-        membership is not None
-        and membership.role == Role.CONSULTANT
-        and user.pk == bilan.consultant_id
-        and can_read_content(user, bilan)
-    )
+    return bilan.is_assigned_consultant(user) and can_read_content(user, bilan)
 
 
 def _require_consultant(user, bilan: Bilan) -> None:  # noqa: ANN001
@@ -77,7 +69,7 @@ def _version() -> RomeVersion:
 
 
 def _in_phases(bilan: Bilan, action: str) -> None:
-    bilan._require_status(*IN_PHASES, action=action)
+    bilan._require_status(*IN_PHASE_STATUSES, action=action)
 
 
 def _limit(limit: int) -> int:

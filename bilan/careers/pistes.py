@@ -23,7 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.models import (
     TEXT_MAX,
     CareerOption,
@@ -43,7 +43,6 @@ from bilan.exercises.portfolio import normalise
 from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
 
-EDITABLE = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 TITLE_MAX = 300
 SHORT_MAX = 200
 MAX_PISTES = 50
@@ -328,7 +327,7 @@ def metier_or_404(code_rome: str) -> Metier:
 
 def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
     """Whether `user` may write pistes now (to show or hide forms)."""
-    return _is_member(bilan, user) and bilan.status in EDITABLE
+    return _is_member(bilan, user) and bilan.in_phases
 
 
 def _is_member(bilan: Bilan, user) -> bool:  # noqa: ANN001
@@ -352,7 +351,7 @@ def _require_member(bilan: Bilan, by) -> None:  # noqa: ANN001
 
 def _locked_editable(bilan: Bilan, action: str) -> Bilan:
     locked = bilan._locked()
-    locked._require_status(*EDITABLE, action=action)
+    locked._require_status(*IN_PHASE_STATUSES, action=action)
     return locked
 
 

@@ -24,7 +24,6 @@ from bilan.entretiens.models import Assignment, AssignmentKind
 from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
 
-EDITABLE = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 NOTE_FIELDS = {
     "attracts": _("Ce qui m'attire"),
     "worries": _("Ce qui m'inquiète"),
@@ -35,7 +34,7 @@ MAX_SAVED = 200
 
 def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
     """Whether `user` may save or remove fiches of this bilan now (to show or hide forms)."""
-    return user.pk == bilan.beneficiary_id and bilan.status in EDITABLE
+    return user.pk == bilan.beneficiary_id and bilan.in_phases
 
 
 def not_editable_message(bilan: Bilan) -> str:
@@ -62,7 +61,7 @@ def _require_writer(bilan: Bilan, by) -> None:  # noqa: ANN001
 
 def _locked_editable(bilan: Bilan) -> Bilan:
     locked = bilan._locked()
-    if locked.status not in EDITABLE:
+    if not locked.in_phases:
         raise RuleViolation(not_editable_message(locked))
     return locked
 

@@ -75,7 +75,7 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
             "inputs": input_labels(run),
             "decisions": decisions,
             "label": matches.LABEL,
-            "in_phases": bilan.status in matches.IN_PHASES,
+            "in_phases": bilan.in_phases,
         },
     )
 

@@ -45,7 +45,6 @@ from bilan.documents.models import (
 from bilan.documents.sanitize import MAX_SECTION_CHARS, sanitize, strip_controls
 from bilan.lib.text import check_storable
 from bilan.organisations.access import can_read_content
-from bilan.organisations.models import Role
 
 WRITABLE_STATUSES = (Status.INVESTIGATION, Status.CONCLUSIONS)
 MAX_OBSERVATION_CHARS = 10_000
@@ -79,13 +78,7 @@ CONSENT_TEXT = _(
 
 
 def _is_consultant(user, bilan: Bilan) -> bool:  # noqa: ANN001
-    membership = getattr(user, "membership", None)
-    return bool(
-        membership
-        and membership.organisation_id == bilan.organisation_id
-        and membership.role == Role.CONSULTANT
-        and bilan.consultant_id == user.pk
-    )
+    return bilan.is_assigned_consultant(user)
 
 
 def _require_consultant(user, bilan: Bilan) -> None:  # noqa: ANN001

@@ -18,13 +18,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import Assignment, AssignmentKind, Entretien, EntretienStatus
 from bilan.lib.dates import check_person_date
 from bilan.organisations.access import can_read_content
-
-IN_PHASES = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 
 
 def closing_items(entretien: Entretien) -> list[dict]:
@@ -78,7 +76,7 @@ def assign_work(
     check_person_date(due_on, label=_t("à faire pour le"))
     with transaction.atomic():
         locked = bilan._locked()
-        locked._require_status(*IN_PHASES, action=_t("confier un travail inter-session"))
+        locked._require_status(*IN_PHASE_STATUSES, action=_t("confier un travail inter-session"))
         budget = locked.budget()
         given, _done = locked.assignment_minutes()
         locked.check_budget(
@@ -116,7 +114,7 @@ def _set_done(assignment: Assignment, *, by, done: bool, comment: str = "") -> N
     with transaction.atomic():
         bilan = assignment.bilan._locked()
         bilan._require_status(
-            *IN_PHASES,
+            *IN_PHASE_STATUSES,
             action=_t("marquer ce travail comme fait") if done else _t("rouvrir ce travail"),
         )
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -242,7 +240,7 @@ def overdue_assignments(bilans) -> list[Assignment]:  # noqa: ANN001 - a Bilan q
     """Open work past its due date on bilans still in their phases, oldest first (one query)."""
     return list(
         Assignment.objects.overdue()
-        .filter(bilan__in=bilans, bilan__status__in=IN_PHASES)
+        .filter(bilan__in=bilans, bilan__status__in=IN_PHASE_STATUSES)
         .select_related("bilan__beneficiary")
         .order_by("due_on", "id")[:20]
     )

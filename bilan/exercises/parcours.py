@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import Bilan, RuleViolation, Status, visible_to
+from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation, visible_to
 from bilan.compliance.audit import record_content_access
 from bilan.exercises.models import (
     LABEL_MAX,
@@ -37,7 +37,6 @@ from bilan.exercises.portfolio import Group, group_competences, normalise
 from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
 
-EDITABLE = (Status.PRELIMINARY, Status.INVESTIGATION, Status.CONCLUSIONS)
 EARLIEST_YEAR = 1900
 MAX_EXPERIENCES = 100
 MAX_ACHIEVEMENTS = 10
@@ -113,7 +112,7 @@ def _require_writer(bilan: Bilan, by) -> None:  # noqa: ANN001
 
 def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
     """Whether `user` may write the bilan's exercises now (to show or hide forms)."""
-    return user.pk == bilan.beneficiary_id and bilan.status in EDITABLE
+    return user.pk == bilan.beneficiary_id and bilan.in_phases
 
 
 def first_of_month(day: dt.date | None) -> dt.date | None:
@@ -232,7 +231,7 @@ def split_competences(text: str) -> list[str]:
 
 def _locked_editable(bilan: Bilan, action: str) -> Bilan:
     locked = bilan._locked()
-    locked._require_status(*EDITABLE, action=action)
+    locked._require_status(*IN_PHASE_STATUSES, action=action)
     return locked
 
 

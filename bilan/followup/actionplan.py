@@ -89,13 +89,8 @@ def role_in(bilan: Bilan, user) -> str | None:  # noqa: ANN001
     """ "beneficiary" or "consultant" (the assigned one, of the organisation), else None."""
     if user.pk == bilan.beneficiary_id:
         return Role.BENEFICIARY
-    membership = membership_of(user)
-    if (
-        membership is not None
-        and membership.organisation_id == bilan.organisation_id
-        and membership.role == Role.CONSULTANT
-        and bilan.consultant_id == user.pk
-    ):
+    membership_of(user)  # loaded if the caller did not
+    if bilan.is_assigned_consultant(user):
         return Role.CONSULTANT
     return None
 

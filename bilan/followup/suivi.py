@@ -33,7 +33,6 @@ from bilan.followup.models import TEXT_MAX, Outcome, SelfDiagnosis, Suivi, Suivi
 from bilan.lib.render import render_pdf
 from bilan.lib.text import capped
 from bilan.organisations.access import can_read_content
-from bilan.organisations.models import Role
 
 AFTER_CLOSING = (Status.CLOSED, Status.FOLLOW_UP)
 SUIVI_INTERVIEW_KEY = "suivi-6-mois"
@@ -288,13 +287,8 @@ def read_self_diagnosis(*, reader, bilan: Bilan, channel: str = "web") -> SelfDi
 def _require_consultant(bilan: Bilan, by, what: str) -> None:  # noqa: ANN001
     from bilan.followup.actionplan import membership_of
 
-    membership = membership_of(by)
-    if not (
-        membership is not None
-        and membership.organisation_id == bilan.organisation_id
-        and membership.role == Role.CONSULTANT
-        and bilan.consultant_id == by.pk
-    ):
+    membership_of(by)  # loaded if the caller did not
+    if not bilan.is_assigned_consultant(by):
         raise RuleViolation(
             _t("Seul·e le ou la consultant·e du bilan %(what)s.") % {"what": what},
             code="forbidden",

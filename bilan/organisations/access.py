@@ -45,4 +45,4 @@ def can_read_content(user: User, bilan: Bilan) -> bool:
         return False
     if user.pk == bilan.beneficiary_id:
         return True
-    return membership.role == Role.CONSULTANT and user.pk == bilan.consultant_id
+    return bilan.is_assigned_consultant(user)
