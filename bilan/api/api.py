@@ -40,6 +40,7 @@ from bilan.api.schemas import (
     ConsultantIn,
     ErrorOut,
     HoursIn,
+    PreliminaryOutputsIn,
 )
 from bilan.bilans import actions
 from bilan.bilans.models import Bilan, BilanFraming, RuleViolation
@@ -455,6 +456,22 @@ def assign_consultant(
     consultant = member_of(bilan.organisation_id, payload.consultant_id)
     bilan.assign_consultant(by=user, consultant=consultant, reason=payload.reason)
     return bilan_out(bilan)
+
+
+@api.post(
+    "/bilans/{bilan_id}/preliminary-outputs",
+    response={200: BilanDetailOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_preliminary_outputs",
+    summary="Record the preliminary phase's outputs: needs analysis, format, rhythm, agreed "
+    "arrangements (the assigned consultant, in the preliminary phase)",
+)
+def record_preliminary_outputs(
+    request: HttpRequest, bilan_id: BilanId, payload: PreliminaryOutputsIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    bilan.record_preliminary_outputs(by=user, **payload.model_dump())
+    return get_bilan(request, bilan_id)
 
 
 # Each feature's endpoints live in their own module, on a router mounted here (at the bottom,

@@ -117,3 +117,16 @@ def get_entretien(request: HttpRequest, entretien_id: EntretienId) -> dict[str, 
     entretien = get_object_or_404(Entretien, pk=entretien_id)
     get_bilan_for_user(user, entretien.bilan_id)  # 404 unless the caller may see the bilan
     return entretien_out(entretien)
+
+
+@router.get(
+    "/bilans/{bilan_id}/entretiens",
+    response={200: list[EntretienOut], **errors(401, 403, 404, 422)},
+    operation_id="list_entretiens",
+    summary="A bilan's entretiens in date order, as on its page: their administrative record "
+    "(no notes)",
+)
+def list_entretiens(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)  # 404 unless the caller may see the bilan
+    return [entretien_out(e) for e in bilan.entretiens.all()]  # Meta: by starts_at, as the page
