@@ -40,6 +40,7 @@ from bilan.api.schemas import (
     ConsultantIn,
     ErrorOut,
     HoursIn,
+    PersonalWorkIn,
     PreliminaryOutputsIn,
 )
 from bilan.bilans import actions
@@ -472,6 +473,35 @@ def record_preliminary_outputs(
     bilan = get_bilan_for_user(user, bilan_id, write=True)
     bilan.record_preliminary_outputs(by=user, **payload.model_dump())
     return get_bilan(request, bilan_id)
+
+
+@api.post(
+    "/bilans/{bilan_id}/personal-work",
+    response={200: BilanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_personal_work",
+    summary="Record the personal work delivered (the assigned consultant; refused over the "
+    "ceiling when it counts)",
+)
+def record_personal_work(
+    request: HttpRequest, bilan_id: BilanId, payload: PersonalWorkIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    bilan.record_personal_work(by=user, minutes=payload.minutes)
+    return bilan_out(bilan)
+
+
+@api.post(
+    "/bilans/{bilan_id}/consent/withdrawal",
+    response={200: BilanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="withdraw_consent",
+    summary="The beneficiary withdraws their consent: the bilan is interrupted (beneficiary only)",
+)
+def withdraw_consent(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    bilan.withdraw_consent(by=user)
+    return bilan_out(bilan)
 
 
 # Each feature's endpoints live in their own module, on a router mounted here (at the bottom,

@@ -236,3 +236,22 @@ def save_interests(request: HttpRequest, bilan_id: BilanId, payload: InterestsIn
         avoided_contexts=payload.avoided_contexts,
     )
     return interests_out(bilan, sort, user)
+
+
+@router.post(
+    "/bilans/{bilan_id}/matches/{run_id}/review",
+    response={200: MatchesOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="review_matches",
+    summary="The consultant has reviewed a stored run: the beneficiary now sees it (assigned "
+    "consultant)",
+)
+def review_matches(
+    request: HttpRequest,
+    bilan_id: BilanId,
+    run_id: BilanId,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=50),
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = matches.get_bilan_for_consultant(user, bilan_id)
+    run = matches.review_run(run=matches.get_run(bilan, run_id), by=user)
+    return run_out(run, limit)

@@ -190,3 +190,7 @@ class PreliminaryOutputsIn(InputSchema):
         description="Les modalités définies conjointement; rewording them asks for a new "
         "co-validation by each party.",
     )
+
+
+class PersonalWorkIn(InputSchema):
+    minutes: int = Field(ge=0, le=MAX_INT, description="Personal work delivered in all, minutes.")

@@ -356,3 +356,17 @@ def prefill_synthese(request: HttpRequest, bilan_id: BilanId, payload: PrefillIn
     else:
         service.prefill_again(synthese=synthese, by=user, keys=list(payload.keys) or None)
     return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))
+
+
+@router.post(
+    path_of("/submission"),
+    response={200: SyntheseOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="submit_synthese",
+    summary="Send the latest version to the beneficiary « pour observations » (the assigned "
+    "consultant; 409 naming the empty sections)",
+)
+def submit_synthese(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan, synthese = _synthese(user, bilan_id)
+    service.submit_for_observations(synthese=_started(synthese), by=user)
+    return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))

@@ -14,15 +14,21 @@ import pytest
 from django.utils import timezone
 
 from bilan.api.test_api import ROLES, Api
-from bilan.bilans.models import BilanFraming, Phase, Status
+from bilan.bilans.models import Bilan, BilanFraming, Phase, Status
+from bilan.careers import matches
 from bilan.careers.interests import save_interest_sort
 from bilan.careers.models import InterestSort
+from bilan.careers.test_matches import give_riasec
 from bilan.compliance.models import AuditEvent
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, RenderJob, SyntheseVersion
 from bilan.documents.tasks import render_synthese
-from bilan.entretiens.models import Entretien
+from bilan.entretiens.assignments import assign_work, complete_assignment
+from bilan.entretiens.models import Assignment, AssignmentKind, Entretien
 from bilan.entretiens.test_conduct import make_entretien
+from bilan.followup.models import Action, ActionPlan
+from bilan.followup.testing import add_action
+from bilan.followup.testing import close as close_bilan
 from bilan.lib.scenario import advance_to
 
 
@@ -370,3 +376,250 @@ def test_a_file_not_ready_is_409_and_a_draft_is_not_the_beneficiarys(api, cast, 
     assert api.get(file_path(draft), "beneficiary").status_code == 404
     other = f"/bilans/999999/synthese/renders/{draft.pk}/file"
     assert api.get(other, "consultant").status_code == 404
+
+
+# ---- acts found by the map test: personal work, consent withdrawal, cancellation, submission --
+
+CONSULTANT_ONLY = {
+    "consultant": 200,
+    "admin": 403,
+    "beneficiary": 403,
+    "colleague": 404,
+    "other_beneficiary": 404,
+    "outsider_admin": 404,
+    "outsider_consultant": 404,
+    "outsider_beneficiary": 404,
+}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_record_personal_work_is_the_assigned_consultants_act(api, cast, who):
+    bilan = advance_to(cast.bilan, Status.INVESTIGATION)
+    response = api.post(f"/bilans/{bilan.pk}/personal-work", who, {"minutes": 150})
+    assert response.status_code == CONSULTANT_ONLY[who], response.content
+    bilan.refresh_from_db()
+    assert (bilan.delivered_personal_minutes == 150) == (who == "consultant")
+    if who == "admin":
+        assert response.json()["detail"] == "Vous n'êtes pas autorisé·e à faire cela sur ce bilan."
+
+
+def test_record_personal_work_outside_the_phases_is_409(api, cast):
+    Bilan.objects.filter(pk=cast.bilan.pk).update(status=Status.INTERRUPTED)
+    response = api.post(f"/bilans/{cast.bilan.pk}/personal-work", "consultant", {"minutes": 60})
+    assert response.status_code == 409
+    assert "enregistrer le travail personnel" in response.json()["detail"]
+    cast.bilan.refresh_from_db()
+    assert cast.bilan.delivered_personal_minutes == 0
+
+
+WITHDRAW = {
+    "beneficiary": 200,
+    "consultant": 403,
+    "admin": 403,
+    "colleague": 404,
+    "other_beneficiary": 404,
+    "outsider_admin": 404,
+    "outsider_consultant": 404,
+    "outsider_beneficiary": 404,
+}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_withdraw_consent_is_the_beneficiarys_act_and_interrupts(api, cast, who):
+    bilan = advance_to(cast.bilan, Status.PRELIMINARY)
+    response = api.post(f"/bilans/{bilan.pk}/consent/withdrawal", who, {})
+    assert response.status_code == WITHDRAW[who], response.content
+    bilan.refresh_from_db()
+    assert (bilan.status == Status.INTERRUPTED) == (who == "beneficiary")
+    assert (bilan.active_consent() is None) == (who == "beneficiary")
+    if who == "consultant":
+        assert response.json()["detail"] == (
+            "Seul·e le ou la bénéficiaire peut retirer son consentement."
+        )
+
+
+def test_withdrawing_twice_is_409(api, cast):
+    bilan = advance_to(cast.bilan, Status.PRELIMINARY)
+    api.post(f"/bilans/{bilan.pk}/consent/withdrawal", "beneficiary", {})
+    again = api.post(f"/bilans/{bilan.pk}/consent/withdrawal", "beneficiary", {})
+    assert again.status_code == 409
+    assert again.json()["detail"] == "Aucun consentement en cours à retirer."
+
+
+def planned(cast: SimpleNamespace) -> Entretien:
+    advance_to(cast.bilan, Status.PRELIMINARY)
+    return Entretien.schedule(
+        bilan=cast.bilan,
+        by=cast.consultant,
+        phase=Phase.PRELIMINARY,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        planned_minutes=60,
+    )
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_cancel_entretien_is_the_assigned_consultants_act(api, cast, who):
+    entretien = planned(cast)
+    response = api.post(f"/entretiens/{entretien.pk}/cancel", who, {"reason": "health"})
+    assert response.status_code == CONSULTANT_ONLY[who], response.content
+    entretien.refresh_from_db()
+    assert (entretien.status == "cancelled") == (who == "consultant")
+    if who == "consultant":
+        data = response.json()
+        assert (data["status"], data["cancel_reason"], data["sequence"]) == (
+            "cancelled",
+            "health",
+            1,
+        )
+
+
+def test_cancel_entretien_needs_a_reason_marks_missed_and_refuses_twice(api, cast):
+    entretien = planned(cast)
+    no_reason = api.post(f"/entretiens/{entretien.pk}/cancel", "consultant", {})
+    assert no_reason.status_code == 422 and "body.payload" in no_reason.json()["detail"]
+    missed = api.post(f"/entretiens/{entretien.pk}/cancel", "consultant", {"missed": True})
+    assert missed.status_code == 200
+    assert (missed.json()["status"], missed.json()["cancel_reason"]) == ("missed", "no_show")
+    again = api.post(f"/entretiens/{entretien.pk}/cancel", "consultant", {"reason": "other"})
+    assert again.status_code == 409, again.content
+    entretien.refresh_from_db()
+    assert entretien.status == "missed"
+    assert api.post("/entretiens/999999/cancel", "consultant", {"missed": True}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_submit_synthese_is_the_assigned_consultants_act(api, cast, conclusions, who):
+    synthese = service.start_synthese(bilan=conclusions, by=cast.consultant, prefilled=False)
+    service.save_synthese(
+        synthese=synthese, by=cast.consultant, sections={k: f"<p>{k}</p>" for k in SECTIONS}
+    )
+    response = api.post(f"/bilans/{conclusions.pk}/synthese/submission", who, {})
+    assert response.status_code == CONSULTANT_ONLY[who], response.content
+    synthese.refresh_from_db()
+    assert (synthese.submitted_number == 2) == (who == "consultant")
+    if who == "consultant":
+        assert response.json()["submitted_number"] == 2
+
+
+def test_submit_synthese_names_the_empty_sections_and_needs_a_started_one(api, cast, conclusions):
+    none_yet = api.post(f"/bilans/{conclusions.pk}/synthese/submission", "consultant", {})
+    assert none_yet.status_code == 409
+    assert (
+        none_yet.json()["detail"]
+        == "Le document de synthèse de ce bilan n'est pas encore commencé."
+    )
+    synthese = service.start_synthese(bilan=conclusions, by=cast.consultant, prefilled=False)
+    empty = api.post(f"/bilans/{conclusions.pk}/synthese/submission", "consultant", {})
+    assert empty.status_code == 409
+    assert "ces sections sont vides" in empty.json()["detail"]
+    synthese.refresh_from_db()
+    assert synthese.submitted_number is None
+
+
+def given_work(cast: SimpleNamespace) -> Assignment:
+    advance_to(cast.bilan, Status.PRELIMINARY)
+    return assign_work(
+        bilan=cast.bilan,
+        by=cast.consultant,
+        title="Questionnaire d'intérêts",
+        instructions="En ligne.",
+        kind=AssignmentKind.TEST,
+        estimated_minutes=60,
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+    )
+
+
+BENEFICIARY_ONLY = {**WITHDRAW}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_complete_assignment_is_the_beneficiarys_act(api, cast, who):
+    work = given_work(cast)
+    response = api.post(f"/assignments/{work.pk}/done", who, {"comment": "Fait en 50 min."})
+    assert response.status_code == BENEFICIARY_ONLY[who], response.content
+    work.refresh_from_db()
+    assert (work.done_at is not None) == (who == "beneficiary")
+    if who == "beneficiary":
+        data = response.json()
+        assert data["done_at"] and data["beneficiary_comment"] == "Fait en 50 min."
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_reopen_assignment_is_the_beneficiarys_act_and_keeps_the_comment(api, cast, who):
+    work = given_work(cast)
+    complete_assignment(assignment=work, by=cast.beneficiary, comment="Fait.")
+    response = api.post(f"/assignments/{work.pk}/reopen", who, {})
+    assert response.status_code == BENEFICIARY_ONLY[who], response.content
+    work.refresh_from_db()
+    assert (work.done_at is None) == (who == "beneficiary")
+    assert work.beneficiary_comment == "Fait."
+
+
+def test_an_unknown_assignment_is_404(api, cast):
+    assert api.post("/assignments/999999/done", "beneficiary", {}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_review_matches_is_the_assigned_consultants_act(api, cast, rome, who):
+    advance_to(cast.bilan, Status.PRELIMINARY)
+    give_riasec(cast.bilan, S=38, C=30)
+    run = matches.compute_run(bilan=cast.bilan, by=cast.consultant)
+    response = api.post(f"/bilans/{cast.bilan.pk}/matches/{run.pk}/review", who, {})
+    assert response.status_code == CONSULTANT_ONLY[who], response.content
+    run.refresh_from_db()
+    assert (run.reviewed_at is not None) == (who == "consultant")
+    if who == "consultant":
+        assert response.json()["run_id"] == run.pk and response.json()["reviewed_at"]
+        seen = api.get(f"/bilans/{cast.bilan.pk}/matches", "beneficiary").json()
+        assert seen["run_id"] == run.pk
+    if who in ("admin", "beneficiary"):
+        assert response.json()["detail"]
+
+
+def test_review_matches_of_another_bilans_run_is_404(api, cast, rome):
+    advance_to(cast.bilan, Status.PRELIMINARY)
+    assert (
+        api.post(f"/bilans/{cast.bilan.pk}/matches/999999/review", "consultant", {}).status_code
+        == 404
+    )
+
+
+# ---- the plan d'action: remove an action, the plan B ----------------------------------------
+
+PLAN_WRITERS = content_readers(200)  # the beneficiary and the consultant, during conclusions
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_delete_action_for_every_role(api, cast, conclusions, who):
+    action = add_action(conclusions)
+    response = api.client.delete(
+        f"/api/v1/bilans/{conclusions.pk}/action-plan/actions/{action.pk}", **api.headers(who)
+    )
+    expected = 204 if PLAN_WRITERS[who] == 200 else PLAN_WRITERS[who]
+    assert response.status_code == expected, response.content
+    assert Action.objects.filter(pk=action.pk).exists() == (expected != 204)
+
+
+def test_delete_action_after_closing_is_refused_and_keeps_it(api, cast, monkeypatch):
+    closed = close_bilan(cast.bilan, monkeypatch)
+    action = Action.objects.filter(plan__bilan=closed).first()
+    response = api.client.delete(
+        f"/api/v1/bilans/{closed.pk}/action-plan/actions/{action.pk}", **api.headers("beneficiary")
+    )
+    assert response.status_code == 409, response.content
+    assert Action.objects.filter(pk=action.pk).exists()
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_save_plan_b_for_every_role(api, cast, conclusions, who):
+    response = put(
+        api,
+        f"/bilans/{conclusions.pk}/action-plan/plan-b",
+        who,
+        {"plan_b": "Rester aide-soignante"},
+    )
+    assert response.status_code == PLAN_WRITERS[who], response.content
+    saved = ActionPlan.objects.filter(bilan=conclusions).values_list("plan_b", flat=True).first()
+    assert (saved == "Rester aide-soignante") == (who in ("beneficiary", "consultant"))
+    if response.status_code == 200:
+        assert response.json()["plan_b"] == "Rester aide-soignante"
