@@ -26,6 +26,8 @@ from bilan.documents.tasks import render_synthese
 from bilan.entretiens.assignments import assign_work, complete_assignment
 from bilan.entretiens.models import Assignment, AssignmentKind, Entretien
 from bilan.entretiens.test_conduct import make_entretien
+from bilan.exchanges.journal import write_entry
+from bilan.exchanges.models import JournalEntry
 from bilan.followup.models import Action, ActionPlan
 from bilan.followup.testing import add_action
 from bilan.followup.testing import close as close_bilan
@@ -623,3 +625,37 @@ def test_save_plan_b_for_every_role(api, cast, conclusions, who):
     assert (saved == "Rester aide-soignante") == (who in ("beneficiary", "consultant"))
     if response.status_code == 200:
         assert response.json()["plan_b"] == "Rester aide-soignante"
+
+
+# ---- the journal de bord: share, delete ------------------------------------------------------
+
+OWN_ENTRY = {who: 404 for who in ROLES} | {"beneficiary": 200}
+
+
+def an_entry(cast: SimpleNamespace) -> JournalEntry:
+    advance_to(cast.bilan, Status.PRELIMINARY)
+    return write_entry(bilan=cast.bilan, by=cast.beneficiary, title="Jour 1", text="Une idée.")
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_share_journal_entry_is_its_writers_act(api, cast, who):
+    entry = an_entry(cast)
+    response = api.post(f"/journal/{entry.pk}/share", who, {"shared": True})
+    assert response.status_code == OWN_ENTRY[who], response.content
+    entry.refresh_from_db()
+    assert (entry.shared_at is not None) == (who == "beneficiary")
+    if who == "beneficiary":
+        assert response.json()["shared"] is True
+        back = api.post(f"/journal/{entry.pk}/share", who, {"shared": False}).json()
+        assert back["shared"] is False and back["shared_at"] is None
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_delete_journal_entry_is_its_writers_act(api, cast, who):
+    entry = an_entry(cast)
+    response = api.client.delete(f"/api/v1/journal/{entry.pk}", **api.headers(who))
+    expected = 204 if who == "beneficiary" else OWN_ENTRY[who]
+    assert response.status_code == expected, response.content
+    assert JournalEntry.objects.filter(pk=entry.pk).exists() == (who != "beneficiary")
+    if expected == 404:
+        assert response.json() == {"detail": "Ressource introuvable."}

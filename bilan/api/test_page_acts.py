@@ -67,6 +67,8 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     # exercises and exchanges
     "portal:parcours_new": ("create_experience",),
     "portal:journal_new": ("create_journal_entry",),
+    "portal:journal_share": ("share_journal_entry",),
+    "portal:journal_delete": ("delete_journal_entry",),
     "exchanges:thread": ("post_message",),
     "portal:messages": ("post_message",),
     "portal:messages_bilan": ("post_message",),
@@ -153,8 +155,6 @@ NO_OPERATION_YET: dict[str, str] = {
     "portal:rome_unlink": "Unlink a competence from ROME (exercises.parcours).",
     "portal:motivations": "The motivations exercise (exercises.parcours).",
     "portal:journal_entry": "Edit a journal entry (exchanges.journal).",
-    "portal:journal_share": "Share a journal entry with the consultant (exchanges.journal).",
-    "portal:journal_delete": "Delete a journal entry (exchanges.journal).",
     "portal:recherche_remove": "Remove a saved fiche from the research (careers).",
     "careers:matching_decide": "Pin or exclude a suggestion (careers.matches).",
     "careers:matching_undo": "Undo a pin or exclusion (careers.matches).",
