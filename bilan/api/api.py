@@ -40,6 +40,8 @@ from bilan.api.schemas import (
     ConsultantIn,
     ErrorOut,
     HoursIn,
+    PersonalWorkIn,
+    PreliminaryOutputsIn,
 )
 from bilan.bilans import actions
 from bilan.bilans.models import Bilan, BilanFraming, RuleViolation
@@ -451,6 +453,51 @@ def assign_consultant(
     bilan = get_bilan_for_user(user, bilan_id, write=True)
     consultant = member_of(bilan.organisation_id, payload.consultant_id)
     bilan.assign_consultant(by=user, consultant=consultant, reason=payload.reason)
+    return bilan_out(bilan)
+
+
+@api.post(
+    "/bilans/{bilan_id}/preliminary-outputs",
+    response={200: BilanDetailOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_preliminary_outputs",
+    summary="Record the preliminary phase's outputs: needs analysis, format, rhythm, agreed "
+    "arrangements (the assigned consultant, in the preliminary phase)",
+)
+def record_preliminary_outputs(
+    request: HttpRequest, bilan_id: BilanId, payload: PreliminaryOutputsIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    bilan.record_preliminary_outputs(by=user, **payload.model_dump())
+    return get_bilan(request, bilan_id)
+
+
+@api.post(
+    "/bilans/{bilan_id}/personal-work",
+    response={200: BilanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_personal_work",
+    summary="Record the personal work delivered (the assigned consultant; refused over the "
+    "ceiling when it counts)",
+)
+def record_personal_work(
+    request: HttpRequest, bilan_id: BilanId, payload: PersonalWorkIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    bilan.record_personal_work(by=user, minutes=payload.minutes)
+    return bilan_out(bilan)
+
+
+@api.post(
+    "/bilans/{bilan_id}/consent/withdrawal",
+    response={200: BilanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="withdraw_consent",
+    summary="The beneficiary withdraws their consent: the bilan is interrupted (beneficiary only)",
+)
+def withdraw_consent(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    bilan.withdraw_consent(by=user)
     return bilan_out(bilan)
 
 

@@ -8,16 +8,23 @@ assigned consultant (whose read is audited), never the administration (403).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _t
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import RuleViolation
-from bilan.entretiens.assignments import assign_work, mark_late, read_assignments
+from bilan.entretiens.assignments import (
+    assign_work,
+    complete_assignment,
+    get_assignment_for_user,
+    mark_late,
+    read_assignments,
+    reopen_assignment,
+)
 from bilan.entretiens.models import Assignment, AssignmentKind
 from bilan.organisations.access import get_bilan_for_user
 
@@ -112,3 +119,40 @@ def list_assignments(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, 
     user = acting_user(request)
     bilan = get_bilan_for_user(user, bilan_id)
     return [assignment_out(a) for a in read_assignments(reader=user, bilan=bilan, channel="api")]
+
+
+AssignmentId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+class DoneIn(InputSchema):
+    comment: str = Field("", max_length=5000, description="For the consultant (optional).")
+
+
+@router.post(
+    "/assignments/{assignment_id}/done",
+    response={200: AssignmentOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="complete_assignment",
+    summary="The beneficiary marks the work done, with an optional comment (beneficiary only)",
+)
+def complete_assignment_endpoint(
+    request: HttpRequest, assignment_id: AssignmentId, payload: DoneIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    assignment = get_assignment_for_user(user, assignment_id)
+    complete_assignment(assignment=assignment, by=user, comment=payload.comment)
+    assignment.refresh_from_db()
+    return assignment_out(mark_late([assignment])[0])
+
+
+@router.post(
+    "/assignments/{assignment_id}/reopen",
+    response={200: AssignmentOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="reopen_assignment",
+    summary="The beneficiary takes back work marked done (beneficiary only; the comment is kept)",
+)
+def reopen_assignment_endpoint(request: HttpRequest, assignment_id: AssignmentId) -> dict[str, Any]:
+    user = acting_user(request)
+    assignment = get_assignment_for_user(user, assignment_id)
+    reopen_assignment(assignment=assignment, by=user)
+    assignment.refresh_from_db()
+    return assignment_out(mark_late([assignment])[0])

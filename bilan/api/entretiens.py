@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from ninja import Field, Path, Router, Schema, Status
+from pydantic import model_validator
 
 from bilan.api.api import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
@@ -116,4 +117,45 @@ def get_entretien(request: HttpRequest, entretien_id: EntretienId) -> dict[str, 
     user = acting_user(request)
     entretien = get_object_or_404(Entretien, pk=entretien_id)
     get_bilan_for_user(user, entretien.bilan_id)  # 404 unless the caller may see the bilan
+    return entretien_out(entretien)
+
+
+@router.get(
+    "/bilans/{bilan_id}/entretiens",
+    response={200: list[EntretienOut], **errors(401, 403, 404, 422)},
+    operation_id="list_entretiens",
+    summary="A bilan's entretiens in date order, as on its page: their administrative record "
+    "(no notes)",
+)
+def list_entretiens(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)  # 404 unless the caller may see the bilan
+    return [entretien_out(e) for e in bilan.entretiens.all()]  # Meta: by starts_at, as the page
+
+
+class CancelIn(InputSchema):
+    missed: bool = Field(False, description="true: the beneficiary did not come (no_show).")
+    reason: CancelReason | None = Field(None, description="Required for a cancellation.")
+
+    @model_validator(mode="after")
+    def has_a_reason(self) -> CancelIn:
+        if not self.missed and self.reason is None:
+            raise ValueError("reason est requis pour une annulation")
+        return self
+
+
+@router.post(
+    "/entretiens/{entretien_id}/cancel",
+    response={200: EntretienOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="cancel_entretien",
+    summary="Cancel a planned entretien (both calendars get the cancellation) or mark it "
+    "missed (the assigned consultant)",
+)
+def cancel_entretien(
+    request: HttpRequest, entretien_id: EntretienId, payload: CancelIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    entretien = get_object_or_404(Entretien, pk=entretien_id)
+    get_bilan_for_user(user, entretien.bilan_id, write=True)  # 404 unless visible, 403 if not staff
+    entretien.cancel(by=user, missed=payload.missed, reason=payload.reason or "")
     return entretien_out(entretien)

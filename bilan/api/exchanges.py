@@ -12,11 +12,17 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Path, Query, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
-from bilan.exchanges.journal import read_entries, write_entry
+from bilan.exchanges.journal import (
+    delete_entry,
+    get_entry_for_user,
+    read_entries,
+    share_entry,
+    write_entry,
+)
 from bilan.exchanges.messaging import (
     IDEMPOTENCY_KEY_MAX,
     get_assignment_of,
@@ -212,3 +218,37 @@ def post_message_endpoint(
     if message.replayed:
         response["Idempotent-Replayed"] = "true"
     return Status(201, message_out(message))
+
+
+EntryId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+class ShareIn(InputSchema):
+    shared: bool = Field(description="true: share with the consultant; false: take it back")
+
+
+@router.post(
+    "/journal/{entry_id}/share",
+    response={200: JournalEntryOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="share_journal_entry",
+    summary="Share a journal entry with the consultant on purpose, or take it back (its "
+    "writer only: 404 for anyone else)",
+)
+def share_journal_entry(
+    request: HttpRequest, entry_id: EntryId, payload: ShareIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    entry = share_entry(entry=get_entry_for_user(user, entry_id), by=user, shared=payload.shared)
+    return entry_out(entry)
+
+
+@router.delete(
+    "/journal/{entry_id}",
+    response={204: None, **errors(401, 403, 404, 409, 422)},
+    operation_id="delete_journal_entry",
+    summary="Delete a journal entry (its writer only: 404 for anyone else)",
+)
+def delete_journal_entry(request: HttpRequest, entry_id: EntryId) -> tuple[int, None]:
+    user = acting_user(request)
+    delete_entry(entry=get_entry_for_user(user, entry_id), by=user)
+    return Status(204, None)

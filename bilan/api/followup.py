@@ -295,6 +295,38 @@ def update_action(
     return action_out(Action.objects.get(pk=action.pk))
 
 
+@router.delete(
+    path_of("action-plan/actions/{action_id}"),
+    response={204: None, **errors(401, 403, 404, 409, 422)},
+    operation_id="delete_action",
+    summary="Remove an action from the plan (while the plan may be fully edited)",
+)
+def delete_action(request: HttpRequest, bilan_id: BilanId, action_id: ActionId) -> tuple[int, None]:
+    user = acting_user(request)
+    action = action_of(get_bilan_for_user(user, bilan_id), action_id)
+    actionplan.require_reader(user, action.plan.bilan)
+    actionplan.delete_action(action=action, by=user)
+    return Status(204, None)
+
+
+class PlanBIn(InputSchema):
+    plan_b: str = Field(max_length=TEXT_MAX, description="The plan B, in words.")
+
+
+@router.put(
+    path_of("action-plan/plan-b"),
+    response={200: ActionPlanOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="save_plan_b",
+    summary="Write the plan B, in words (while the plan may be fully edited)",
+)
+def save_plan_b(request: HttpRequest, bilan_id: BilanId, payload: PlanBIn) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    actionplan.require_reader(user, bilan)
+    actionplan.save_plan_b(bilan=bilan, by=user, text=payload.plan_b)
+    return plan_out(actionplan.read_plan(reader=user, bilan=bilan, channel="api"))
+
+
 @router.get(
     path_of("closing-checklist"),
     response={200: list[ChecklistItemOut], **errors(401, 403, 404, 422)},

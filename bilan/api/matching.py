@@ -7,21 +7,30 @@
 - `compute_matches` (POST): the assigned consultant computes and stores a run (201), as the
   « Calculer » button does; it still needs the review before the beneficiary sees it.
 The ROME version the ranking was made with is in every response.
+- `get_interests` / `save_interests`: the beneficiary's card sort of the centres d'intérêt
+  (chosen, a ranked top 5) and the contexts of work to avoid, as on « Mes centres
+  d'intérêt »: the beneficiary reads and writes (in the bilan's phases), the assigned
+  consultant reads (audited), the administration gets 403, anyone else 404. The rules are
+  bilan.careers.interests'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _t
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from bilan.accounts.models import User
 from bilan.api.api import BilanId, acting_user, errors
-from bilan.careers import matches
-from bilan.careers.matching import DEFAULT_LIMIT
+from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.models import Bilan
+from bilan.careers import interests, matches
+from bilan.careers.matching import DEFAULT_LIMIT, MAX_RANKED
+from bilan.careers.models import InterestSort
 from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["matching"])
@@ -142,3 +151,107 @@ def compute_matches(
         raise PermissionDenied(_t("Le rapprochement est réservé au ou à la consultant·e du bilan."))
     run = matches.compute_run(bilan=bilan, by=user, limit=limit, channel="api")
     return Status(201, run_out(run, limit))
+
+
+# ---- centres d'intérêt and contexts to avoid ------------------------------------------------
+
+
+class OptionOut(Schema):
+    code: int
+    label: str
+    group: str = ""
+
+
+class InterestsOut(Schema):
+    bilan_id: int
+    saved: bool = Field(description="False until the beneficiary first saves their choice.")
+    chosen: list[int] = Field(description="Centre codes chosen (ranked ones included).")
+    ranked: list[int] = Field(description=f"The top {MAX_RANKED}, best first.")
+    avoided_contexts: list[int] = Field(description="Contexts of work to avoid (code_ogr).")
+    rome_version: str
+    updated_at: dt.datetime | None
+    may_edit: bool
+    centres: list[OptionOut] = Field(description="The centres d'intérêt to choose from.")
+    contexts: list[OptionOut] = Field(description="The contexts of work, grouped by type.")
+
+
+Code = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+
+class InterestsIn(InputSchema):
+    chosen: list[Code] = Field(default=[], max_length=500)
+    ranked: list[Code] = Field(
+        default=[], max_length=500, description=f"At most {MAX_RANKED}, best first; chosen too."
+    )
+    avoided_contexts: list[Code] = Field(default=[], max_length=5000)
+
+
+def interests_out(bilan: Bilan, sort: InterestSort | None, user: User) -> dict[str, Any]:
+    return {
+        "bilan_id": bilan.pk,
+        "saved": sort is not None,
+        "chosen": list(sort.chosen) if sort else [],
+        "ranked": list(sort.ranked) if sort else [],
+        "avoided_contexts": list(sort.avoided_contexts) if sort else [],
+        "rome_version": sort.rome_version if sort else "",
+        "updated_at": sort.updated_at if sort else None,
+        "may_edit": interests.may_edit(bilan, user),
+        "centres": [{"code": c.code, "label": c.label} for c in interests.centres()],
+        "contexts": [
+            {"code": c.code_ogr, "label": c.label, "group": group.type_label}
+            for group in interests.context_groups()
+            for c in group.contexts
+        ],
+    }
+
+
+@router.get(
+    "/bilans/{bilan_id}/interests",
+    response={200: InterestsOut, **errors(401, 403, 404, 422)},
+    operation_id="get_interests",
+    summary="The beneficiary's centres d'intérêt (chosen, ranked top 5) and contexts to avoid, "
+    "with the options to choose from",
+)
+def get_interests(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    sort = interests.read_interest_sort(reader=user, bilan=bilan, channel="api")
+    return interests_out(bilan, sort, user)
+
+
+@router.put(
+    "/bilans/{bilan_id}/interests",
+    response={200: InterestsOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="save_interests",
+    summary="Save the whole card sort at once (the beneficiary, while the bilan is in its phases)",
+)
+def save_interests(request: HttpRequest, bilan_id: BilanId, payload: InterestsIn) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    sort = interests.save_interest_sort(
+        bilan=bilan,
+        by=user,
+        chosen=payload.chosen,
+        ranked=payload.ranked,
+        avoided_contexts=payload.avoided_contexts,
+    )
+    return interests_out(bilan, sort, user)
+
+
+@router.post(
+    "/bilans/{bilan_id}/matches/{run_id}/review",
+    response={200: MatchesOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="review_matches",
+    summary="The consultant has reviewed a stored run: the beneficiary now sees it (assigned "
+    "consultant)",
+)
+def review_matches(
+    request: HttpRequest,
+    bilan_id: BilanId,
+    run_id: BilanId,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=50),
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = matches.get_bilan_for_consultant(user, bilan_id)
+    run = matches.review_run(run=matches.get_run(bilan, run_id), by=user)
+    return run_out(run, limit)

@@ -177,3 +177,20 @@ class HoursIn(InputSchema):
 class ConsultantIn(InputSchema):
     consultant_id: int = Field(ge=1, le=MAX_INT)
     reason: str = Field("", max_length=200)
+
+
+class PreliminaryOutputsIn(InputSchema):
+    """The three outputs of the preliminary phase (R6313-4 1° a, b, c), as the framing form."""
+
+    needs_analysis: str = Field("", description="L'analyse de la demande et du besoin.")
+    format: Format
+    rhythm: str = Field("", max_length=200)
+    agreed_arrangements: str = Field(
+        "",
+        description="Les modalités définies conjointement; rewording them asks for a new "
+        "co-validation by each party.",
+    )
+
+
+class PersonalWorkIn(InputSchema):
+    minutes: int = Field(ge=0, le=MAX_INT, description="Personal work delivered in all, minutes.")

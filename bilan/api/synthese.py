@@ -3,7 +3,9 @@
 Read by the beneficiary (the version submitted to them) and the assigned consultant (the
 latest, audited); never by the administration (403). The consultant saves (each change a new
 version, sanitised); the beneficiary writes observations and validates or refuses (403 for
-anyone else); renders are background jobs (202, poll `get_synthese_render`).
+anyone else); renders are background jobs (202, poll `get_synthese_render`), whose file
+`download_synthese_render` returns for the bearer token, with the web download's checks and
+audit. `prefill_synthese` is the page's « Préremplir depuis le bilan ».
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from bilan.api.api import BilanId, acting_user, errors
 from bilan.api.schemas import InputSchema
 from bilan.documents import synthese as service
-from bilan.documents.models import SECTIONS, RenderJob, Synthese
+from bilan.documents.models import SECTIONS, RenderFormat, RenderJob, Synthese
+from bilan.documents.renderers import renderer_for
 from bilan.documents.sanitize import MAX_SECTION_CHARS
+from bilan.lib.uploads import protect_upload
 from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["synthese"])
@@ -84,7 +88,19 @@ class RenderOut(Schema):
     status: str
     progress: int
     error: str
-    download_url: str | None
+    download_url: str | None = Field(description="The web page's link (needs a web session).")
+    file_url: str | None = Field(
+        description="The file for this API's bearer token (download_synthese_render), once done."
+    )
+
+
+class PrefillIn(InputSchema):
+    keys: list[Literal[tuple(SECTIONS)]] = Field(  # type: ignore[valid-type]
+        default=[],
+        max_length=len(SECTIONS),
+        description="Sections to prefill again (all by default); ignored on a synthèse not "
+        "started yet, which starts prefilled.",
+    )
 
 
 class ObservationIn(InputSchema):
@@ -145,6 +161,12 @@ def job_out(job: RenderJob, beneficiary: bool) -> dict[str, Any]:
         "progress": job.progress,
         "error": job.error,
         "download_url": reverse(name, args=[job.pk]) if job.status == "done" else None,
+        "file_url": reverse(
+            "api:download_synthese_render",
+            kwargs={"bilan_id": job.synthese.bilan_id, "job_id": job.pk},
+        )
+        if job.status == "done"
+        else None,
     }
 
 
@@ -228,13 +250,49 @@ def render_synthese(
 )
 def get_synthese_render(request: HttpRequest, bilan_id: BilanId, job_id: BilanId) -> dict[str, Any]:
     user = acting_user(request)
+    bilan, job = _job(user, bilan_id, job_id)
+    return job_out(job, user.pk == bilan.beneficiary_id)
+
+
+def _job(user, bilan_id: int, job_id: int) -> tuple[Any, RenderJob]:  # noqa: ANN001
     bilan = get_bilan_for_user(user, bilan_id)
     job = service.get_job_for_user(user, job_id)
     if job.synthese.bilan_id != bilan.pk:
         from django.http import Http404
 
         raise Http404
-    return job_out(job, user.pk == bilan.beneficiary_id)
+    return bilan, job
+
+
+FILE_TYPES = {fmt: renderer_for(fmt).content_type for fmt in RenderFormat.values}
+
+
+@router.get(
+    path_of("/renders/{job_id}/file"),
+    response=errors(401, 403, 404, 409, 422),
+    operation_id="download_synthese_render",
+    summary="The rendered file (attachment) for the bearer token: the beneficiary gets the "
+    "versions submitted to them, the consultant any (audited as an export)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment",
+                "content": {
+                    ct: {"schema": {"type": "string", "format": "binary"}}
+                    for ct in FILE_TYPES.values()
+                },
+            }
+        }
+    },
+)
+def download_synthese_render(
+    request: HttpRequest, bilan_id: BilanId, job_id: BilanId
+) -> HttpResponse:
+    user = acting_user(request)
+    _bilan, job = _job(user, bilan_id, job_id)
+    handle = service.open_job_file(reader=user, job=job, channel="api")
+    response = FileResponse(handle)
+    return protect_upload(response, filename=job.filename, content_type=FILE_TYPES[job.format])
 
 
 @router.post(
@@ -280,4 +338,35 @@ def validate_synthese(
         refuse=payload.refuse,
         observations=payload.observations,
     )
+    return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))
+
+
+@router.post(
+    path_of("/prefill"),
+    response={200: SyntheseOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="prefill_synthese",
+    summary="« Préremplir depuis le bilan »: start the synthèse prefilled, or prefill its "
+    "sections again into a new version (the assigned consultant)",
+)
+def prefill_synthese(request: HttpRequest, bilan_id: BilanId, payload: PrefillIn) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan, synthese = _synthese(user, bilan_id)
+    if synthese is None:
+        service.start_synthese(bilan=bilan, by=user, prefilled=True)
+    else:
+        service.prefill_again(synthese=synthese, by=user, keys=list(payload.keys) or None)
+    return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))
+
+
+@router.post(
+    path_of("/submission"),
+    response={200: SyntheseOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="submit_synthese",
+    summary="Send the latest version to the beneficiary « pour observations » (the assigned "
+    "consultant; 409 naming the empty sections)",
+)
+def submit_synthese(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan, synthese = _synthese(user, bilan_id)
+    service.submit_for_observations(synthese=_started(synthese), by=user)
     return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))
