@@ -20,6 +20,7 @@ from bilan.careers.interests import save_interest_sort
 from bilan.careers.models import InterestSort
 from bilan.careers.test_matches import give_riasec
 from bilan.compliance.models import AuditEvent
+from bilan.demo.scenario import advance_to
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, RenderJob, SyntheseVersion
 from bilan.documents.tasks import render_synthese
@@ -31,7 +32,6 @@ from bilan.exchanges.models import JournalEntry
 from bilan.followup.models import Action, ActionPlan
 from bilan.followup.testing import add_action
 from bilan.followup.testing import close as close_bilan
-from bilan.lib.scenario import advance_to
 
 
 @pytest.fixture
