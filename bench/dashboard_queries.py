@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bilan.bilans.models import Status  # noqa: E402
-from bilan.lib.scenario import advance_to  # noqa: E402
+from bilan.demo.scenario import advance_to  # noqa: E402
 from bilan.lib.testing import make_bilan, make_member, make_organisation  # noqa: E402
 from bilan.organisations.models import Role  # noqa: E402
 
