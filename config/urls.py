@@ -1,8 +1,8 @@
 from django.urls import include, path, re_path
 
-from bilan.api.api import api
 from bilan.bilans import views as bilan_views
 from bilan.organisations import views as org_views
+from config.api import api
 
 urlpatterns = [
     path("", bilan_views.home, name="home"),

@@ -15,7 +15,6 @@ import pydantic
 import pytest
 from django.test import Client
 
-from bilan.api.api import BODY_ERRORS, api
 from bilan.api.schemas import InputSchema
 from bilan.api.test_api import Api
 from bilan.bilans.models import Bilan, Status
@@ -23,6 +22,7 @@ from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.test_conduct import make_entretien
 from bilan.exchanges.models import JournalEntry, Message
+from config.api import BODY_ERRORS, api
 
 
 @functools.cache
@@ -280,8 +280,8 @@ def test_nul_and_lone_surrogates_get_422_naming_the_field_and_save_nothing(
 
 
 def test_a_nul_in_a_nested_body_or_a_dict_key_is_refused():
-    from bilan.api.assessments import AnswersIn
-    from bilan.api.pistes import PisteUpdate
+    from bilan.assessments.api import AnswersIn
+    from bilan.careers.api_pistes import PisteUpdate
 
     with pytest.raises(pydantic.ValidationError, match="caractère invalide"):
         PisteUpdate.model_validate({"status": {"to": "exploring", "reason": "a\x00"}})

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from bilan.api.api import api
+from config.api import api
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 READS_A_BODY = re.compile(r"request\.(POST|FILES|method)\b|\"POST\"")

@@ -5,9 +5,8 @@ Views are thin: each calls the access helper first, then one model method or act
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial, wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,7 +37,12 @@ from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.assignments import done_recently, overdue_assignments, read_assignments
 from bilan.entretiens.models import Entretien
-from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
+from bilan.organisations.access import (
+    can_read_content,
+    get_bilan_for_user,
+    require_membership,
+    staff_required,
+)
 from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 
 PIPELINE: list[str] = [
@@ -54,20 +58,6 @@ PIPELINE: list[str] = [
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
-
-
-def staff_required(
-    view: Callable[Concatenate[AuthenticatedRequest, P], R],
-) -> Callable[Concatenate[AuthenticatedRequest, P], R]:
-    """Logged in, and admin or consultant of an organisation."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        require_membership(request.user, Role.ADMIN, Role.CONSULTANT)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def refusal(request: HttpRequest, error: ValidationError) -> None:

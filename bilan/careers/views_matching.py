@@ -17,9 +17,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
-from bilan.bilans.views import refusal, staff_required
+from bilan.bilans.views import refusal
 from bilan.careers import matches
 from bilan.careers.models import CentreInteret, ContexteTravail, MatchDecision
+from bilan.organisations.access import staff_required
 
 
 def fiche_url(url_name: str, code_rome: str, fallback: str = "") -> str:

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bilan.bilans.models import Bilan, RuleViolation
-from bilan.bilans.views import staff_required
 from bilan.careers import enquetes, pistes
 from bilan.careers.models import (
     TEXT_MAX,
@@ -36,7 +35,7 @@ from bilan.careers.models import (
     EnqueteMetier,
     EnqueteStatus,
 )
-from bilan.organisations.access import get_bilan_for_user
+from bilan.organisations.access import get_bilan_for_user, staff_required
 
 # ---- forms ----------------------------------------------------------------------------------
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.forms import HoursField
 from bilan.bilans.models import Bilan
-from bilan.bilans.views import consultant_only, staff_required
+from bilan.bilans.views import consultant_only
 from bilan.entretiens.assignments import assign_work, closing_item_text, closing_items
 from bilan.entretiens.models import AssignmentKind
-from bilan.organisations.access import get_bilan_for_user
+from bilan.organisations.access import get_bilan_for_user, staff_required
 
 
 class AssignmentForm(forms.Form):

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from bilan.bilans.forms import FramingForm
 from bilan.bilans.models import Phase, Status
-from bilan.bilans.views import staff_required
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus
 from bilan.entretiens.notes import (
@@ -37,6 +36,7 @@ from bilan.entretiens.notes import (
     set_checklist_item,
 )
 from bilan.lib.hours import fmt
+from bilan.organisations.access import staff_required
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 

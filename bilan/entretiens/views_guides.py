@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bilan.bilans.models import Phase
-from bilan.bilans.views import staff_required
 from bilan.entretiens import guides
 from bilan.entretiens.guides import CLOSING_ITEMS, OBJECTIVES
 from bilan.entretiens.models import InterviewGuide
-from bilan.organisations.access import require_membership
+from bilan.organisations.access import require_membership, staff_required
 from bilan.organisations.models import Role
 
 TEXT = {"maxlength": 1000}

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_POST
 from bilan.bilans.forms import HoursField
 from bilan.bilans.models import Bilan
 from bilan.bilans.transitions import may_transition
-from bilan.bilans.views import entretiens_response, refusal, staff_required
+from bilan.bilans.views import entretiens_response, refusal
 from bilan.entretiens import calendar
 from bilan.entretiens.guides import current_guide_for
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Modality
 from bilan.lib.dates import LocalTimeForm
-from bilan.organisations.access import get_bilan_for_user
+from bilan.organisations.access import get_bilan_for_user, staff_required
 
 # ---- forms ------------------------------------------------------------------------------
 

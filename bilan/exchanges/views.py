@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET
 
 from bilan.bilans.models import Bilan
-from bilan.bilans.views import staff_required
 from bilan.entretiens.assignments import read_assignment
 from bilan.entretiens.models import Assignment
 from bilan.exchanges.forms import MessageForm, post_from_form
@@ -30,7 +29,7 @@ from bilan.exchanges.messaging import (
     require_thread_access,
 )
 from bilan.lib.uploads import protect_upload
-from bilan.organisations.access import get_bilan_for_user
+from bilan.organisations.access import get_bilan_for_user, staff_required
 
 
 @staff_required

@@ -11,9 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from bilan.bilans.views import staff_required
 from bilan.exercises import parcours
-from bilan.organisations.access import get_bilan_for_user
+from bilan.organisations.access import get_bilan_for_user, staff_required
 
 
 @staff_required

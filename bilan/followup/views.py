@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from bilan.bilans.models import Bilan, FollowUpDecision, Status
 from bilan.bilans.transitions import may_transition
-from bilan.bilans.views import staff_required
 from bilan.entretiens.views_attendance import pdf_response
 from bilan.followup import actionplan, certificate, closing, suivi
 from bilan.followup.forms import (
@@ -33,7 +32,7 @@ from bilan.followup.forms import (
     TrackForm,
 )
 from bilan.followup.models import ActionStatus
-from bilan.organisations.access import get_bilan_for_user
+from bilan.organisations.access import get_bilan_for_user, staff_required
 
 
 def raise_forbidden(error: ValidationError) -> None:

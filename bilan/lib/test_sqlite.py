@@ -187,10 +187,10 @@ def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
     from django.utils import timezone
 
     resolve("/api/v1/bilans")  # loads the API (its modules import each other)
-    from bilan.api import notes as api_notes
     from bilan.api.test_api import Api
     from bilan.bilans.models import Phase, Status
     from bilan.demo.scenario import advance_to
+    from bilan.entretiens import api_notes
     from bilan.entretiens import notes as entretien_notes
     from bilan.entretiens.models import Entretien, EntretienNote
 
@@ -202,7 +202,7 @@ def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
         starts_at=timezone.now() - dt.timedelta(hours=1),
         planned_minutes=30,
     )
-    real = entretien_notes.save_note  # what bilan.api.notes imported and calls
+    real = entretien_notes.save_note  # what bilan.entretiens.api_notes imported and calls
     attempts: list[int] = []
 
     def locked_once(**kwargs: Any) -> EntretienNote:

@@ -6,10 +6,17 @@ organisation, or out of reach for the role, are a 404: their existence is not di
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
+
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.http.response import HttpResponseBase
 
+from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
 from bilan.bilans.models import Bilan
 from bilan.organisations.middleware import membership_for
@@ -21,6 +28,36 @@ def require_membership(user: User | AnonymousUser, *roles: str) -> Membership:
     if membership is None or (roles and membership.role not in roles):
         raise PermissionDenied
     return membership
+
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def role_required(
+    *roles: str,
+) -> Callable[
+    [Callable[Concatenate[AuthenticatedRequest, P], R]],
+    Callable[Concatenate[AuthenticatedRequest, P], R],
+]:
+    """A view for logged-in members with one of `roles` (403 otherwise): the staff pages and
+    the beneficiary's space of every feature use it."""
+
+    def decorator(
+        view: Callable[Concatenate[AuthenticatedRequest, P], R],
+    ) -> Callable[Concatenate[AuthenticatedRequest, P], R]:
+        @wraps(view)
+        def wrapper(request: AuthenticatedRequest, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            require_membership(request.user, *roles)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorator
+
+
+staff_required = role_required(Role.ADMIN, Role.CONSULTANT)
+beneficiary_required = role_required(Role.BENEFICIARY)
 
 
 def get_bilan_for_user(user: User, pk: int, *, write: bool = False) -> Bilan:

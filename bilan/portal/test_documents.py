@@ -13,8 +13,8 @@ from bilan.assessments.administrations import save_answers, start_test, submit_t
 from bilan.assessments.instruments import get_instrument
 from bilan.bilans.models import Status
 from bilan.demo.scenario import advance_to
+from bilan.documents.portal_documents import documents_of
 from bilan.entretiens.models import Entretien
-from bilan.portal.views_documents import documents_of
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from bilan.assessments.instruments import get_instrument
 from bilan.bilans.models import Status
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
+from bilan.documents.export import export_zip
 from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
 from bilan.exchanges.models import JournalEntry, Message
 from bilan.exercises.models import MotivationsExercise
-from bilan.portal.export import export_zip
 
 COMMENT = "Je me reconnais dans le goût du contact."
 DEBRIEF = "Note de restitution du consultant, hors export."

@@ -1,22 +1,20 @@
 from django.urls import path
 
-from bilan.portal import (
-    views,
-    views_assignments,
-    views_attendance,
-    views_documents,
-    views_exercises,
-    views_followup,
-    views_journal,
-    views_matching,
-    views_messages,
-    views_metiers,
-    views_notes,
-    views_pistes,
-    views_schedule,
-    views_synthese,
-    views_tests,
-)
+from bilan.assessments import portal as views_tests
+from bilan.careers import portal_matching as views_matching
+from bilan.careers import portal_metiers as views_metiers
+from bilan.careers import portal_pistes as views_pistes
+from bilan.documents import portal_documents as views_documents
+from bilan.documents import portal_synthese as views_synthese
+from bilan.entretiens import portal_assignments as views_assignments
+from bilan.entretiens import portal_attendance as views_attendance
+from bilan.entretiens import portal_notes as views_notes
+from bilan.entretiens import portal_schedule as views_schedule
+from bilan.exchanges import portal_journal as views_journal
+from bilan.exchanges import portal_messages as views_messages
+from bilan.exercises import portal as views_exercises
+from bilan.followup import portal as views_followup
+from bilan.portal import views
 
 app_name = "portal"
 urlpatterns = [

@@ -5,12 +5,8 @@ Beneficiary-facing views only; no models of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,18 +17,7 @@ from django.views.decorators.http import require_POST
 from bilan.bilans.models import Bilan, ConsentMethod, Status, current_of
 from bilan.entretiens.assignments import open_assignments
 from bilan.entretiens.models import Entretien
-from bilan.organisations.access import get_bilan_for_user, require_membership
-from bilan.organisations.models import Role
-
-
-def beneficiary_required(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # noqa: ANN002, ANN003
-        require_membership(request.user, Role.BENEFICIARY)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from bilan.organisations.access import beneficiary_required, get_bilan_for_user
 
 
 def todo_for(bilan: Bilan) -> list[dict]:

@@ -22,7 +22,7 @@ from bilan.entretiens.assignments import (
     reopen_assignment,
 )
 from bilan.entretiens.models import Assignment
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 class DoneForm(forms.Form):

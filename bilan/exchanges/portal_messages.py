@@ -21,8 +21,7 @@ from bilan.exchanges.messaging import (
     read_thread,
 )
 from bilan.exchanges.views import download
-from bilan.organisations.access import get_bilan_for_user
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required, get_bilan_for_user
 
 
 @beneficiary_required

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _t
 from ninja import Field, Path, Router, Schema, Status
 
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import RuleViolation
 from bilan.entretiens.assignments import (

@@ -20,7 +20,7 @@ from bilan.bilans.models import Bilan
 from bilan.exercises import parcours
 from bilan.exercises.forms import ExperienceForm, MotivationsForm, achievements_formset
 from bilan.exercises.models import Experience
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 def no_bilan(request: HttpRequest, title: str) -> TemplateResponse:

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Path, Router, Schema, Status
 
-from bilan.api.api import BilanId, acting_user, error, errors
+from bilan.api.base import BilanId, acting_user, error, errors
 from bilan.api.schemas import MAX_INT, ErrorOut, InputSchema
 from bilan.bilans.models import Completion, RuleViolation, StopReason
 from bilan.entretiens.models import Modality

@@ -32,7 +32,7 @@ from bilan.careers.views_pistes import (
     piste_page,
     pistes_page,
 )
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 def current_bilan(request: HttpRequest) -> Bilan | None:

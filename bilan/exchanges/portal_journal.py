@@ -23,7 +23,7 @@ from bilan.exchanges.journal import (
     write_entry,
 )
 from bilan.exchanges.models import JournalEntry
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 @beneficiary_required

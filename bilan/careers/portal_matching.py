@@ -19,8 +19,8 @@ from bilan.careers import interests, matches
 from bilan.careers.matching import MAX_RANKED
 from bilan.careers.views_matching import linked_results
 from bilan.exercises.parcours import current_bilan
-from bilan.portal.views import beneficiary_required
-from bilan.portal.views_exercises import no_bilan
+from bilan.exercises.portal import no_bilan
+from bilan.organisations.access import beneficiary_required
 
 FICHE_PATH = "/espace/metiers/fiche/{code_rome}/"
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.careers import enquetes, pistes
 from bilan.careers.models import (

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 
-from bilan.api.api import acting_user, errors
+from bilan.api.base import acting_user, errors
 from bilan.api.schemas import MAX_INT
 from bilan.bilans.models import Phase
 from bilan.entretiens.guides import get_guide_for_user, visible_guides

@@ -8,8 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from bilan.entretiens.notes import held_summaries
-from bilan.organisations.access import get_bilan_for_user
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required, get_bilan_for_user
 
 
 @beneficiary_required

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _t
 from ninja import Field, Path, Router, Schema, Status
 from pydantic import model_validator
 
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import Phase
 from bilan.bilans.transitions import may_transition

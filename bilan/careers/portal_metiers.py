@@ -22,7 +22,7 @@ from bilan.careers import research
 from bilan.careers.fiches import CODE_ROME
 from bilan.careers.models import TEXT_MAX, SavedFiche
 from bilan.careers.views import render_fiche, render_search
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 class SavedFicheForm(forms.Form):

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import InputSchema
 from bilan.careers import fiches, research, search
 from bilan.careers.models import TEXT_MAX, SavedFiche

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Path, Query, Router, Schema, Status
 
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.exchanges.journal import (
     delete_entry,

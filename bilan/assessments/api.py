@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.assessments.administrations import (
     get_administration_for_user,

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _t
 from bilan.assessments.instruments import UnknownInstrument, get_instrument
 from bilan.assessments.models import Administration
 from bilan.bilans.models import Bilan
+from bilan.documents import export
 from bilan.documents.models import RenderJob, RenderStatus
 from bilan.entretiens.models import Entretien
 from bilan.followup import certificate
 from bilan.followup.models import ActionPlan, SuiviReport
-from bilan.portal import export
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 def _instrument_name(code: str) -> str:

@@ -31,7 +31,7 @@ from bilan.followup.views import (
     show_refusal,
     track_action,
 )
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 PLAN = "portal/plan.html"
 

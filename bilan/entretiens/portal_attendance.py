@@ -22,8 +22,7 @@ from bilan.entretiens.attendance import (
 )
 from bilan.entretiens.models import SignerRole
 from bilan.entretiens.views_attendance import attendance_context, pdf_response, signing_fields
-from bilan.organisations.access import get_bilan_for_user
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required, get_bilan_for_user
 
 
 @beneficiary_required

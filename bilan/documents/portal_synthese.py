@@ -23,7 +23,7 @@ from bilan.bilans.models import Bilan
 from bilan.documents import synthese as service
 from bilan.documents.models import RenderFormat, SyntheseShare, SyntheseStatus
 from bilan.documents.views import download, job_response
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 def _current(request: HttpRequest) -> tuple[Bilan | None, service.Reading | None]:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _t
 from ninja import Field, Query, Router, Schema, Status
 
 from bilan.accounts.models import User
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import Bilan
 from bilan.careers import interests, matches

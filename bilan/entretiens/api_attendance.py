@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from bilan.api.api import acting_user, errors
+from bilan.api.base import acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.entretiens.attendance import client_ip, client_ua, entretien_for, sign_attendance
 from bilan.entretiens.models import SignatureMethod, SignerRole

@@ -36,7 +36,7 @@ from bilan.assessments.models import AdministrationStatus, AgeBand, Sex
 from bilan.assessments.reports import result_pdf
 from bilan.assessments.sorts import SORT_FAMILIES, health_constraint, missing_cards, missing_ratings
 from bilan.bilans.models import Bilan
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 PAGE_SIZE = 12
 

@@ -17,7 +17,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from bilan.api.api import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import InputSchema
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, RenderFormat, RenderJob, Synthese

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Router, Schema
 
-from bilan.api.api import acting_user, error, errors
-from bilan.api.entretiens import EntretienOut, entretien_out
+from bilan.api.base import acting_user, error, errors
 from bilan.api.schemas import MAX_INT, ErrorOut, InputSchema
 from bilan.compliance.audit import record_content_access
+from bilan.entretiens.api import EntretienOut, entretien_out
 from bilan.entretiens.models import NoteKind
 from bilan.entretiens.notes import (
     MAX_NOTE_LENGTH,

@@ -8,7 +8,7 @@ from django.urls import path
 
 from bilan.entretiens import calendar
 from bilan.entretiens.models import Entretien
-from bilan.portal.views import beneficiary_required
+from bilan.organisations.access import beneficiary_required
 
 
 @beneficiary_required
