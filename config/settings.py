@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "bilan.lib.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bilan.accounts.middleware.IdleSessionMiddleware",  # right after the sessions
     "bilan.lib.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -221,7 +222,10 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation and reset links live three 
 
 # Session expiry: an idle session ends after SESSION_IDLE_MINUTES (REQ-54).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "60")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Issue 18: the expiry moves forward at most once a minute (IdleSessionMiddleware), not with
+# a session write and commit on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "fr"
