@@ -21,6 +21,12 @@ from bilan.accounts.mfa import must_enrol
 REFRESHED_KEY = "_bilan_refreshed"
 
 
+def stamp_refresh(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """Logging in saves the session anyway: it counts as the refresh (user_logged_in)."""
+    if hasattr(request, "session"):
+        request.session[REFRESHED_KEY] = int(time.time())
+
+
 class IdleSessionMiddleware:
     """A logged-in session's expiry moves forward at most once every
     SESSION_IDLE_REFRESH_SECONDS: the session is saved (expiry = now + SESSION_COOKIE_AGE)

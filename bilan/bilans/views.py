@@ -5,6 +5,7 @@ Views are thin: each calls the access helper first, then one model method or act
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
@@ -12,7 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +28,7 @@ from bilan.accounts.models import User
 from bilan.bilans import closing, forms
 from bilan.bilans.actions import consultants_open_to, create_bilan, update_bilan_administration
 from bilan.bilans.models import (
+    ACTIVE_STATUSES,
     PHASE_OF_STATUS,
     Bilan,
     ConsentMethod,
@@ -85,29 +89,57 @@ def priced(bilans: list[Bilan], organisation: Organisation) -> list[Bilan]:
     return bilans
 
 
+# Issue 18: dashboards show bounded lists whatever the number of bilans (the full lists are
+# on the paginated bilan list), so a page costs the same at 10 bilans and at 10,000.
+DASHBOARD_ROWS = 10
+LIST_PAGE_SIZE = 50
+
+
 def consultant_dashboard(request: AuthenticatedRequest, membership: Membership) -> HttpResponse:
     user = request.user
     qs = Bilan.objects.for_user(user)
-    bilans = priced(
-        list(qs.active().with_people().with_hours().order_by("status", "beneficiary__last_name")),
+    counts = status_counts(qs)
+    active = qs.active().with_people().with_hours()
+    # The first rows of each stage in one query, whatever the number of stages and bilans.
+    first_rows = priced(
+        list(
+            active.annotate(
+                row=Window(
+                    RowNumber(),
+                    partition_by=[F("status")],
+                    order_by=[F("beneficiary__last_name").asc(), F("pk").asc()],
+                )
+            )
+            .filter(row__lte=DASHBOARD_ROWS)
+            .order_by("beneficiary__last_name", "pk")
+        ),
         membership.organisation,
     )
-    by_phase = [(s, [b for b in bilans if b.status == s]) for s in PIPELINE if s in Status]
+    by_phase = [
+        (s, [b for b in first_rows if b.status == s], counts.get(s, 0))
+        for s in PIPELINE
+        if counts.get(s) and s in ACTIVE_STATUSES
+    ]
+    # The bilans in conclusions with the least accompaniment first: the ones under the
+    # minimum, if any, are among them.
+    lowest = priced(
+        list(
+            active.filter(status=Status.CONCLUSIONS).order_by("held_minutes", "pk")[:DASHBOARD_ROWS]
+        ),
+        membership.organisation,
+    )
     entretiens = Entretien.objects.filter(bilan__in=qs).select_related("bilan__beneficiary")
     return TemplateResponse(
         request,
         "bilans/consultant_dashboard.html",
         {
-            "by_phase": [(s, bs) for s, bs in by_phase if bs],
-            "bilans": bilans,
+            "by_phase": by_phase,
             "upcoming": entretiens.upcoming()[:10],
             "overdue": entretiens.overdue()[:20],
             "overdue_assignments": overdue_assignments(qs),
             "done_recently": done_recently(qs),
-            "below_minimum": [
-                b for b in bilans if b.status == Status.CONCLUSIONS and b.hours.below_minimum
-            ],
-            "counts": status_counts(qs),
+            "below_minimum": [b for b in lowest if b.hours.below_minimum],
+            "counts": counts,
         },
     )
 
@@ -116,7 +148,7 @@ def admin_dashboard(request: AuthenticatedRequest, membership: Membership) -> Ht
     organisation = membership.organisation
     qs = Bilan.objects.for_user(request.user)
     bilans = priced(
-        list(qs.with_people().with_hours().order_by("consultant__last_name", "status")),
+        list(qs.with_people().with_hours().order_by("-opened_on", "-pk")[:DASHBOARD_ROWS]),
         organisation,
     )
     matrix_rows = (
@@ -140,6 +172,7 @@ def admin_dashboard(request: AuthenticatedRequest, membership: Membership) -> Ht
         "bilans/admin_dashboard.html",
         {
             "bilans": bilans,
+            "total": qs.count(),
             "statuses": statuses,
             "matrix": [
                 {"name": e["name"], "cells": [e["counts"][s] for s in Status.values]}
@@ -151,18 +184,50 @@ def admin_dashboard(request: AuthenticatedRequest, membership: Membership) -> Ht
     )
 
 
+REFERENCE = re.compile(r"BC-(\d{4})-(\d{1,9})", re.IGNORECASE)
+
+
+def search_condition(query: str) -> Q:
+    """Name, e-mail or funding reference containing `query`, or the bilan's own reference
+    (« BC-2026-00012 », computed from its year and id)."""
+    reference = REFERENCE.fullmatch(query)
+    if reference:
+        return Q(pk=int(reference[2]), opened_on__year=int(reference[1]))
+    return (
+        Q(beneficiary__last_name__icontains=query)
+        | Q(beneficiary__first_name__icontains=query)
+        | Q(beneficiary__email__icontains=query)
+        | Q(funding_reference__icontains=query)
+    )
+
+
 @staff_required
 def bilan_list(request: AuthenticatedRequest) -> HttpResponse:
-    qs = Bilan.objects.for_user(request.user).with_people().with_hours()
+    """Every bilan the person may see, 50 a page, filtered by stage and searched by name,
+    e-mail or reference."""
+    qs = Bilan.objects.for_user(request.user)
     status = request.GET.get("etape", "")
     if status in Status.values:
         qs = qs.filter(status=status)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        qs = qs.filter(search_condition(query))
     membership = require_membership(request.user)  # staff_required checked the role
-    bilans = priced(list(qs[:500]), membership.organisation)
+    paginator = Paginator(
+        qs.with_people().with_hours().order_by("-opened_on", "-pk"), LIST_PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    bilans = priced(list(page.object_list), membership.organisation)
     return TemplateResponse(
         request,
         "bilans/list.html",
-        {"bilans": bilans, "statuses": list(Status), "current": status},
+        {
+            "bilans": bilans,
+            "page": page,
+            "statuses": list(Status),
+            "current": status,
+            "query": query,
+        },
     )
 
 
