@@ -318,7 +318,20 @@ class Bilan(models.Model):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        # Issue 18: the dashboards and the list walk these in order and stop at their limit.
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["organisation", "-opened_on", "-id"], name="bilan_org_recent"),
+            models.Index(
+                fields=["consultant", "-opened_on", "-id"], name="bilan_consultant_recent"
+            ),
+            models.Index(
+                fields=["consultant", "status", "-opened_on", "-id"], name="bilan_consultant_stage"
+            ),
+            models.Index(
+                fields=["organisation", "consultant", "status"], name="bilan_org_consultant_stage"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=in_db_date_window("opened_on"), name="bilan_opened_on_in_window"

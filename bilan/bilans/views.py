@@ -14,8 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -99,33 +98,31 @@ def consultant_dashboard(request: AuthenticatedRequest, membership: Membership) 
     user = request.user
     qs = Bilan.objects.for_user(user)
     counts = status_counts(qs)
-    active = qs.active().with_people().with_hours()
-    # The first rows of each stage in one query, whatever the number of stages and bilans.
+    # The latest bilans of each stage: one indexed query per stage that has any (at most
+    # the six active stages), each stopping at DASHBOARD_ROWS, whatever the number of bilans.
+    stages = [s for s in PIPELINE if counts.get(s) and s in ACTIVE_STATUSES]
     first_rows = priced(
-        list(
-            active.annotate(
-                row=Window(
-                    RowNumber(),
-                    partition_by=[F("status")],
-                    order_by=[F("beneficiary__last_name").asc(), F("pk").asc()],
-                )
-            )
-            .filter(row__lte=DASHBOARD_ROWS)
-            .order_by("beneficiary__last_name", "pk")
-        ),
+        [
+            bilan
+            for s in stages
+            for bilan in qs.filter(status=s)
+            .with_people()
+            .with_hours()
+            .order_by("-opened_on", "-pk")[:DASHBOARD_ROWS]
+        ],
         membership.organisation,
     )
-    by_phase = [
-        (s, [b for b in first_rows if b.status == s], counts.get(s, 0))
-        for s in PIPELINE
-        if counts.get(s) and s in ACTIVE_STATUSES
-    ]
+    by_phase = [(s, [b for b in first_rows if b.status == s], counts[s]) for s in stages]
     # The bilans in conclusions with the least accompaniment first: the ones under the
     # minimum, if any, are among them.
+    lowest_ids = list(
+        qs.filter(status=Status.CONCLUSIONS)
+        .with_hours()
+        .order_by("held_minutes", "pk")
+        .values_list("pk", flat=True)[:DASHBOARD_ROWS]  # only held_minutes is computed
+    )
     lowest = priced(
-        list(
-            active.filter(status=Status.CONCLUSIONS).order_by("held_minutes", "pk")[:DASHBOARD_ROWS]
-        ),
+        list(Bilan.objects.filter(pk__in=lowest_ids).with_people().with_hours()),
         membership.organisation,
     )
     entretiens = Entretien.objects.filter(bilan__in=qs).select_related("bilan__beneficiary")

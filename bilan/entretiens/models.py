@@ -172,6 +172,8 @@ class Entretien(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
+        # Issue 18: upcoming and overdue entretiens, in order, whatever their number.
+        indexes = [models.Index(fields=["status", "starts_at"], name="entretien_status_time")]
         # The backstop of bilan.lib.dates: no date outside 1900–2200 is ever stored.
         constraints = [
             models.CheckConstraint(condition=in_db_window(f), name=f"entretien_{f}_in_window")
@@ -605,6 +607,14 @@ class Assignment(Content):
 
     class Meta:
         ordering = ["due_on", "id"]
+        # Issue 18: the overdue open work, in order, whatever the number of assignments.
+        indexes = [
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(done_at__isnull=True),
+                name="assignment_open_due",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=in_db_date_window("due_on"), name="assignment_due_on_in_window"
