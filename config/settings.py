@@ -138,6 +138,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_REFERRER_POLICY = "same-origin"
+# Issue 17: a refused form shows a French page in the site's layout, with a way back.
+CSRF_FAILURE_VIEW = "bilan.accounts.csrf.csrf_failure"
 # The API's docs page uses ninja's vendored Swagger UI (static files, no inline script) only
 # when "ninja" is an installed app; otherwise it loads it from a CDN with an inline script,
 # which the CSP above refuses.
