@@ -12,6 +12,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 from pypdf import PdfReader
@@ -29,6 +30,7 @@ from bilan.billing.models import (
     VatStatus,
 )
 from bilan.billing.testing import complete_profile, draft
+from bilan.compliance.content import content_models
 
 DAY = dt.date(2026, 3, 16)
 CONTENT_MARKER = "MARQUEUR-CONTENU-7731"
@@ -299,3 +301,8 @@ def test_twenty_concurrent_issue_requests_get_twenty_distinct_gapless_numbers(
     assert statuses == [200] * 20
     assert duplicates == 0
     assert sorted(numbers) == [f"F-{year}-{i:04d}" for i in range(1, 21)]
+
+
+def test_billing_models_are_administration_not_bilan_content() -> None:
+    billing_models = list(apps.get_app_config("billing").get_models())
+    assert billing_models and not set(billing_models) & set(content_models())
