@@ -292,6 +292,24 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         return super().delete()
 
+    def update(self, **kwargs: Any) -> int:  # noqa: ANN401
+        # Bulk writes skip save(): an issued piece is refused here too.
+        if self.filter(status=DocumentStatus.ISSUED).exists():
+            raise RuleViolation(str(IMMUTABLE_MESSAGE))
+        return super().update(**kwargs)
+
+
+class InvoiceLineQuerySet(models.QuerySet["InvoiceLine"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(invoice__status=DocumentStatus.ISSUED).exists():
+            raise RuleViolation(str(IMMUTABLE_MESSAGE))
+        return super().delete()
+
+    def update(self, **kwargs: Any) -> int:  # noqa: ANN401
+        if self.filter(invoice__status=DocumentStatus.ISSUED).exists():
+            raise RuleViolation(str(IMMUTABLE_MESSAGE))
+        return super().update(**kwargs)
+
 
 class Invoice(models.Model):
     """A quote, an invoice or a credit note. A draft has no number; issuing gives it the next
@@ -413,6 +431,8 @@ class InvoiceLine(models.Model):
         decimal_places=2,
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

@@ -137,6 +137,12 @@ def test_an_issued_invoice_is_frozen_and_its_deletion_refused_with_the_rule(
         issued.delete()
     with pytest.raises(RuleViolation):
         Invoice.objects.filter(pk=issued.pk).delete()
+    with pytest.raises(RuleViolation):
+        Invoice.objects.filter(pk=issued.pk).update(total_ht=Decimal("1"))
+    with pytest.raises(RuleViolation):
+        InvoiceLine.objects.filter(invoice=issued).update(unit_price=Decimal("1"))
+    with pytest.raises(RuleViolation):
+        InvoiceLine.objects.filter(invoice=issued).delete()
     line = issued.lines.get()
     line.unit_price = Decimal("1.00")
     with pytest.raises(RuleViolation):
