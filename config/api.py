@@ -8,6 +8,7 @@ from bilan.api import bilans
 from bilan.api.base import api
 from bilan.api.schemas import ErrorOut
 from bilan.assessments import api as assessments
+from bilan.billing import api as billing
 from bilan.careers import api_matching, api_metiers, api_pistes
 from bilan.documents import api as synthese
 from bilan.entretiens import api as entretiens
@@ -33,6 +34,7 @@ for feature in (
     api_pistes,
     followup,
     synthese,
+    billing,
 ):
     api.add_router("", feature.router)
 

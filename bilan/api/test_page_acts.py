@@ -112,6 +112,16 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "followup:close": ("close_bilan",),
     "followup:suivi_schedule": ("schedule_suivi",),
     "portal:suivi": ("submit_self_diagnosis",),
+    # billing
+    "billing:profile": ("set_billing_profile",),
+    "billing:rule_add": ("add_billing_rule",),
+    "billing:invoice_new": ("create_invoice",),
+    "billing:invoice_issue": ("issue_invoice",),
+    "billing:invoice_credit": ("create_credit_note",),
+    "billing:invoice_delete": ("delete_invoice",),
+    "billing:contract_new": ("create_personal_contract",),
+    "billing:contract_schedule": ("set_instalments",),
+    "portal:contract_withdraw": ("withdraw_personal_contract",),
 }
 
 NOT_API: dict[str, str] = {

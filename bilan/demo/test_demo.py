@@ -8,8 +8,10 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.billing.models import Invoice, PersonalFundsContract
 from bilan.entretiens.models import Entretien
 from bilan.organisations.models import Membership, Organisation, Role, validate_siret
 
@@ -156,3 +158,15 @@ def test_the_demo_explores_metiers_with_camille() -> None:
     assert option.status == "exploring" and EnqueteMetier.objects.filter(career_option=option)
     run = MatchRun.objects.get(bilan=bilan)
     assert run.reviewed_at is not None and len(run.results) == 10
+
+
+def test_the_demo_has_an_opco_bilan_invoiced_and_a_contract_in_its_withdrawal_period() -> None:
+    demo()
+    invoice = Invoice.objects.issued().get(bilan__beneficiary__email="karim.haddad@demo.test")
+    assert invoice.payer_kind == "opco" and invoice.number.startswith("F-")
+    contract = PersonalFundsContract.objects.get(
+        bilan__beneficiary__email="thomas.garcia@demo.test"
+    )
+    assert contract.in_withdrawal_period(timezone.localdate())
+    assert contract.instalments.count() == 3
+    assert Membership.objects.get(user__email="thomas.garcia@demo.test").role == Role.BENEFICIARY

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from bilan.assessments import portal as views_tests
+from bilan.billing import portal as views_billing
 from bilan.careers import portal_matching as views_matching
 from bilan.careers import portal_metiers as views_metiers
 from bilan.careers import portal_pistes as views_pistes
@@ -36,4 +37,5 @@ urlpatterns = [
     *views_synthese.urlpatterns,
     *views_followup.urlpatterns,
     *views_documents.urlpatterns,
+    *views_billing.urlpatterns,
 ]

@@ -28,6 +28,7 @@ from bilan.bilans.models import (
     Status,
     StopReason,
 )
+from bilan.billing import demo as billing_demo
 from bilan.careers.referential import import_for_demo
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien, Modality
@@ -329,6 +330,7 @@ class Command(BaseCommand):
             for slug, email, first, last, role in STAFF:
                 self.member(orgs[slug], email, first, last, role)
             created = [spec for spec in BILANS if self.bilan(orgs[spec.org], spec)]
+            billing_demo.seed(orgs, password=self.password)
         if options["verbosity"]:
             self.summary(orgs, created)
 
