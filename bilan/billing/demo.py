@@ -13,7 +13,7 @@ from bilan.accounts.models import User
 from bilan.bilans.actions import create_bilan
 from bilan.bilans.models import Bilan, Format, FundingRoute, Situation
 from bilan.billing import contracts, invoicing
-from bilan.billing.models import BillingProfile, DocumentKind, PayerKind, VatStatus
+from bilan.billing.models import BillingProfile, DocumentKind, Invoice, PayerKind, VatStatus
 from bilan.organisations.models import Membership, Organisation, Role
 
 TERMS = (
@@ -57,7 +57,7 @@ def seed(orgs: dict[str, Organisation], *, password: str) -> None:
         return
     admin = member(org, admin_membership.user)
     opco_bilan = Bilan.objects.filter(organisation=org, beneficiary__email=OPCO_BENEFICIARY).first()
-    if opco_bilan is not None and not opco_bilan.invoices.exists():
+    if opco_bilan is not None and not Invoice.objects.filter(bilan=opco_bilan).exists():
         document = invoicing.create_document(
             by=admin,
             bilan=opco_bilan,
