@@ -95,9 +95,12 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "documents:synthese_submit": ("submit_synthese",),
     "documents:synthese_prefill": ("prefill_synthese",),
     "documents:synthese_render": ("render_synthese",),
+    "documents:synthese_handover": ("record_synthese_handover",),
     "portal:synthese_render": ("render_synthese",),
     "portal:synthese_observations": ("submit_observations",),
     "portal:synthese_decision": ("validate_synthese",),
+    "portal:synthese_share": ("share_synthese",),
+    "portal:synthese_share_revoke": ("revoke_synthese_share",),
     # followup
     "followup:action_new": ("create_action",),
     "followup:action_edit": ("update_action",),
@@ -111,6 +114,9 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:plan_action_track": ("update_action",),
     "followup:close": ("close_bilan",),
     "followup:suivi_schedule": ("schedule_suivi",),
+    "followup:suivi_start": ("start_suivi",),
+    "followup:suivi_report": ("save_suivi_report",),
+    "followup:suivi_outcome": ("record_suivi_outcome",),
     "portal:suivi": ("submit_self_diagnosis",),
 }
 
@@ -158,12 +164,6 @@ NO_OPERATION_YET: dict[str, str] = {
     "portal:recherche_remove": "Remove a saved fiche from the research (careers).",
     "careers:matching_decide": "Pin or exclude a suggestion (careers.matches).",
     "careers:matching_undo": "Undo a pin or exclusion (careers.matches).",
-    "documents:synthese_handover": "Record the handover (documents.synthese).",
-    "portal:synthese_share": "Share the synthèse by one-time link (synthese.share_synthese).",
-    "portal:synthese_share_revoke": "Revoke a share (documents.synthese).",
-    "followup:suivi_start": "Start the entretien de suivi (suivi.start_suivi).",
-    "followup:suivi_report": "The suivi's report (suivi.save_report).",
-    "followup:suivi_outcome": "The situation at the suivi (suivi.record_outcome).",
 }
 
 
