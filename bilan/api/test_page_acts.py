@@ -69,6 +69,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:journal_new": ("create_journal_entry",),
     "portal:journal_share": ("share_journal_entry",),
     "portal:journal_delete": ("delete_journal_entry",),
+    "portal:journal_entry": ("update_journal_entry",),
     "exchanges:thread": ("post_message",),
     "portal:messages": ("post_message",),
     "portal:messages_bilan": ("post_message",),
@@ -76,8 +77,11 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     # careers
     "portal:interests": ("save_interests",),
     "portal:metiers_fiche": ("save_fiche",),
+    "portal:recherche_remove": ("remove_saved_fiche",),
     "careers:matching_compute": ("compute_matches",),
     "careers:matching_review": ("review_matches",),
+    "careers:matching_decide": ("decide_match",),
+    "careers:matching_undo": ("undo_match_decision",),
     "careers:piste_create": ("create_piste",),
     "careers:piste_edit": ("update_piste",),
     "careers:piste_status": ("update_piste",),
@@ -160,10 +164,6 @@ NO_OPERATION_YET: dict[str, str] = {
     "portal:rome_link": "Link a competence to ROME (exercises.parcours).",
     "portal:rome_unlink": "Unlink a competence from ROME (exercises.parcours).",
     "portal:motivations": "The motivations exercise (exercises.parcours).",
-    "portal:journal_entry": "Edit a journal entry (exchanges.journal).",
-    "portal:recherche_remove": "Remove a saved fiche from the research (careers).",
-    "careers:matching_decide": "Pin or exclude a suggestion (careers.matches).",
-    "careers:matching_undo": "Undo a pin or exclusion (careers.matches).",
 }
 
 
