@@ -66,6 +66,11 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:test_take": ("save_answers", "submit_administration"),
     # exercises and exchanges
     "portal:parcours_new": ("create_experience",),
+    "portal:parcours_edit": ("update_experience",),
+    "portal:parcours_delete": ("delete_experience",),
+    "portal:rome_link": ("link_competence_to_rome",),
+    "portal:rome_unlink": ("unlink_competence_from_rome",),
+    "portal:motivations": ("save_motivations",),
     "portal:journal_new": ("create_journal_entry",),
     "portal:journal_share": ("share_journal_entry",),
     "portal:journal_delete": ("delete_journal_entry",),
@@ -159,11 +164,6 @@ NO_OPERATION_YET: dict[str, str] = {
     "assessments:extra_competences": "Extra competences (assessments: set_extra_competences).",
     "portal:test_result": "The beneficiary's comment, health-consent withdrawal "
     "(assessments: comment_result, withdraw_health_consent).",
-    "portal:parcours_edit": "Edit an experience of « Mon parcours » (exercises.parcours).",
-    "portal:parcours_delete": "Delete an experience (exercises.parcours).",
-    "portal:rome_link": "Link a competence to ROME (exercises.parcours).",
-    "portal:rome_unlink": "Unlink a competence from ROME (exercises.parcours).",
-    "portal:motivations": "The motivations exercise (exercises.parcours).",
 }
 
 
