@@ -64,6 +64,9 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     # assessments
     "portal:test_about": ("start_administration",),
     "portal:test_take": ("save_answers", "submit_administration"),
+    "assessments:result": ("debrief_result",),
+    "assessments:extra_competences": ("set_extra_competences",),
+    "portal:test_result": ("comment_result", "withdraw_health_consent"),
     # exercises and exchanges
     "portal:parcours_new": ("create_experience",),
     "portal:parcours_edit": ("update_experience",),
@@ -160,10 +163,6 @@ NO_OPERATION_YET: dict[str, str] = {
     "entretiens:guide_copy": "Copy the default guide into the organisation's (guides).",
     "entretiens:guide_add_interview": "Add an interview to a guide (guides).",
     "entretiens:guide_edit": "Edit an interview of a guide (guides).",
-    "assessments:result": "The consultant's debrief note (assessments: debrief_result).",
-    "assessments:extra_competences": "Extra competences (assessments: set_extra_competences).",
-    "portal:test_result": "The beneficiary's comment, health-consent withdrawal "
-    "(assessments: comment_result, withdraw_health_consent).",
 }
 
 
