@@ -50,14 +50,19 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:consent": ("record_consent",),
     # entretiens
     "entretiens:schedule": ("schedule_entretien",),
+    "entretiens:reschedule": ("reschedule_entretien",),
     "entretiens:conduct_held": ("mark_entretien_held",),
     "entretiens:cancel": ("cancel_entretien",),
     "entretiens:conduct_cancel": ("cancel_entretien",),
     "bilans:entretien_update": ("mark_entretien_held", "cancel_entretien"),  # tenu; manque, annulé
     "entretiens:conduct_framing": ("record_preliminary_outputs",),
     "entretiens:note": ("save_entretien_note",),
+    "entretiens:checklist": ("set_checklist_item",),
     "entretiens:assignment_new": ("create_assignment",),
     "entretiens:attendance": ("sign_attendance",),
+    "entretiens:guide_copy": ("copy_default_guide",),
+    "entretiens:guide_add_interview": ("add_guide_interview",),
+    "entretiens:guide_edit": ("edit_guide_interview",),
     "portal:assignment_done": ("complete_assignment",),
     "portal:assignment_reopen": ("reopen_assignment",),
     "portal:attendance": ("sign_attendance",),
@@ -158,11 +163,6 @@ NO_OPERATION_YET: dict[str, str] = {
     "organisations:settings": "Organisation settings: hours rule, MFA grace, logo.",
     "organisations:answer_invitation": "Accept or decline joining an organisation.",
     "bilans:administration": "Administrative record (Bilan.update_administration).",
-    "entretiens:reschedule": "Move an entretien (Entretien.reschedule).",
-    "entretiens:checklist": "The entretien's checklist (entretiens checklist owner).",
-    "entretiens:guide_copy": "Copy the default guide into the organisation's (guides).",
-    "entretiens:guide_add_interview": "Add an interview to a guide (guides).",
-    "entretiens:guide_edit": "Edit an interview of a guide (guides).",
 }
 
 
