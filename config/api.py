@@ -4,7 +4,7 @@ assembles them, so nothing imports it but the URLconf and the tests."""
 
 from __future__ import annotations
 
-from bilan.api import bilans
+from bilan.api import bilans, organisations
 from bilan.api.base import api
 from bilan.api.schemas import ErrorOut
 from bilan.assessments import api as assessments
@@ -21,6 +21,7 @@ __all__ = ["api"]
 
 for feature in (
     bilans,
+    organisations,
     api_guides,
     entretiens,
     api_attendance,

@@ -1,6 +1,6 @@
 """API v1: the core bilan operations (in the shell's app, the layer right above the core: the
 shell imports the core, so the core cannot hold them) (list, create, read, consent, advance, hours, consultant,
-preliminary outputs, personal work, withdrawal), mounted on the main api (bilan/api/api.py).
+preliminary outputs, personal work, withdrawal, administrative record), mounted on the main api (bilan/api/api.py).
 Every rule stays in the models and bilans.actions; here we only translate."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _t
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from bilan.accounts.models import User
 from bilan.api.base import BilanId, acting_user, errors, invalid_input
@@ -27,11 +27,12 @@ from bilan.api.schemas import (
     ConsentOut,
     ConsultantIn,
     HoursIn,
+    InputSchema,
     PersonalWorkIn,
     PreliminaryOutputsIn,
 )
 from bilan.bilans import actions
-from bilan.bilans.models import Bilan, BilanFraming
+from bilan.bilans.models import Bilan, BilanFraming, FundingRoute, Situation
 from bilan.bilans.models import Status as BilanStatus
 from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
@@ -303,3 +304,32 @@ def withdraw_consent(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
     bilan = get_bilan_for_user(user, bilan_id)
     bilan.withdraw_consent(by=user)
     return bilan_out(bilan)
+
+
+class AdministrationIn(InputSchema):
+    """The bilan page's « Informations administratives »: the beneficiary's identity, the
+    situation and the financing, corrected together."""
+
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    phone: str = Field("", max_length=30)
+    situation: Situation
+    situation_detail: str = Field("", max_length=200, description="Required for « autre ».")
+    funding_route: FundingRoute
+    funding_reference: str = Field("", max_length=100)
+
+
+@router.put(
+    "/bilans/{bilan_id}/administration",
+    response={200: BilanDetailOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="update_administration",
+    summary="Correct the beneficiary's identity, the situation and the financing (the admin or "
+    "the assigned consultant; never content)",
+)
+def update_administration(
+    request: HttpRequest, bilan_id: BilanId, payload: AdministrationIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    actions.update_bilan_administration(acting_user=user, bilan=bilan, **payload.model_dump())
+    return get_bilan(request, bilan_id)

@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.assessments import sorts
-from bilan.assessments.instruments import Instrument, UnknownInstrument, get_instrument
+from bilan.assessments.instruments import (
+    Instrument,
+    UnknownInstrument,
+    get_instrument,
+    latest_instruments,
+)
 from bilan.assessments.models import Administration, AdministrationStatus, Result
 from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
 from bilan.assessments.sorts import SORT_FAMILIES
@@ -431,6 +436,26 @@ def result_of(administration: Administration) -> Result:
         return administration.result
     except Result.DoesNotExist:
         raise Http404 from None
+
+
+RIASEC_FAMILY = "riasec"
+
+
+def latest_result(bilan: Bilan, *, family: str) -> Result | None:
+    """The result of the bilan's latest submitted test of `family` (« riasec »…), whichever
+    instrument of the family it was: the one answer the matching profile and the pistes'
+    prefill both read (never a hard-coded instrument code)."""
+    codes = [i.code for i in latest_instruments() if i.family == family]
+    return (
+        Result.objects.filter(
+            administration__bilan=bilan,
+            administration__instrument_code__in=codes,
+            administration__status=AdministrationStatus.SUBMITTED,
+        )
+        .select_related("administration")
+        .order_by("-administration__submitted_at", "-pk")
+        .first()
+    )
 
 
 def read_result(*, reader, result: Result, channel: str = "web") -> Result:  # noqa: ANN001

@@ -175,6 +175,38 @@ def undo_decision(*, bilan: Bilan, by, code_rome: str) -> None:  # noqa: ANN001
         MatchDecision.objects.filter(bilan=bilan, code_rome=(code_rome or "").upper()).delete()
 
 
+def decide_and_rank(
+    *,
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    code_rome: str,
+    decision: str,
+    reason: str = "",
+    limit: int = DEFAULT_LIMIT,
+    channel: str = "web",
+) -> tuple[MatchDecision, MatchRun]:
+    """« Épingler » / « Écarter »: the decision, then a new run ranked with it; a refused
+    ranking keeps no decision."""
+    with transaction.atomic():
+        made = decide(bilan=bilan, by=by, code_rome=code_rome, decision=decision, reason=reason)
+        run = compute_run(bilan=bilan, by=by, limit=limit, channel=channel)
+    return made, run
+
+
+def undo_and_rank(
+    *,
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    code_rome: str,
+    limit: int = DEFAULT_LIMIT,
+    channel: str = "web",
+) -> MatchRun:
+    """« Annuler » a pin or an exclusion, then a new run ranked without it."""
+    with transaction.atomic():
+        undo_decision(bilan=bilan, by=by, code_rome=code_rome)
+        return compute_run(bilan=bilan, by=by, limit=limit, channel=channel)
+
+
 def review_run(*, run: MatchRun, by) -> MatchRun:  # noqa: ANN001
     """The consultant has reviewed the run and shares it with the beneficiary."""
     bilan = run.bilan

@@ -38,6 +38,7 @@ from bilan.careers.models import (
     RomeVersion,
     SavedFiche,
 )
+from bilan.careers.profile import riasec_result
 from bilan.compliance.audit import record_content_access
 from bilan.exercises.portfolio import normalise
 from bilan.lib.text import capped
@@ -46,7 +47,6 @@ from bilan.organisations.access import can_read_content
 TITLE_MAX = 300
 SHORT_MAX = 200
 MAX_PISTES = 50
-RIASEC_CODE = "riasec_48"
 RIASEC_NAMES = {
     "R": _("Réaliste"),
     "I": _("Investigateur"),
@@ -236,7 +236,6 @@ def fit_from_match(
 
 
 def profile_of(bilan: Bilan) -> Profile:
-    from bilan.assessments.models import AdministrationStatus, Result
     from bilan.exercises.models import ExperienceCompetence
 
     competences = tuple(
@@ -244,16 +243,7 @@ def profile_of(bilan: Bilan) -> Profile:
         .order_by("experience__start_on", "id")
         .values_list("label", "rome_code")
     )
-    result = (
-        Result.objects.filter(
-            administration__bilan=bilan,
-            administration__instrument_code=RIASEC_CODE,
-            administration__status=AdministrationStatus.SUBMITTED,
-        )
-        .select_related("administration")
-        .order_by("-administration__submitted_at", "-id")
-        .first()
-    )
+    result = riasec_result(bilan)  # the one owner, shared with the matching profile
     holland, letters, on = "", (), None
     if result is not None and not result.scores.get("undifferentiated"):
         holland = result.scores.get("code", "")

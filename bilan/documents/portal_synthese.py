@@ -12,7 +12,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -184,17 +184,7 @@ def share(request: HttpRequest) -> HttpResponse:
 @beneficiary_required
 @require_POST
 def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    found = (
-        SyntheseShare.objects.filter(
-            pk=pk,
-            synthese__bilan__beneficiary=request.user,
-            synthese__bilan__organisation_id=request.user.membership.organisation_id,
-        )
-        .select_related("synthese__bilan")
-        .first()
-    )
-    if found is None:
-        raise Http404
+    found = service.share_of(by=request.user, pk=pk)
     service.revoke_share(share=found, by=request.user)
     messages.success(request, _t("Le partage est retiré : le lien ne fonctionne plus."))
     return redirect("portal:synthese")

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -524,6 +525,23 @@ def send_share_email(share_id: int, token: str) -> None:
             "days": SHARE_DAYS,
         },
     )
+
+
+def share_of(*, by, pk: int, bilan: Bilan | None = None) -> SyntheseShare:  # noqa: ANN001
+    """One of `by`'s own shares (the beneficiary's, in their organisation; of `bilan` when
+    given), else 404: a share of anyone else is not disclosed."""
+    membership = getattr(by, "membership", None)
+    found = SyntheseShare.objects.filter(
+        pk=pk,
+        synthese__bilan__beneficiary=by,
+        synthese__bilan__organisation_id=membership.organisation_id if membership else None,
+    )
+    if bilan is not None:
+        found = found.filter(synthese__bilan=bilan)
+    share = found.select_related("synthese__bilan").first()
+    if share is None:
+        raise Http404
+    return share
 
 
 def revoke_share(*, share: SyntheseShare, by) -> SyntheseShare:  # noqa: ANN001

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -47,8 +47,8 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
         if rule_form.is_valid():
             try:
                 rule_form.save()
-            except IntegrityError:
-                rule_form.add_error("effective_from", _t("Une règle existe déjà à cette date."))
+            except ValidationError as e:
+                rule_form.add_error(None, e)
             else:
                 messages.success(request, _t("Règle d'heures enregistrée."))
                 return redirect("organisations:settings")
