@@ -23,20 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from bilan.accounts.models import User
 from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
+from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.invitations import invited_address, is_placeholder
 from bilan.organisations.models import HoursRule, Organisation, Role
-
-
-class RuleViolation(ValidationError):
-    """A refused action, with a French message naming what is missing.
-
-    `code` says why, so the API can answer with the right status: "refused" (the state does
-    not allow it, 409), "forbidden" (not this person's act, 403), "invalid" (bad input, 422).
-    """
-
-    def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message, code=code)
 
 
 def check_date(value: dt.date | None, *, label: str) -> None:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from bilan.accounts.models import User
 from bilan.bilans.models import Bilan, RuleViolation
-from bilan.lib.testing import make_bilan
+from bilan.bilans.testing import make_bilan
 from bilan.organisations.models import Membership
 
 

@@ -17,10 +17,10 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.models import User
 from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.bilans.testing import make_bilan, make_member
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien
-from bilan.lib.testing import make_bilan, make_member
 from bilan.organisations.models import Role
 
 ROLES = [

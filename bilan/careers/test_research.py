@@ -11,13 +11,14 @@ from django.test import Client
 from django.urls import reverse
 
 from bilan.bilans.models import RuleViolation, Status
+from bilan.bilans.testing import make_member
 from bilan.careers import research, search
 from bilan.careers.models import SavedFiche
 from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Assignment, AssignmentKind
-from bilan.lib.testing import PASSWORD, make_member
+from bilan.lib.testing import PASSWORD
 from bilan.organisations.models import Role
 
 # What each member of the cast gets on the staff page of the bilan's research.

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_q.models import Schedule
 
+from bilan.bilans.testing import make_bilan, make_member
 from bilan.exchanges.messaging import post_message, read_thread
 from bilan.exchanges.models import DigestLog, Message
 from bilan.exchanges.tasks import send_message_digests
-from bilan.lib.testing import make_bilan, make_member
 from bilan.organisations.models import Role
 
 SECRET = "Mon employeur ne sait pas que je veux partir"
