@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -15,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.throttle import mail_allowed
 from bilan.lib import emails
-from bilan.organisations.models import Role
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -72,16 +73,6 @@ class CodeForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
-    email = forms.EmailField(label=_("Adresse e-mail"))
-    role = forms.ChoiceField(
-        label=_("Rôle"),
-        choices=[(Role.CONSULTANT, Role.CONSULTANT.label), (Role.ADMIN, Role.ADMIN.label)],
-    )
-
-
 class LoginLinkForm(forms.Form):
     """« Recevoir un lien de connexion par e-mail » — beneficiaries only, never staff."""
 
@@ -114,18 +105,20 @@ def render_decoy(name: str, context: dict[str, Any]) -> None:
             render_to_string(f"emails/{name}{suffix}", ctx)
 
 
-def link_recipient(email: str) -> User | None:
-    """The active beneficiary with that address, or None: staff keep their password."""
-    from bilan.accounts.models import User
-    from bilan.organisations.models import Membership
+# Who may sign in by link is a rule of roles, and roles are organisations' (a layer above
+# accounts): organisations registers it when ready (OrganisationsConfig.ready).
+_link_recipient: Callable[[str], User | None] | None = None
 
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    # The roles are read for any address (none for an unknown one): the same two queries.
-    roles = set(
-        Membership.objects.active()
-        .filter(user__email__iexact=email, user__is_active=True)
-        .values_list("role", flat=True)
-    )
-    if user is None or user.is_staff or user.is_superuser:
-        return None
-    return user if roles == {Role.BENEFICIARY} else None
+
+def register_link_recipient(rule: Callable[[str], User | None]) -> None:
+    global _link_recipient
+    _link_recipient = rule
+
+
+def link_recipient(email: str) -> User | None:
+    """The account a login link for `email` may go to, or None (organisations' rule)."""
+    if _link_recipient is None:
+        raise ImproperlyConfigured(
+            "No login-link rule registered: bilan.organisations must be in INSTALLED_APPS."
+        )
+    return _link_recipient(email)

@@ -53,7 +53,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "entretiens:conduct_held": ("mark_entretien_held",),
     "entretiens:cancel": ("cancel_entretien",),
     "entretiens:conduct_cancel": ("cancel_entretien",),
-    "bilans:entretien_update": ("mark_entretien_held", "cancel_entretien"),  # tenu; manque, annulé
+    "entretiens:update": ("mark_entretien_held", "cancel_entretien"),  # tenu; manque, annulé
     "entretiens:conduct_framing": ("record_preliminary_outputs",),
     "entretiens:note": ("save_entretien_note",),
     "entretiens:assignment_new": ("create_assignment",),
@@ -136,7 +136,7 @@ NOT_API: dict[str, str] = {
 }
 
 NO_OPERATION_YET: dict[str, str] = {
-    "accounts:team": "Invite or deactivate a member (accounts: invite_member).",
+    "organisations:team": "Invite or deactivate a member (organisations.invitations: invite_member).",
     "organisations:settings": "Organisation settings: hours rule, MFA grace, logo.",
     "organisations:answer_invitation": "Accept or decline joining an organisation.",
     "bilans:administration": "Administrative record (Bilan.update_administration).",

@@ -20,9 +20,9 @@ from bilan.assessments.instruments import Instrument, UnknownInstrument, get_ins
 from bilan.assessments.models import Administration, AdministrationStatus, Result
 from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
 from bilan.assessments.sorts import SORT_FAMILIES
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content
 
 MAX_COMMENT = 20_000
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
-from bilan.compliance.content import Content, DocumentClass
+from bilan.bilans import minutes
+from bilan.bilans.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
 from bilan.lib.hours import Budget, fmt
@@ -209,36 +208,8 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
 
     def with_hours(self) -> BilanQuerySet:
         """Annotate entretien and inter-session work minutes in one query, whatever the
-        number of bilans."""
-        from bilan.entretiens.models import Assignment, Entretien
-
-        def minutes(field: str, **flt: Any) -> Coalesce:
-            sub = (
-                Entretien.objects.filter(bilan=OuterRef("pk"), **flt)
-                .exclude(phase=Phase.FOLLOW_UP)
-                .order_by()
-                .values("bilan")
-                .annotate(total=Sum(field))
-                .values("total")
-            )
-            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-        def estimates(**flt: Any) -> Coalesce:
-            sub = (
-                Assignment.objects.filter(bilan=OuterRef("pk"), **flt)
-                .order_by()
-                .values("bilan")
-                .annotate(total=Sum("estimated_minutes"))
-                .values("total")
-            )
-            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-        return self.annotate(
-            scheduled_minutes=minutes("planned_minutes", status__in=["planned", "held"]),
-            held_minutes=minutes("held_minutes", status="held"),
-            assigned_minutes=estimates(),
-            assigned_done_minutes=estimates(done_at__isnull=False),
-        )
+        number of bilans (counted by entretiens, see bilans/minutes.py)."""
+        return self.annotate(**minutes.source().annotations())
 
     def with_people(self) -> BilanQuerySet:
         return self.select_related("beneficiary", "consultant", "organisation")
@@ -348,15 +319,9 @@ class Bilan(models.Model):
 
     def budget(self, rule: HoursRule | None = None) -> Budget:
         rule = rule or self.rule()
-        if hasattr(self, "scheduled_minutes") and hasattr(self, "held_minutes"):  # with_hours
-            scheduled, held = self.scheduled_minutes, self.held_minutes
-        else:
-            sums = self.entretiens.exclude(phase=Phase.FOLLOW_UP).aggregate(
-                scheduled=Sum("planned_minutes", filter=Q(status__in=["planned", "held"])),
-                held=Sum("held_minutes", filter=Q(status="held")),
-            )
-            scheduled, held = sums["scheduled"] or 0, sums["held"] or 0
-        assigned, assigned_done = self.assignment_minutes()
+        counted = minutes.figures(self)
+        scheduled, held = counted["scheduled_minutes"], counted["held_minutes"]
+        assigned, assigned_done = counted["assigned_minutes"], counted["assigned_done_minutes"]
         return Budget(
             planned_accompaniment=self.planned_accompaniment_minutes,
             scheduled_accompaniment=scheduled,
@@ -371,13 +336,8 @@ class Bilan(models.Model):
 
     def assignment_minutes(self) -> tuple[int, int]:
         """Estimated minutes of inter-session work given, and of the part done."""
-        if hasattr(self, "assigned_minutes") and hasattr(self, "assigned_done_minutes"):
-            return self.assigned_minutes, self.assigned_done_minutes
-        sums = self.assignments.aggregate(
-            given=Sum("estimated_minutes"),
-            done=Sum("estimated_minutes", filter=Q(done_at__isnull=False)),
-        )
-        return sums["given"] or 0, sums["done"] or 0
+        counted = minutes.figures(self, ("assigned_minutes", "assigned_done_minutes"))
+        return counted["assigned_minutes"], counted["assigned_done_minutes"]
 
     def is_assigned_consultant(self, user: User | AnonymousUser) -> bool:
         """`user` is this bilan's consultant, acting as a consultant of its organisation

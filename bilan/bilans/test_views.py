@@ -62,7 +62,7 @@ def staff_urls(c: SimpleNamespace) -> list[tuple[str, str, dict[str, Any]]]:
         ),
         (
             "post",
-            reverse("bilans:entretien_update", args=[entretien.pk, "tenu"]),
+            reverse("entretiens:update", args=[entretien.pk, "tenu"]),
             {"duration": "1"},
         ),
     ]

@@ -23,6 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.models import (
     TEXT_MAX,
@@ -41,7 +42,6 @@ from bilan.careers.models import (
 from bilan.compliance.audit import record_content_access
 from bilan.exercises.portfolio import normalise
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
 
 TITLE_MAX = 300
 SHORT_MAX = 200

@@ -10,11 +10,11 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import RuleViolation, Status
 from bilan.bilans.testing import make_member
 from bilan.careers import research, search
 from bilan.careers.models import SavedFiche
-from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Assignment, AssignmentKind

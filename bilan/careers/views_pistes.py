@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, RuleViolation
 from bilan.careers import enquetes, pistes
 from bilan.careers.models import (
@@ -35,7 +36,7 @@ from bilan.careers.models import (
     EnqueteMetier,
     EnqueteStatus,
 )
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 # ---- forms ----------------------------------------------------------------------------------
 

@@ -19,12 +19,12 @@ from ninja import Field, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, RenderFormat, RenderJob, Synthese
 from bilan.documents.renderers import renderer_for
 from bilan.documents.sanitize import MAX_SECTION_CHARS
 from bilan.lib.uploads import protect_upload
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["synthese"])
 

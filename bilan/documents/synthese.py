@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation, Status, check_date
 from bilan.compliance.audit import record_content_access
 from bilan.documents import prefill as prefilling
@@ -44,7 +45,6 @@ from bilan.documents.models import (
 )
 from bilan.documents.sanitize import MAX_SECTION_CHARS, sanitize, strip_controls
 from bilan.lib.text import check_storable
-from bilan.organisations.access import can_read_content
 
 WRITABLE_STATUSES = (Status.INVESTIGATION, Status.CONCLUSIONS)
 MAX_OBSERVATION_CHARS = 10_000

@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.compliance.audit import record_content_access
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, HandoverChannel, RenderFormat
 from bilan.documents.sanitize import sanitize
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 
 def local_url(url: str) -> str:

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.content import Content, DocumentClass
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
-from bilan.compliance.content import Content, DocumentClass
 from bilan.compliance.models import AppendOnlyError
 from bilan.lib.dates import (
     check_booking_datetime,

@@ -15,8 +15,8 @@ from django.utils.formats import date_format
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import Phase, RuleViolation, Status
-from bilan.compliance.content import is_content
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.attendance import (
     PNG_DATA_URL,

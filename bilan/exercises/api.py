@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.exercises.models import (
     LABEL_MAX,
     PLACE_MAX,
@@ -34,7 +35,6 @@ from bilan.exercises.parcours import (
     read_experiences,
     read_portfolio,
 )
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["exercises"])
 

@@ -25,6 +25,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation, Status, check_date
 from bilan.compliance.audit import record_content_access
 from bilan.followup.models import (
@@ -37,7 +38,6 @@ from bilan.followup.models import (
     ActionStatusChange,
 )
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
 from bilan.organisations.models import Role
 
 BUILDING = (Status.CONCLUSIONS,)

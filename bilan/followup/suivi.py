@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, FollowUpDecision, Phase, RuleViolation, Status
 from bilan.bilans.transitions import may_transition
 from bilan.compliance.audit import record_content_access
@@ -32,7 +33,6 @@ from bilan.entretiens.models import Entretien, EntretienStatus, Modality, check_
 from bilan.followup.models import TEXT_MAX, Outcome, SelfDiagnosis, Suivi, SuiviReport
 from bilan.lib.render import render_pdf
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
 
 AFTER_CLOSING = (Status.CLOSED, Status.FOLLOW_UP)
 SUIVI_INTERVIEW_KEY = "suivi-6-mois"

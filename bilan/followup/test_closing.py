@@ -22,16 +22,16 @@ from bilan.bilans.models import (
     Status,
 )
 from bilan.careers.models import CareerOption
-from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
-from bilan.followup import actionplan, certificate, closing
-from bilan.followup.models import Suivi
-from bilan.followup.testing import (
+from bilan.demo.testing import (
     SYNTHESE_MISSING,
     add_action,
     close,
     in_conclusions,
     stub_synthese,
 )
+from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
+from bilan.followup import actionplan, certificate, closing
+from bilan.followup.models import Suivi
 
 
 def pdf_text(data: bytes) -> str:

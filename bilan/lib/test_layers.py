@@ -11,7 +11,7 @@ content, and all three read bilans (the bilan's organisation for a refused read,
 user may see for the journal's references). So it sits on the core. What the core itself needs
 from « content » is only the declaration (the abstract `Content` base its own BilanFraming uses,
 the retention classes): that lives in the core (`bilan/bilans/content.py`, re-exported as
-`bilan.compliance.content`), and the core's page records the reads it shows through a hook
+`bilan.bilans.content`), and the core's page records the reads it shows through a hook
 compliance registers (`bilan/bilans/reads.py`), as followup registers closing.
 """
 
@@ -115,6 +115,7 @@ def imports_of(path: Path, rel: str) -> list[Import]:
     lines = source.splitlines()
     tree = ast.parse(source, filename=str(path))
     found: list[Import] = []
+    explained: set[ast.AST] = set()
 
     def why(node: ast.stmt) -> bool:
         first, last = node.lineno, node.end_lineno or node.lineno
@@ -122,12 +123,23 @@ def imports_of(path: Path, rel: str) -> list[Import]:
         return any(0 < n <= len(lines) and "# why:" in lines[n - 1] for n in candidates)
 
     def visit(node: ast.AST, in_function: bool) -> None:
+        previous: ast.AST | None = None
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
                 for sub in child.orelse:
                     visit_stmt(sub, in_function)
+                previous = child
                 continue
+            # A `# why:` above a run of adjacent imports covers the whole run.
+            if (
+                isinstance(child, ast.Import | ast.ImportFrom)
+                and isinstance(previous, ast.Import | ast.ImportFrom)
+                and previous.end_lineno == child.lineno - 1
+                and previous in explained
+            ):
+                explained.add(child)
             visit_stmt(child, in_function)
+            previous = child
 
     def visit_stmt(child: ast.AST, in_function: bool) -> None:
         if isinstance(child, ast.Import):
@@ -152,8 +164,10 @@ def imports_of(path: Path, rel: str) -> list[Import]:
         visit(child, nested)
 
     def add(node: ast.stmt, module: str, in_function: bool) -> None:
+        if why(node):
+            explained.add(node)
         if module.split(".")[0] in PACKAGES:
-            found.append(Import(node.lineno, module, in_function, why(node)))
+            found.append(Import(node.lineno, module, in_function, node in explained))
 
     visit(tree, False)
     return found
@@ -243,20 +257,25 @@ def test_imports_are_parsed(tmp_path: Path) -> None:
         "    # why: documents imports this module\n"
         "    from bilan.followup.models import Action\n"
         "    import bilan.exercises.models  # why: a reason\n"
+        "    from bilan.careers import matching\n"
+        "\n"
+        "    from bilan.careers import pistes\n"
         "\n"
         "from bilan import demo\n"
         "from . import sibling\n",
         encoding="utf-8",
     )
-    found = {(i.module, i.in_function, i.has_why) for i in imports_of(module, "bilan/lib/p.py")}
-    assert found == {
+    found = [(i.module, i.in_function, i.has_why) for i in imports_of(module, "bilan/lib/p.py")]
+    assert found == [
         ("bilan.bilans.models", False, False),
         ("bilan.documents", True, False),
         ("bilan.followup.models", True, True),
         ("bilan.exercises.models", True, True),
+        ("bilan.careers", True, True),  # in the run of imports the why above covers
+        ("bilan.careers", True, False),  # after a blank line: a why of its own
         ("bilan.demo", False, False),
         ("bilan.lib", False, False),  # relative, resolved against the module's package
-    }
+    ]
 
 
 def test_violations_name_the_file_line_and_rule(tmp_path: Path) -> None:
@@ -281,17 +300,10 @@ def test_violations_name_the_file_line_and_rule(tmp_path: Path) -> None:
 # fixed and taken out; nothing may be added here.
 DEBT = """
 bilan/accounts/apps.py bilan.accounts.signals — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/forms.py bilan.organisations.models — accounts (layer 1) may not import organisations (layer 2)
 bilan/accounts/forms.py bilan.accounts.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/accounts/forms.py bilan.accounts.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/accounts/forms.py bilan.accounts.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/forms.py bilan.accounts.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/forms.py bilan.organisations.models — accounts (layer 1) may not import organisations (layer 2)
-bilan/accounts/forms.py bilan.organisations.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/accounts/test_mfa.py bilan.organisations.forms — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/views.py bilan.bilans.actions — accounts (layer 1) may not import bilans (layer 3)
-bilan/accounts/views.py bilan.organisations.access — accounts (layer 1) may not import organisations (layer 2)
-bilan/accounts/views.py bilan.organisations.models — accounts (layer 1) may not import organisations (layer 2)
 bilan/api/test_contract.py bilan.assessments.api — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/api/test_contract.py bilan.careers.api_pistes — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/assessments/administrations.py bilan.exercises.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
@@ -300,9 +312,6 @@ bilan/assessments/reports.py bilan.assessments.sorts — an import inside a func
 bilan/assessments/reports.py bilan.assessments.administrations — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/bilans/apps.py bilan.lib — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/bilans/apps.py bilan.lib.text — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/models.py bilan.compliance.content — bilans (layer 3) may not import compliance (layer 4)
-bilan/bilans/models.py bilan.entretiens.models — bilans (layer 3) may not import entretiens (feature #0)
-bilan/bilans/models.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/bilans/models.py bilan.bilans.transitions — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/bilans/models.py bilan.organisations.middleware — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/bilans/models.py bilan.organisations.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
@@ -310,11 +319,6 @@ bilan/bilans/test_assignment.py bilan.bilans.models — an import inside a funct
 bilan/bilans/test_assignment.py bilan.demo.scenario — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/bilans/test_closing.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/bilans/test_views.py bilan.bilans.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/views.py bilan.compliance.audit — bilans (layer 3) may not import compliance (layer 4)
-bilan/bilans/views.py bilan.entretiens.assignments — bilans (layer 3) may not import entretiens (feature #0)
-bilan/bilans/views.py bilan.entretiens.models — bilans (layer 3) may not import entretiens (feature #0)
-bilan/bilans/views.py bilan.entretiens.views_schedule — bilans (layer 3) may not import entretiens (feature #0)
-bilan/bilans/views.py bilan.entretiens.views_schedule — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/careers/enquetes.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/careers/enquetes.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/careers/pistes.py bilan.assessments.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
@@ -331,7 +335,6 @@ bilan/careers/testing.py bilan.careers.importer — an import inside a function 
 bilan/careers/testing.py bilan.careers.referential — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/careers/views_pistes.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/careers/views_pistes.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/compliance/test_content.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/demo/management/commands/demo.py bilan.careers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/demo/test_demo.py bilan.careers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/demo/test_demo.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
@@ -387,23 +390,11 @@ bilan/entretiens/test_guides.py bilan.entretiens.views_guides — an import insi
 bilan/entretiens/test_guides.py bilan.lib.testing — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/exchanges/test_digest.py bilan.lib — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/exchanges/test_idempotency.py bilan.exchanges — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/exercises/parcours.py bilan.careers.models — exercises (feature #2) may not import careers (feature #4)
-bilan/exercises/parcours.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/exercises/parcours.py bilan.careers.search — exercises (feature #2) may not import careers (feature #4)
-bilan/exercises/parcours.py bilan.careers.search — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/exercises/parcours.py bilan.careers.search — exercises (feature #2) may not import careers (feature #4)
-bilan/exercises/parcours.py bilan.careers.search — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/exercises/parcours.py bilan.careers.models — exercises (feature #2) may not import careers (feature #4)
-bilan/exercises/parcours.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/exercises/parcours.py bilan.careers.models — exercises (feature #2) may not import careers (feature #4)
-bilan/exercises/parcours.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/actionplan.py bilan.organisations.middleware — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/actionplan.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/apps.py bilan.bilans — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/apps.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/certificate.py bilan.entretiens.attendance — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/closing.py bilan.documents.synthese — followup (feature #5) may not import documents (feature #6)
-bilan/followup/closing.py bilan.documents.synthese — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/closing.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/suivi.py bilan.entretiens.guides — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/suivi.py bilan.followup.actionplan — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
@@ -411,8 +402,6 @@ bilan/followup/suivi.py bilan.followup.actionplan — an import inside a functio
 bilan/followup/suivi.py bilan.entretiens.attendance — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/suivi.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/followup/test_closing.py bilan.followup.suivi — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/test_suivi.py bilan.followup.testing — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/testing.py bilan.demo.scenario — followup (feature #5) may not import demo (feature #8)
 bilan/lib/test_hostile_refusals.py bilan.exchanges.forms — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/lib/test_hostile_refusals.py bilan.careers.interests — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/lib/test_hostile_refusals.py bilan.organisations.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
@@ -422,14 +411,9 @@ bilan/lib/test_sqlite.py bilan.demo.scenario — an import inside a function nee
 bilan/lib/test_sqlite.py bilan.entretiens — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/lib/test_sqlite.py bilan.entretiens — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/lib/test_sqlite.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/organisations/access.py bilan.bilans.models — organisations (layer 2) may not import bilans (layer 3)
-bilan/organisations/forms.py bilan.bilans.forms — organisations (layer 2) may not import bilans (layer 3)
 bilan/organisations/test_invitations.py bilan.lib — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/organisations/test_invitations.py bilan.bilans.actions — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/organisations/test_invitations.py bilan.bilans.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/organisations/test_invitations.py bilan.bilans.actions — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/organisations/views.py bilan.compliance.journal — organisations (layer 2) may not import compliance (layer 4)
-bilan/organisations/views.py bilan.compliance.models — organisations (layer 2) may not import compliance (layer 4)
 bilan/portal/test_documents.py bilan.documents.test_views — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/portal/test_documents.py bilan.followup.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
 bilan/portal/test_export.py bilan.documents.test_views — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)

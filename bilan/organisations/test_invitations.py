@@ -16,6 +16,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from bilan.accounts.models import ApiToken, User
 from bilan.bilans.models import Bilan
 from bilan.exchanges.models import JournalEntry
+from bilan.organisations.invitations import invite_member
 from bilan.organisations.middleware import SESSION_KEY
 from bilan.organisations.models import Invitation, Membership, Organisation, Role
 
@@ -271,8 +272,6 @@ def test_inviting_a_colleague_who_works_elsewhere_waits_for_her_acceptance(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     mailoutbox: list[EmailMessage],
 ) -> None:
-    from bilan.bilans.actions import invite_member
-
     other = cast.outsider_consultant
     with django_capture_on_commit_callbacks(execute=True):
         membership = invite_member(
