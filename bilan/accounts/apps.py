@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        # why: an AppConfig imports its app's modules only once the registry is ready.
         from bilan.accounts.signals import membership_deleted, membership_saved
 
         # A string sender: accounts sits below organisations and does not import it.

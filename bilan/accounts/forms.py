@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from bilan.accounts.models import LOGIN_LINK_LIFETIME, LoginLink, User
 from bilan.accounts.throttle import mail_allowed
 from bilan.lib import emails
 
@@ -42,7 +43,6 @@ class ResetForm(PasswordResetForm):
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # Django's PasswordResetView passes options
         """Known or not, the address costs the same work: one lookup, a token, a rendering."""
-        from bilan.accounts.models import User
 
         email = self.cleaned_data["email"]
         user = self.get_users(email).first()
@@ -58,7 +58,6 @@ class ResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> QuerySet[User]:
         """Active users with that address, including invited ones who never set a password."""
-        from bilan.accounts.models import User
 
         return User.objects.filter(email__iexact=email, is_active=True)
 
@@ -81,7 +80,6 @@ class LoginLinkForm(forms.Form):
     def save(self) -> None:
         """Send a link if the address is an active beneficiary's; say nothing either way, and
         do the same work either way (the same queries, the same rendering)."""
-        from bilan.accounts.models import LOGIN_LINK_LIFETIME, LoginLink, User
 
         email = self.cleaned_data["email"]
         user = link_recipient(email)

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _t
 from bilan.assessments import sorts
 from bilan.assessments.instruments import Instrument, UnknownInstrument, get_instrument
 from bilan.assessments.models import Administration, AdministrationStatus, Result
+from bilan.assessments.reports import report
 from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
 from bilan.assessments.sorts import SORT_FAMILIES
 from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
+from bilan.exercises.models import ExperienceCompetence
 
 MAX_COMMENT = 20_000
 
@@ -313,7 +315,6 @@ def withdraw_health_consent(*, administration: Administration, by) -> Administra
 
 def competences_to_rate(administration: Administration) -> list[dict]:
     """Defaults, the portefeuille of the bilan, the consultant's additions (deduplicated)."""
-    from bilan.exercises.models import ExperienceCompetence
 
     portfolio = ExperienceCompetence.objects.filter(
         experience__bilan=administration.bilan
@@ -447,7 +448,6 @@ def tests_of(bilan: Bilan) -> list[Administration]:
 def any_report(result: Result, reader) -> dict[str, Any]:  # noqa: ANN001
     """The template context `r` of a result: reports.report for the scored tests; for the card
     sorts, the sort's view (health only for the beneficiary and the assigned consultant)."""
-    from bilan.assessments.reports import report
 
     administration = result.administration
     instrument = administration.instrument

@@ -25,7 +25,8 @@ from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.invitations import invited_address, is_placeholder
-from bilan.organisations.models import HoursRule, Organisation, Role
+from bilan.organisations.middleware import membership_for
+from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 
 
 def check_date(value: dt.date | None, *, label: str) -> None:
@@ -157,34 +158,37 @@ class ConsentMethod(models.TextChoices):
     PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
 
 
-def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
-    """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
-    it at all: admins their organisation's, consultants their assigned ones, beneficiaries
-    their own. None: nothing."""
+def visibility(user: User | AnonymousUser) -> dict[str, int] | None:
+    """The one rule of which bilans `user` may see at all, as the field values a visible
+    bilan has: admins their organisation's, consultants their assigned ones, beneficiaries
+    their own. None: nothing. `visible_to` (a query) and `is_visible_to` (a bilan in hand)
+    both read it."""
     membership = getattr(user, "membership", None)
     if membership is None:
         return None
-    q = models.Q(**{f"{prefix}organisation_id": membership.organisation_id})
+    fields = {"organisation_id": membership.organisation_id}
     if membership.role == Role.BENEFICIARY:
         # A beneficiary owns their bilans; with bilans at two providers she works in one at a
         # time (the organisation she chose) and never sees one through the other.
-        return q & models.Q(**{f"{prefix}beneficiary": user})
-    if membership.role == Role.ADMIN:
-        return q
-    return q & models.Q(**{f"{prefix}consultant": user})
+        fields["beneficiary_id"] = user.pk
+    elif membership.role != Role.ADMIN:
+        fields["consultant_id"] = user.pk
+    return fields
+
+
+def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
+    """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
+    it (`visibility`). None: nothing."""
+    fields = visibility(user)
+    if fields is None:
+        return None
+    return models.Q(**{f"{prefix}{name}": value for name, value in fields.items()})
 
 
 def is_visible_to(user: User | AnonymousUser, bilan: Bilan) -> bool:
-    """`visible_to` for a bilan already in hand: the same rule, without a query (a test
-    checks the two agree for every role)."""
-    membership = getattr(user, "membership", None)
-    if membership is None:
-        return False
-    if bilan.organisation_id != membership.organisation_id:
-        return False
-    if membership.role == Role.BENEFICIARY:
-        return bilan.beneficiary_id == user.pk
-    return membership.role == Role.ADMIN or bilan.consultant_id == user.pk
+    """`visibility` for a bilan already in hand, without a query."""
+    fields = visibility(user)
+    return fields is not None and all(getattr(bilan, n) == v for n, v in fields.items())
 
 
 def current_of(bilans: list[Bilan]) -> Bilan | None:
@@ -425,8 +429,7 @@ class Bilan(models.Model):
 
     def _authorise(self, by: User, act: str) -> None:
         """Check the one table of who may do what (bilans/transitions.py)."""
-        from bilan.bilans.transitions import may_transition
-        from bilan.organisations.middleware import membership_for
+        from bilan.bilans.transitions import may_transition  # why: it imports this module
 
         if not hasattr(by, "membership"):
             by.membership = membership_for(by)
@@ -800,8 +803,6 @@ class Bilan(models.Model):
 
     def assign_consultant(self, *, by: User, consultant: User, reason: str = "") -> None:
         """Give the bilan to another consultant of the organisation, keeping the history."""
-        from bilan.organisations.models import Membership
-
         if (
             not Membership.objects.consultants()
             .filter(user=consultant, organisation_id=self.organisation_id)

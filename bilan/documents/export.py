@@ -18,7 +18,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from bilan.assessments.models import Administration
+from bilan.assessments.reports import result_pdf
+from bilan.careers.models import CareerOption, EnqueteMetier, InterestSort
 from bilan.compliance.models import AuditEvent
+from bilan.documents.models import RenderJob, Synthese
+from bilan.exercises.models import MotivationsExercise
+from bilan.followup.models import ActionPlan
 
 if TYPE_CHECKING:
     from bilan.bilans.models import Bilan
@@ -45,8 +51,6 @@ def as_dict(obj: models.Model, *, exclude: set[str] = frozenset()) -> dict[str, 
 
 
 def _tests(bilan: Bilan) -> list[dict]:
-    from bilan.assessments.models import Administration
-
     out = []
     for administration in Administration.objects.filter(bilan=bilan).order_by("started_at", "id"):
         item = as_dict(administration, exclude={"bilan"})
@@ -57,8 +61,6 @@ def _tests(bilan: Bilan) -> list[dict]:
 
 
 def _exercises(bilan: Bilan) -> dict:
-    from bilan.exercises.models import MotivationsExercise
-
     experiences = []
     for experience in bilan.experiences.all().order_by("id"):
         item = as_dict(experience, exclude={"bilan"})
@@ -77,8 +79,6 @@ def _exercises(bilan: Bilan) -> dict:
 
 
 def _careers(bilan: Bilan) -> dict:
-    from bilan.careers.models import CareerOption, EnqueteMetier, InterestSort
-
     interests = InterestSort.objects.filter(bilan=bilan).first()
     pistes = []
     for option in CareerOption.objects.filter(bilan=bilan).order_by("id"):
@@ -103,8 +103,6 @@ def _careers(bilan: Bilan) -> dict:
 
 
 def _synthese(bilan: Bilan) -> dict | None:
-    from bilan.documents.models import Synthese
-
     synthese = Synthese.objects.filter(bilan=bilan).first()
     if synthese is None:
         return None
@@ -123,8 +121,6 @@ def _synthese(bilan: Bilan) -> dict | None:
 
 
 def _plan(bilan: Bilan) -> dict | None:
-    from bilan.followup.models import ActionPlan
-
     plan = ActionPlan.objects.filter(bilan=bilan).first()
     if plan is None:
         return None
@@ -162,9 +158,6 @@ def bilan_data(bilan: Bilan) -> dict:
 
 
 def _result_pdfs(bilan: Bilan) -> list[tuple[str, bytes]]:
-    from bilan.assessments.models import Administration
-    from bilan.assessments.reports import result_pdf
-
     files = []
     for administration in Administration.objects.filter(
         bilan=bilan, submitted_at__isnull=False
@@ -179,7 +172,6 @@ def _result_pdfs(bilan: Bilan) -> list[tuple[str, bytes]]:
 
 def _synthese_file(bilan: Bilan) -> tuple[str, bytes] | None:
     """The latest rendered file of the version submitted to the beneficiary, if any."""
-    from bilan.documents.models import RenderJob
 
     synthese = getattr(bilan, "synthese", None)
     if synthese is None or not synthese.submitted_number:

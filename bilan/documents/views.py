@@ -24,6 +24,7 @@ from bilan.bilans.models import Bilan
 from bilan.compliance.audit import record_content_access
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, HandoverChannel, RenderFormat
+from bilan.documents.renderers import renderer_for
 from bilan.documents.sanitize import sanitize
 from bilan.organisations.access import staff_required
 
@@ -259,8 +260,6 @@ def synthese_job(request: HttpRequest, job_pk: int) -> HttpResponse:
 
 
 def download(request: HttpRequest, job) -> HttpResponse:  # noqa: ANN001
-    from bilan.documents.renderers import renderer_for
-
     try:
         handle = service.open_job_file(reader=request.user, job=job)
     except ValidationError as e:

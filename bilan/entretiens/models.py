@@ -214,6 +214,7 @@ class Entretien(models.Model):
         """
         if interview_key:
             if guide is None:
+                # why: guides imports this module (InterviewGuide)
                 from bilan.entretiens.guides import current_guide_for
 
                 guide = current_guide_for(bilan.organisation)
@@ -325,7 +326,7 @@ class Entretien(models.Model):
     def _notify(self, kind: str) -> None:
         """E-mail both parties once the transaction commits; a mail failure is logged, the
         booking stays."""
-        from bilan.entretiens.tasks import send_entretien_notice
+        from bilan.entretiens.tasks import send_entretien_notice  # why: it imports this module
 
         pk = self.pk
         transaction.on_commit(lambda: send_entretien_notice(pk, kind), robust=True)

@@ -27,6 +27,7 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.bilans.transitions import may_transition
+from bilan.followup import suivi
 from bilan.followup.actionplan import membership_of
 from bilan.followup.models import Action
 from bilan.lib.hours import fmt
@@ -172,7 +173,6 @@ def close_bilan(
 
     Refused (RuleViolation naming every missing item) while anything is missing. The whole
     is one transaction: a suivi that cannot be booked leaves the bilan open."""
-    from bilan.followup import suivi
 
     membership_of(by)  # may_transition reads it
     if not may_transition(by, bilan, "close"):

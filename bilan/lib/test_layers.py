@@ -18,7 +18,6 @@ compliance registers (`bilan/bilans/reads.py`), as followup registers closing.
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,25 +207,9 @@ def violations() -> list[str]:
     return [v for path in project_modules() for v in violations_in(path, relative(path))]
 
 
-def debt_key(violation: str) -> str:
-    """ "file module — rule" without the line number (lines move when a file is edited)."""
-    where, rest = violation.split(": ", 1)
-    return f"{where.rsplit(':', 1)[0]} {rest}"
-
-
 def test_imports_run_one_way() -> None:
     found = violations()
-    debt = Counter(line.strip() for line in DEBT.strip().splitlines() if line.strip())
-    new = []
-    for violation in found:
-        key = debt_key(violation)
-        if debt[key] > 0:
-            debt[key] -= 1
-        else:
-            new.append(violation)
-    assert not new, "Imports against the layers:\n" + "\n".join(new)
-    paid = sorted(key for key, n in debt.items() for _ in range(n))
-    assert not paid, "Fixed, so take these out of DEBT:\n" + "\n".join(paid)
+    assert not found, "Imports against the layers:\n" + "\n".join(found)
 
 
 # ---- the test's own behaviour ----------------------------------------------------------------
@@ -294,132 +277,3 @@ def test_violations_name_the_file_line_and_rule(tmp_path: Path) -> None:
         "bilan/lib/test_probe.py:2: bilan.lib — an import inside a function needs a "
         "`# why:` comment on its line or the line above (else import at module level)",
     ]
-
-
-# The imports against the layers that existed when this test was written (issue 12), each to be
-# fixed and taken out; nothing may be added here.
-DEBT = """
-bilan/accounts/apps.py bilan.accounts.signals — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/forms.py bilan.accounts.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/forms.py bilan.accounts.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/forms.py bilan.accounts.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/accounts/test_mfa.py bilan.organisations.forms — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/api/test_contract.py bilan.assessments.api — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/api/test_contract.py bilan.careers.api_pistes — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/assessments/administrations.py bilan.exercises.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/assessments/administrations.py bilan.assessments.reports — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/assessments/reports.py bilan.assessments.sorts — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/assessments/reports.py bilan.assessments.administrations — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/apps.py bilan.lib — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/apps.py bilan.lib.text — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/models.py bilan.bilans.transitions — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/models.py bilan.organisations.middleware — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/models.py bilan.organisations.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/test_assignment.py bilan.bilans.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/test_assignment.py bilan.demo.scenario — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/test_closing.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/bilans/test_views.py bilan.bilans.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/enquetes.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/enquetes.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/pistes.py bilan.assessments.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/pistes.py bilan.exercises.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/pistes.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/pistes.py bilan.organisations.middleware — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/referential.py bilan.careers.importer — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/search.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/search.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/test_matches.py bilan.careers.referential — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/test_research.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/test_search.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/testing.py bilan.careers.importer — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/testing.py bilan.careers.referential — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/views_pistes.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/careers/views_pistes.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/demo/management/commands/demo.py bilan.careers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/demo/test_demo.py bilan.careers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/demo/test_demo.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/conftest.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/conftest.py bilan.documents — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.assessments.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.exercises.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.documents.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.followup.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.assessments.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.assessments.reports — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/export.py bilan.documents.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/portal_synthese.py bilan.documents.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/portal_synthese.py bilan.documents.sanitize — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/portal_synthese.py bilan.documents.renderers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.entretiens.notes — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.assessments.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.assessments.reports — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.exercises.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.exercises.portfolio — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.exercises.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.exercises.parcours — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/prefill.py bilan.followup.actionplan — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/renderers/__init__.py bilan.assessments.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/renderers/__init__.py bilan.assessments.reports — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/renderers/__init__.py bilan.documents.renderers.docx — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/renderers/__init__.py bilan.documents.renderers.pdf — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/synthese.py bilan.documents.sanitize — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/synthese.py bilan.lib — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/synthese.py bilan.documents.tasks — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/synthese.py bilan.documents.tasks — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/synthese.py bilan.documents.tasks — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/tasks.py bilan.documents.renderers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_browser_synthese.py bilan.documents — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_browser_synthese.py bilan.documents.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_prefill.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_prefill.py bilan.documents.synthese — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_render.py bilan.documents.renderers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_render_jobs.py bilan.api.test_api — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_render_jobs.py bilan.documents.test_views — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_views.py bilan.documents.conftest — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_views.py bilan.compliance.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_views.py bilan.compliance.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/test_views.py bilan.documents.renderers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/documents/views.py bilan.documents.renderers — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/entretiens/models.py bilan.entretiens.guides — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/entretiens/models.py bilan.entretiens.tasks — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/entretiens/test_attendance.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/entretiens/test_conduct.py bilan.lib.testing — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/entretiens/test_guides.py bilan.entretiens.views_guides — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/entretiens/test_guides.py bilan.lib.testing — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/exchanges/test_digest.py bilan.lib — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/exchanges/test_idempotency.py bilan.exchanges — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/actionplan.py bilan.organisations.middleware — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/actionplan.py bilan.careers.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/apps.py bilan.bilans — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/apps.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/certificate.py bilan.entretiens.attendance — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/closing.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/suivi.py bilan.entretiens.guides — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/suivi.py bilan.followup.actionplan — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/suivi.py bilan.followup.actionplan — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/suivi.py bilan.entretiens.attendance — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/suivi.py bilan.followup — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/followup/test_closing.py bilan.followup.suivi — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_hostile_refusals.py bilan.exchanges.forms — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_hostile_refusals.py bilan.careers.interests — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_hostile_refusals.py bilan.organisations.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_sqlite.py bilan.api.test_api — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_sqlite.py bilan.bilans.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_sqlite.py bilan.demo.scenario — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_sqlite.py bilan.entretiens — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_sqlite.py bilan.entretiens — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/lib/test_sqlite.py bilan.entretiens.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/organisations/test_invitations.py bilan.lib — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/organisations/test_invitations.py bilan.bilans.actions — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/organisations/test_invitations.py bilan.bilans.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/portal/test_documents.py bilan.documents.test_views — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/portal/test_documents.py bilan.followup.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/portal/test_export.py bilan.documents.test_views — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/portal/test_portal.py bilan.compliance.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/worker/tasks.py bilan.documents.tasks — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/worker/test_heartbeat.py bilan.bilans.models — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/worker/test_heartbeat.py bilan.demo.scenario — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-bilan/worker/test_heartbeat.py bilan.documents — an import inside a function needs a `# why:` comment on its line or the line above (else import at module level)
-"""

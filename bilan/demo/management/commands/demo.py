@@ -28,6 +28,7 @@ from bilan.bilans.models import (
     Status,
     StopReason,
 )
+from bilan.careers import enquetes, interests, matches, pistes, research
 from bilan.careers.referential import import_for_demo
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien, Modality
@@ -407,7 +408,6 @@ class Command(BaseCommand):
         """Camille's exploration: centres d'intérêt, two fiches kept, a piste from one of them
         with an enquête planned, and a reviewed matching the beneficiary can read. Codes that
         exist in the full ROME and in the test fixture, so the demo works with either."""
-        from bilan.careers import enquetes, interests, matches, pistes, research
 
         beneficiary = bilan.beneficiary
         beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)
