@@ -42,9 +42,9 @@ from django.utils import timezone  # noqa: E402
 
 from bilan.accounts.models import ApiToken, User  # noqa: E402
 from bilan.bilans.models import Bilan, Status  # noqa: E402
+from bilan.bilans.testing import make_bilan, make_member, make_organisation  # noqa: E402
 from bilan.demo.scenario import advance_to  # noqa: E402
 from bilan.entretiens.models import Entretien  # noqa: E402
-from bilan.lib.testing import make_bilan, make_member, make_organisation  # noqa: E402
 from bilan.organisations.models import Membership, Role  # noqa: E402
 
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("metiers/", include("bilan.careers.urls")),
     path("syntheses/", include("bilan.documents.urls")),
     path("conclusions/", include("bilan.followup.urls")),
+    path("organisme/journal/", include("bilan.compliance.urls")),
     path("organisme/", include("bilan.organisations.urls")),
     path("facturation/", include("bilan.billing.urls")),
     path("api/v1/", api.urls),

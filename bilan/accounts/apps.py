@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        # why: the app registry is not ready when this module is imported
+        # why: an AppConfig imports its app's modules only once the registry is ready.
         from bilan.accounts.middleware import stamp_refresh
         from bilan.accounts.signals import membership_deleted, membership_saved
 

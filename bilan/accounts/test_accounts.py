@@ -20,8 +20,8 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.middleware import REFRESHED_KEY
 from bilan.accounts.models import User
-from bilan.bilans.actions import invitation_link
 from bilan.lib.testing import PASSWORD
+from bilan.organisations.invitations import invitation_link
 from bilan.organisations.models import Membership, Role
 
 
@@ -186,7 +186,7 @@ def test_only_admins_see_the_team_page(
     cast: SimpleNamespace, client: Client, role: str, status: int
 ) -> None:
     client.force_login(getattr(cast, role))
-    response = client.get(reverse("accounts:team"))
+    response = client.get(reverse("organisations:team"))
     assert response.status_code == status
     if role == "outsider_admin":
         assert "consultante@cap.test" not in response.content.decode()
@@ -201,7 +201,7 @@ def test_an_admin_invites_a_consultant_by_email(
     client.force_login(cast.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("accounts:team"),
+            reverse("organisations:team"),
             {
                 "first_name": "Inès",
                 "last_name": "Invitée",

@@ -32,11 +32,12 @@ from bilan.api.schemas import (
     PreliminaryOutputsIn,
 )
 from bilan.bilans import actions
+from bilan.bilans.access import can_read_content, get_bilan_for_user
 from bilan.bilans.models import Bilan, BilanFraming, FundingRoute, Situation
 from bilan.bilans.models import Status as BilanStatus
 from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
+from bilan.organisations.access import require_membership
 from bilan.organisations.models import HoursRule, Role
 
 router = Router(tags=["bilans"])

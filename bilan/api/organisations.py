@@ -22,10 +22,10 @@ from ninja import Field, Path, Router, Schema, Status
 from bilan.accounts.models import User
 from bilan.api.base import acting_user, error, errors
 from bilan.api.schemas import MAX_INT, InputSchema
-from bilan.bilans.actions import invite_member
 from bilan.organisations import invitations, rules
 from bilan.organisations.access import require_membership
 from bilan.organisations.forms import OrganisationForm
+from bilan.organisations.invitations import invite_member
 from bilan.organisations.logos import LOGO_MAX_BYTES
 from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 

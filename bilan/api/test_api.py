@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Bilan, ConsentMethod, Status, StatusChange
+from bilan.bilans.testing import make_bilan
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to, conclude
-from bilan.lib.testing import make_bilan
 from bilan.organisations.models import Membership, Role
 
 ROLES = [

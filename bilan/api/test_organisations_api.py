@@ -18,7 +18,7 @@ from PIL import Image
 from pytest_django import Settings
 
 from bilan.api.test_api import ROLES, Api
-from bilan.bilans.actions import invite_member
+from bilan.organisations.invitations import invite_member
 from bilan.organisations.models import HoursRule, Invitation, Membership, Organisation, Role
 
 

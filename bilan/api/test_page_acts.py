@@ -51,7 +51,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:withdraw_consent": ("withdraw_consent",),
     "portal:consent": ("record_consent",),
     # accounts and organisations (bilan/api/organisations.py)
-    "accounts:team": ("invite_member",),
+    "organisations:team": ("invite_member",),
     "organisations:settings": ("update_organisation", "add_hours_rule"),
     "organisations:answer_invitation": ("accept_invitation", "decline_invitation"),
     # entretiens
@@ -60,7 +60,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "entretiens:conduct_held": ("mark_entretien_held",),
     "entretiens:cancel": ("cancel_entretien",),
     "entretiens:conduct_cancel": ("cancel_entretien",),
-    "bilans:entretien_update": ("mark_entretien_held", "cancel_entretien"),  # tenu; manque, annulé
+    "entretiens:update": ("mark_entretien_held", "cancel_entretien"),  # tenu; manque, annulé
     "entretiens:conduct_framing": ("record_preliminary_outputs",),
     "entretiens:note": ("save_entretien_note",),
     "entretiens:checklist": ("set_checklist_item",),

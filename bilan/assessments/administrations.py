@@ -23,11 +23,13 @@ from bilan.assessments.instruments import (
     latest_instruments,
 )
 from bilan.assessments.models import Administration, AdministrationStatus, Result
+from bilan.assessments.reports import report
 from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
 from bilan.assessments.sorts import SORT_FAMILIES
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content
+from bilan.exercises.models import ExperienceCompetence
 
 MAX_COMMENT = 20_000
 
@@ -318,7 +320,6 @@ def withdraw_health_consent(*, administration: Administration, by) -> Administra
 
 def competences_to_rate(administration: Administration) -> list[dict]:
     """Defaults, the portefeuille of the bilan, the consultant's additions (deduplicated)."""
-    from bilan.exercises.models import ExperienceCompetence
 
     portfolio = ExperienceCompetence.objects.filter(
         experience__bilan=administration.bilan
@@ -472,7 +473,6 @@ def tests_of(bilan: Bilan) -> list[Administration]:
 def any_report(result: Result, reader) -> dict[str, Any]:  # noqa: ANN001
     """The template context `r` of a result: reports.report for the scored tests; for the card
     sorts, the sort's view (health only for the beneficiary and the assigned consultant)."""
-    from bilan.assessments.reports import report
 
     administration = result.administration
     instrument = administration.instrument

@@ -30,7 +30,7 @@ from bilan.assessments.administrations import (
 )
 from bilan.assessments.instruments import UnknownInstrument, get_instrument, latest_instruments
 from bilan.assessments.models import AgeBand, Sex
-from bilan.organisations.access import get_bilan_for_user
+from bilan.bilans.access import get_bilan_for_user
 
 router = Router(tags=["assessments"])
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bilan.assessments.instruments import Instrument, get_instrument
-from bilan.compliance.content import Content
+from bilan.bilans.content import Content
 
 
 class AdministrationStatus(models.TextChoices):

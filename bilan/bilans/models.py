@@ -8,35 +8,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
-from bilan.compliance.content import Content, DocumentClass
+from bilan.bilans import minutes
+from bilan.bilans.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
+from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.invitations import invited_address, is_placeholder
-from bilan.organisations.models import HoursRule, Organisation, Role
-
-
-class RuleViolation(ValidationError):
-    """A refused action, with a French message naming what is missing.
-
-    `code` says why, so the API can answer with the right status: "refused" (the state does
-    not allow it, 409), "forbidden" (not this person's act, 403), "invalid" (bad input, 422).
-    """
-
-    def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message, code=code)
+from bilan.organisations.middleware import membership_for
+from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 
 
 def check_date(value: dt.date | None, *, label: str) -> None:
@@ -168,34 +158,37 @@ class ConsentMethod(models.TextChoices):
     PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
 
 
-def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
-    """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
-    it at all: admins their organisation's, consultants their assigned ones, beneficiaries
-    their own. None: nothing."""
+def visibility(user: User | AnonymousUser) -> dict[str, int] | None:
+    """The one rule of which bilans `user` may see at all, as the field values a visible
+    bilan has: admins their organisation's, consultants their assigned ones, beneficiaries
+    their own. None: nothing. `visible_to` (a query) and `is_visible_to` (a bilan in hand)
+    both read it."""
     membership = getattr(user, "membership", None)
     if membership is None:
         return None
-    q = models.Q(**{f"{prefix}organisation_id": membership.organisation_id})
+    fields = {"organisation_id": membership.organisation_id}
     if membership.role == Role.BENEFICIARY:
         # A beneficiary owns their bilans; with bilans at two providers she works in one at a
         # time (the organisation she chose) and never sees one through the other.
-        return q & models.Q(**{f"{prefix}beneficiary": user})
-    if membership.role == Role.ADMIN:
-        return q
-    return q & models.Q(**{f"{prefix}consultant": user})
+        fields["beneficiary_id"] = user.pk
+    elif membership.role != Role.ADMIN:
+        fields["consultant_id"] = user.pk
+    return fields
+
+
+def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
+    """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
+    it (`visibility`). None: nothing."""
+    fields = visibility(user)
+    if fields is None:
+        return None
+    return models.Q(**{f"{prefix}{name}": value for name, value in fields.items()})
 
 
 def is_visible_to(user: User | AnonymousUser, bilan: Bilan) -> bool:
-    """`visible_to` for a bilan already in hand: the same rule, without a query (a test
-    checks the two agree for every role)."""
-    membership = getattr(user, "membership", None)
-    if membership is None:
-        return False
-    if bilan.organisation_id != membership.organisation_id:
-        return False
-    if membership.role == Role.BENEFICIARY:
-        return bilan.beneficiary_id == user.pk
-    return membership.role == Role.ADMIN or bilan.consultant_id == user.pk
+    """`visibility` for a bilan already in hand, without a query."""
+    fields = visibility(user)
+    return fields is not None and all(getattr(bilan, n) == v for n, v in fields.items())
 
 
 def current_of(bilans: list[Bilan]) -> Bilan | None:
@@ -219,36 +212,8 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
 
     def with_hours(self) -> BilanQuerySet:
         """Annotate entretien and inter-session work minutes in one query, whatever the
-        number of bilans."""
-        from bilan.entretiens.models import Assignment, Entretien
-
-        def minutes(field: str, **flt: Any) -> Coalesce:
-            sub = (
-                Entretien.objects.filter(bilan=OuterRef("pk"), **flt)
-                .exclude(phase=Phase.FOLLOW_UP)
-                .order_by()
-                .values("bilan")
-                .annotate(total=Sum(field))
-                .values("total")
-            )
-            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-        def estimates(**flt: Any) -> Coalesce:
-            sub = (
-                Assignment.objects.filter(bilan=OuterRef("pk"), **flt)
-                .order_by()
-                .values("bilan")
-                .annotate(total=Sum("estimated_minutes"))
-                .values("total")
-            )
-            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-        return self.annotate(
-            scheduled_minutes=minutes("planned_minutes", status__in=["planned", "held"]),
-            held_minutes=minutes("held_minutes", status="held"),
-            assigned_minutes=estimates(),
-            assigned_done_minutes=estimates(done_at__isnull=False),
-        )
+        number of bilans (counted by entretiens, see bilans/minutes.py)."""
+        return self.annotate(**minutes.source().annotations())
 
     def with_people(self) -> BilanQuerySet:
         return self.select_related("beneficiary", "consultant", "organisation")
@@ -371,15 +336,9 @@ class Bilan(models.Model):
 
     def budget(self, rule: HoursRule | None = None) -> Budget:
         rule = rule or self.rule()
-        if hasattr(self, "scheduled_minutes") and hasattr(self, "held_minutes"):  # with_hours
-            scheduled, held = self.scheduled_minutes, self.held_minutes
-        else:
-            sums = self.entretiens.exclude(phase=Phase.FOLLOW_UP).aggregate(
-                scheduled=Sum("planned_minutes", filter=Q(status__in=["planned", "held"])),
-                held=Sum("held_minutes", filter=Q(status="held")),
-            )
-            scheduled, held = sums["scheduled"] or 0, sums["held"] or 0
-        assigned, assigned_done = self.assignment_minutes()
+        counted = minutes.figures(self)
+        scheduled, held = counted["scheduled_minutes"], counted["held_minutes"]
+        assigned, assigned_done = counted["assigned_minutes"], counted["assigned_done_minutes"]
         return Budget(
             planned_accompaniment=self.planned_accompaniment_minutes,
             scheduled_accompaniment=scheduled,
@@ -394,13 +353,8 @@ class Bilan(models.Model):
 
     def assignment_minutes(self) -> tuple[int, int]:
         """Estimated minutes of inter-session work given, and of the part done."""
-        if hasattr(self, "assigned_minutes") and hasattr(self, "assigned_done_minutes"):
-            return self.assigned_minutes, self.assigned_done_minutes
-        sums = self.assignments.aggregate(
-            given=Sum("estimated_minutes"),
-            done=Sum("estimated_minutes", filter=Q(done_at__isnull=False)),
-        )
-        return sums["given"] or 0, sums["done"] or 0
+        counted = minutes.figures(self, ("assigned_minutes", "assigned_done_minutes"))
+        return counted["assigned_minutes"], counted["assigned_done_minutes"]
 
     def is_assigned_consultant(self, user: User | AnonymousUser) -> bool:
         """`user` is this bilan's consultant, acting as a consultant of its organisation
@@ -488,8 +442,7 @@ class Bilan(models.Model):
 
     def _authorise(self, by: User, act: str) -> None:
         """Check the one table of who may do what (bilans/transitions.py)."""
-        from bilan.bilans.transitions import may_transition
-        from bilan.organisations.middleware import membership_for
+        from bilan.bilans.transitions import may_transition  # why: it imports this module
 
         if not hasattr(by, "membership"):
             by.membership = membership_for(by)
@@ -863,8 +816,6 @@ class Bilan(models.Model):
 
     def assign_consultant(self, *, by: User, consultant: User, reason: str = "") -> None:
         """Give the bilan to another consultant of the organisation, keeping the history."""
-        from bilan.organisations.models import Membership
-
         if (
             not Membership.objects.consultants()
             .filter(user=consultant, organisation_id=self.organisation_id)

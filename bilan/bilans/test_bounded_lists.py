@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from bilan.bilans import views
 from bilan.bilans.models import Bilan
-from bilan.lib.testing import make_bilan, make_member
+from bilan.bilans.testing import make_bilan, make_member
 from bilan.organisations.models import Role
 
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.models import User
-from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.bilans.models import Bilan, ConsentMethod, Status, is_visible_to
+from bilan.bilans.testing import make_bilan, make_member
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien
-from bilan.lib.testing import make_bilan, make_member
 from bilan.organisations.models import Role
 
 ROLES = [
@@ -62,7 +62,7 @@ def staff_urls(c: SimpleNamespace) -> list[tuple[str, str, dict[str, Any]]]:
         ),
         (
             "post",
-            reverse("bilans:entretien_update", args=[entretien.pk, "tenu"]),
+            reverse("entretiens:update", args=[entretien.pk, "tenu"]),
             {"duration": "1"},
         ),
     ]
@@ -469,7 +469,6 @@ def test_the_rule_for_a_bilan_in_hand_agrees_with_the_query_for_every_role(
     cast: SimpleNamespace,
 ) -> None:
     """bilans.models.is_visible_to (the autosave path) and visible_to (every list) are one rule."""
-    from bilan.bilans.models import is_visible_to
 
     people = [
         cast.admin,

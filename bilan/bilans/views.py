@@ -6,7 +6,6 @@ Views are thin: each calls the access helper first, then one model method or act
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -17,14 +16,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
-from bilan.bilans import closing, forms
+from bilan.bilans import closing, forms, sections
+from bilan.bilans.access import can_read_content, get_bilan_for_user
 from bilan.bilans.actions import consultants_open_to, create_bilan, update_bilan_administration
 from bilan.bilans.models import (
     ACTIVE_STATUSES,
@@ -37,15 +37,7 @@ from bilan.bilans.models import (
     status_counts,
 )
 from bilan.bilans.transitions import may_transition, run_transition
-from bilan.compliance.audit import record_content_access
-from bilan.entretiens.assignments import done_recently, overdue_assignments, read_assignments
-from bilan.entretiens.models import Entretien
-from bilan.organisations.access import (
-    can_read_content,
-    get_bilan_for_user,
-    require_membership,
-    staff_required,
-)
+from bilan.organisations.access import require_membership, staff_required
 from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 
 PIPELINE: list[str] = [
@@ -125,16 +117,13 @@ def consultant_dashboard(request: AuthenticatedRequest, membership: Membership) 
         list(Bilan.objects.filter(pk__in=lowest_ids).with_people().with_hours()),
         membership.organisation,
     )
-    entretiens = Entretien.objects.filter(bilan__in=qs).select_related("bilan__beneficiary")
     return TemplateResponse(
         request,
         "bilans/consultant_dashboard.html",
         {
+            # The features' parts (entretiens: upcoming, overdue, inter-session work).
+            **sections.dashboard_context(request, qs, Role.CONSULTANT),
             "by_phase": by_phase,
-            "upcoming": entretiens.upcoming()[:10],
-            "overdue": entretiens.overdue()[:20],
-            "overdue_assignments": overdue_assignments(qs),
-            "done_recently": done_recently(qs),
             "below_minimum": [b for b in lowest if b.hours.below_minimum],
             "counts": counts,
         },
@@ -176,7 +165,7 @@ def admin_dashboard(request: AuthenticatedRequest, membership: Membership) -> Ht
                 for e in sorted(matrix.values(), key=lambda e: e["name"])
             ],
             "counts": status_counts(qs),
-            "overdue": Entretien.objects.filter(bilan__in=qs).overdue().count(),
+            **sections.dashboard_context(request, qs, Role.ADMIN),  # entretiens: overdue
         },
     )
 
@@ -263,9 +252,8 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
     reads_content = can_read_content(user, bilan)
     framing = bilan.framing_or_empty() if reads_content else None
     if framing is not None and framing.pk:
-        record_content_access(actor=user, bilan=bilan, objects=[framing])
+        sections.record_read(actor=user, bilan=bilan, objects=[framing])
     is_consultant = bilan.is_assigned_consultant(user)
-    from bilan.entretiens.views_schedule import schedule_form  # that module imports this one
 
     can = {
         name: may_transition(user, bilan, name)
@@ -291,14 +279,14 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
         "agreed_arrangements": framing.agreed_arrangements if framing else "",
     }
     return {
+        # The features' parts (entretiens: the list, the booking form, inter-session work).
+        **sections.detail_context(request, bilan, bound),
         "bilan": bilan,
         "budget": budget,
         "pipeline": PIPELINE,
         "pipeline_index": PIPELINE.index(bilan.status) if bilan.status in PIPELINE else -1,
         "consent": bilan.active_consent(),
         "framing": framing,
-        # Called by the template only where the section renders, so its audit rows are exact.
-        "assignments": partial(read_assignments, reader=user, bilan=bilan),
         "reads_content": reads_content,
         "is_consultant": is_consultant,
         "is_admin": require_membership(user).role == Role.ADMIN,
@@ -308,7 +296,6 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
         ),
         # The closing owner's own list (followup.closing): « prêt » here means closing will accept.
         "closing_missing": (closing.missing(bilan) if bilan.status == Status.CONCLUSIONS else []),
-        "entretiens": bilan.entretiens.all(),
         "schedule_phase": PHASE_OF_STATUS.get(bilan.status),
         "schedule_phase_label": (
             Phase(PHASE_OF_STATUS[bilan.status]).label if bilan.status in PHASE_OF_STATUS else ""
@@ -329,7 +316,6 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
         "personal_form": forms.PersonalWorkForm(
             initial={"personal": bilan.delivered_personal_minutes / 60}
         ),
-        "schedule_form": schedule_form(bilan, user, bound),
         "close_form": forms.CloseForm(),
         "stop_form": forms.StopForm(),
         "follow_up_form": forms.FollowUpForm(initial={"decision": bilan.follow_up_decision}),
@@ -495,37 +481,6 @@ def bilan_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _t("Choisissez un·e consultant·e de l'organisme."))
     return redirect("bilans:detail", pk=bilan.pk)
-
-
-def entretiens_response(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) -> HttpResponse:
-    """The activity block (hours and entretiens) for HTMX, or the whole page."""
-    bilan.refresh_from_db()
-    context = detail_context(request, bilan, **bound)
-    template = "bilans/detail.html#activity" if request.htmx else "bilans/detail.html"
-    if not request.htmx and not bound:
-        return redirect("bilans:detail", pk=bilan.pk)
-    return TemplateResponse(request, template, context, status=422 if bound else 200)
-
-
-@staff_required
-@require_POST
-def entretien_update(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
-    entretien = get_object_or_404(Entretien, pk=pk)
-    bilan = get_bilan_for_user(request.user, entretien.bilan_id, write=True)
-    consultant_only(request.user, bilan)
-    try:
-        if action == "tenu":
-            form = forms.HeldForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_t("Indiquez la durée réalisée."))
-            entretien.mark_held(by=request.user, held_minutes=form.cleaned_data["duration"])
-        elif action in ("manque", "annule"):
-            entretien.cancel(by=request.user, missed=action == "manque")
-        else:
-            raise PermissionDenied
-    except ValidationError as e:
-        refusal(request, e)
-    return entretiens_response(request, bilan)
 
 
 @staff_required

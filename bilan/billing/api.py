@@ -22,6 +22,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from bilan.accounts.models import User
 from bilan.api.base import BilanId, acting_user, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.billing import bpf, contracts, invoicing
 from bilan.billing.models import (
     BillingProfile,
@@ -34,7 +35,6 @@ from bilan.billing.models import (
     PersonalFundsContract,
     VatStatus,
 )
-from bilan.organisations.access import get_bilan_for_user
 from bilan.organisations.models import Role
 
 router = Router(tags=["billing"])

@@ -18,6 +18,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from bilan.accounts.models import ApiToken
+from bilan.bilans.content import content_models
 from bilan.bilans.models import Bilan, BilanFraming, RuleViolation
 from bilan.billing import invoicing
 from bilan.billing.models import (
@@ -30,7 +31,6 @@ from bilan.billing.models import (
     VatStatus,
 )
 from bilan.billing.testing import complete_profile, draft
-from bilan.compliance.content import content_models
 
 DAY = dt.date(2026, 3, 16)
 CONTENT_MARKER = "MARQUEUR-CONTENU-7731"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET, require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, BilanQuerySet, FundingRoute, RuleViolation
 from bilan.billing import bpf, contracts, invoicing
 from bilan.billing.forms import (
@@ -28,7 +29,7 @@ from bilan.billing.forms import (
     ScheduleForm,
 )
 from bilan.billing.models import BillingProfile, BillingRule, Invoice, PersonalFundsContract
-from bilan.organisations.access import get_bilan_for_user, require_membership, role_required
+from bilan.organisations.access import require_membership, role_required
 from bilan.organisations.models import Role
 
 admin_required = role_required(Role.ADMIN)

@@ -27,11 +27,11 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from bilan.accounts.models import User
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.careers import interests, matches
 from bilan.careers.matching import DEFAULT_LIMIT, MAX_RANKED
 from bilan.careers.models import InterestSort, MatchDecision, MatchRun
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["matching"])
 

@@ -17,11 +17,11 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.careers import fiches, research, search
 from bilan.careers.models import TEXT_MAX, SavedFiche
 from bilan.careers.referential import attribution, current_version
 from bilan.careers.templatetags.careers import RomeVersionNumber
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["metiers"])
 

@@ -7,6 +7,16 @@ class CareersConfig(AppConfig):
     name = "bilan.careers"
     label = "careers"
 
+    def ready(self) -> None:
+        # why: an AppConfig imports its app's models only once the registry is ready.
+        from bilan.careers import competences
+        from bilan.exercises import referential
+
+        # « Mon parcours » (exercises, below careers) links competences to the ROME through here.
+        referential.register(
+            search=competences.search, item=competences.item, labels=competences.labels
+        )
+
     def warm(self) -> None:
         """Build the métier search index and the matching snapshot of the current ROME
         version (about 1.4 s with the full referential) before a web worker takes its first

@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content, get_bilan_for_user
 from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.matching import DEFAULT_LIMIT, Ranking, rank
 from bilan.careers.models import MatchDecision, MatchRun, Metier, RomeVersion
 from bilan.careers.profile import Inputs, profile_for, referential
 from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content, get_bilan_for_user
 
 MAX_LIMIT = 50
 REASON_MAX = 500

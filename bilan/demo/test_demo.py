@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from bilan.bilans.models import Bilan, ConsentMethod, Status
 from bilan.billing.models import Invoice, PersonalFundsContract
+from bilan.careers import referential
+from bilan.careers.models import CareerOption, EnqueteMetier, MatchRun, SavedFiche
 from bilan.entretiens.models import Entretien
 from bilan.organisations.models import Membership, Organisation, Role, validate_siret
 
@@ -31,7 +33,6 @@ ACCOUNTS = {
 def _fixture_referential(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo imports the small ROME fixture here: the full folder's import (10–20 s) is
     tested once in bilan/careers/test_referential_full.py, not in every demo test."""
-    from bilan.careers import referential
 
     monkeypatch.setattr(referential, "FULL_DATA_DIR", referential.FIXTURE_DIR.parent / "absent")
 
@@ -145,8 +146,6 @@ def test_the_demo_is_quiet_at_verbosity_zero() -> None:
 
 
 def test_the_demo_explores_metiers_with_camille() -> None:
-    from bilan.careers.models import CareerOption, EnqueteMetier, MatchRun, SavedFiche
-
     output = demo()
     assert "Référentiel ROME : fixture de test" in output
     bilan = Bilan.objects.get(beneficiary__email="camille.rousseau@demo.test")

@@ -19,6 +19,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.documents import synthese as service
 from bilan.documents.models import (
     SECTIONS,
@@ -31,7 +32,6 @@ from bilan.documents.models import (
 from bilan.documents.renderers import renderer_for
 from bilan.documents.sanitize import MAX_SECTION_CHARS
 from bilan.lib.uploads import protect_upload
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["synthese"])
 

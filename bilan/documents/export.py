@@ -5,7 +5,7 @@ rendered synthèse file, if any.
 Only the beneficiary exports (anyone else: PermissionDenied); the export is audited. Never in
 it: the consultant's private entretien notes, debrief notes, match runs and reviews.
 
-Which content goes where is decided for every model of bilan.compliance.content's registry
+Which content goes where is decided for every model of bilan.bilans.content's registry
 (the single list of content models): EXPORTED names the place of each in bilan.json,
 NOT_EXPORTED the reason of each left out. `bilan_data` walks the registry and refuses to
 export while a content model is in neither (a new model must be decided, never forgotten).
@@ -23,19 +23,24 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from bilan.assessments.models import Administration
+from bilan.assessments.reports import result_pdf
+from bilan.bilans.content import content_models
 from bilan.bilans.models import BilanFraming
-from bilan.compliance.content import content_models
+from bilan.careers.models import CareerOption, EnqueteMetier, InterestSort
 from bilan.compliance.models import AuditEvent
+from bilan.documents.models import RenderJob, Synthese
 from bilan.entretiens.models import Assignment
 from bilan.entretiens.notes import held_summaries
-from bilan.followup.models import SelfDiagnosis, SuiviReport
+from bilan.exercises.models import MotivationsExercise
+from bilan.followup.models import ActionPlan, SelfDiagnosis, SuiviReport
 
 if TYPE_CHECKING:
     from bilan.bilans.models import Bilan
 
 FORMAT_VERSION = 2  # 2: cadrage, entretiens, travaux, suivi, synthèse shares, action history
 
-# Every content model (bilan.compliance.content), by label: where it is in bilan.json…
+# Every content model (bilan.bilans.content), by label: where it is in bilan.json…
 EXPORTED: dict[str, str] = {
     "bilans.BilanFraming": "cadrage",
     "entretiens.EntretienNote": "entretiens (the shared summaries of held entretiens only)",
@@ -101,8 +106,6 @@ def as_dict(obj: models.Model, *, exclude: set[str] = frozenset()) -> dict[str, 
 
 
 def _tests(bilan: Bilan) -> list[dict]:
-    from bilan.assessments.models import Administration
-
     out = []
     for administration in Administration.objects.filter(bilan=bilan).order_by("started_at", "id"):
         item = as_dict(administration, exclude={"bilan"})
@@ -113,8 +116,6 @@ def _tests(bilan: Bilan) -> list[dict]:
 
 
 def _exercises(bilan: Bilan) -> dict:
-    from bilan.exercises.models import MotivationsExercise
-
     experiences = []
     for experience in bilan.experiences.all().order_by("id"):
         item = as_dict(experience, exclude={"bilan"})
@@ -133,8 +134,6 @@ def _exercises(bilan: Bilan) -> dict:
 
 
 def _careers(bilan: Bilan) -> dict:
-    from bilan.careers.models import CareerOption, EnqueteMetier, InterestSort
-
     interests = InterestSort.objects.filter(bilan=bilan).first()
     pistes = []
     for option in CareerOption.objects.filter(bilan=bilan).order_by("id"):
@@ -159,8 +158,6 @@ def _careers(bilan: Bilan) -> dict:
 
 
 def _synthese(bilan: Bilan) -> dict | None:
-    from bilan.documents.models import Synthese
-
     synthese = Synthese.objects.filter(bilan=bilan).first()
     if synthese is None:
         return None
@@ -183,8 +180,6 @@ def _synthese(bilan: Bilan) -> dict | None:
 
 
 def _plan(bilan: Bilan) -> dict | None:
-    from bilan.followup.models import ActionPlan
-
     plan = ActionPlan.objects.filter(bilan=bilan).first()
     if plan is None:
         return None
@@ -268,9 +263,6 @@ def bilan_data(bilan: Bilan) -> dict:
 
 
 def _result_pdfs(bilan: Bilan) -> list[tuple[str, bytes]]:
-    from bilan.assessments.models import Administration
-    from bilan.assessments.reports import result_pdf
-
     files = []
     for administration in Administration.objects.filter(
         bilan=bilan, submitted_at__isnull=False
@@ -285,7 +277,6 @@ def _result_pdfs(bilan: Bilan) -> list[tuple[str, bytes]]:
 
 def _synthese_file(bilan: Bilan) -> tuple[str, bytes] | None:
     """The latest rendered file of the version submitted to the beneficiary, if any."""
-    from bilan.documents.models import RenderJob
 
     synthese = getattr(bilan, "synthese", None)
     if synthese is None or not synthese.submitted_number:

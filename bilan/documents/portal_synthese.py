@@ -21,7 +21,9 @@ from django.views.decorators.http import require_POST
 
 from bilan.bilans.models import Bilan
 from bilan.documents import synthese as service
-from bilan.documents.models import RenderFormat, SyntheseShare, SyntheseStatus
+from bilan.documents.models import SECTIONS, RenderFormat, SyntheseShare, SyntheseStatus
+from bilan.documents.renderers import build_document, renderer_for
+from bilan.documents.sanitize import sanitize
 from bilan.documents.views import download, job_response
 from bilan.organisations.access import beneficiary_required
 
@@ -58,9 +60,6 @@ def _page(
         "share_days": service.SHARE_DAYS,
     }
     if reading and reading.version:
-        from bilan.documents.models import SECTIONS
-        from bilan.documents.sanitize import sanitize
-
         context["sections"] = [
             {"key": k, "title": t, "html": sanitize(reading.version.section(k))}
             for k, t in SECTIONS.items()
@@ -192,7 +191,6 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """The recipient's one-time download (no account): the shared version as a PDF."""
-    from bilan.documents.renderers import build_document, renderer_for
 
     found = service.claim_share(token)
     if found is None:

@@ -1,4 +1,4 @@
-"""« Télécharger tout mon bilan » walks the content registry (bilan.compliance.content): every
+"""« Télécharger tout mon bilan » walks the content registry (bilan.bilans.content): every
 content model is either exported (EXPORTED says where) or left out for a written reason
 (NOT_EXPORTED); a model in neither stops the export, so none is ever forgotten."""
 
@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from bilan.bilans.content import content_models
 from bilan.bilans.models import Status
-from bilan.compliance.content import content_models
 from bilan.demo.scenario import advance_to
 from bilan.documents import export
 from bilan.entretiens.models import EntretienNote, EntretienStatus, NoteKind

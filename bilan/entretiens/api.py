@@ -19,10 +19,10 @@ from pydantic import model_validator
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Phase
 from bilan.bilans.transitions import may_transition
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Modality
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["entretiens"])
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.content import Content, DocumentClass
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
-from bilan.compliance.content import Content, DocumentClass
 from bilan.compliance.models import AppendOnlyError
 from bilan.lib.dates import (
     check_booking_datetime,
@@ -216,6 +216,7 @@ class Entretien(models.Model):
         """
         if interview_key:
             if guide is None:
+                # why: guides imports this module (InterviewGuide)
                 from bilan.entretiens.guides import current_guide_for
 
                 guide = current_guide_for(bilan.organisation)
@@ -327,7 +328,7 @@ class Entretien(models.Model):
     def _notify(self, kind: str) -> None:
         """E-mail both parties once the transaction commits; a mail failure is logged, the
         booking stays."""
-        from bilan.entretiens.tasks import send_entretien_notice
+        from bilan.entretiens.tasks import send_entretien_notice  # why: it imports this module
 
         pk = self.pk
         transaction.on_commit(lambda: send_entretien_notice(pk, kind), robust=True)

@@ -15,8 +15,8 @@ from django.utils.formats import date_format
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import Phase, RuleViolation, Status
-from bilan.compliance.content import is_content
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.attendance import (
     PNG_DATA_URL,
@@ -28,6 +28,7 @@ from bilan.entretiens.models import (
     Attendance,
     Entretien,
     EntretienNote,
+    InterviewGuide,
     Modality,
     NoteKind,
     SignatureMethod,
@@ -579,8 +580,6 @@ def test_the_attendance_sheet_contains_no_bilan_content(signed_bilan):
 
 
 def test_the_sheet_names_a_guide_interview_by_its_generic_title(cast, bilan):
-    from bilan.entretiens.models import InterviewGuide
-
     guide = InterviewGuide.objects.create(
         name="Guide de test",
         content={

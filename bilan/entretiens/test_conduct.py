@@ -21,6 +21,7 @@ from bilan.entretiens.models import (
     EntretienStatus,
 )
 from bilan.entretiens.notes import save_note, set_checklist_item
+from bilan.lib.testing import PASSWORD
 
 AUTOSAVE = {"HTTP_X_AUTOSAVE": "1"}
 PRIVATE = "Note privée : évoque un conflit avec sa hiérarchie"
@@ -406,8 +407,6 @@ def test_the_bilan_page_links_to_the_screen_for_the_consultant_only(cast, client
 @pytest.mark.browser
 def test_in_a_browser_notes_autosave_keep_unsaved_text_and_show_conflicts(live_server, page, cast):
     from playwright.sync_api import expect
-
-    from bilan.lib.testing import PASSWORD
 
     entretien = make_entretien(cast)
     page.goto(live_server.url + "/compte/connexion/")

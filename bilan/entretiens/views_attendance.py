@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.entretiens.attendance import (
     attendance_sheet_pdf,
     client_ip,
@@ -31,7 +32,7 @@ from bilan.entretiens.attendance import (
     times,
 )
 from bilan.entretiens.models import Entretien, EntretienStatus, Modality, SignerRole
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 
 def signing_fields(request: HttpRequest) -> dict:

@@ -16,6 +16,7 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.exchanges.journal import (
     delete_entry,
     edit_entry,
@@ -32,7 +33,6 @@ from bilan.exchanges.messaging import (
     require_thread_access,
 )
 from bilan.exchanges.models import JournalEntry, Message
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["exchanges"])
 

@@ -17,6 +17,7 @@ from ninja import Field, Path, Router, Schema, Status
 from bilan.accounts.models import User
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.exercises import parcours
 from bilan.exercises.models import (
@@ -40,7 +41,6 @@ from bilan.exercises.parcours import (
     read_experiences,
     read_portfolio,
 )
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["exercises"])
 

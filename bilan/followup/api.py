@@ -18,11 +18,11 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, error, errors
 from bilan.api.schemas import MAX_INT, ErrorOut, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Completion, RuleViolation, StopReason
 from bilan.entretiens.models import Modality
 from bilan.followup import actionplan, closing, suivi
 from bilan.followup.models import TEXT_MAX, WHAT_MAX, Action, ActionStatus, Outcome
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["followup"])
 

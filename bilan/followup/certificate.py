@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.bilans.models import Bilan, Completion, Phase, RuleViolation, Status
+from bilan.entretiens.attendance import logo_data_url
 from bilan.entretiens.models import EntretienStatus
 from bilan.lib.render import render_pdf
 
@@ -70,7 +71,6 @@ def facts(bilan: Bilan) -> dict[str, Any]:
 
 def certificate_pdf(bilan: Bilan) -> bytes:
     """The certificate as a PDF (the one PDF renderer; only the logo, inlined, is an image)."""
-    from bilan.entretiens.attendance import logo_data_url
 
     require_certifiable(bilan)
     c = facts(bilan)

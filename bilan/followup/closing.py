@@ -11,6 +11,7 @@ the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,25 +27,33 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.bilans.transitions import may_transition
+from bilan.followup import suivi
 from bilan.followup.actionplan import membership_of
 from bilan.followup.models import Action
 from bilan.lib.hours import fmt
+
+# The synthèse lives in bilan.documents, a feature above followup: documents registers its
+# closing status here when the app is ready (`DocumentsConfig.ready`).
+_synthese_status: Callable[[Bilan], dict] | None = None
+
+
+def register_synthese_status(status: Callable[[Bilan], dict]) -> None:
+    global _synthese_status
+    _synthese_status = status
 
 
 def synthese_status(bilan: Bilan) -> dict:
     """{"validated", "handed_over", "label"} of the bilan's synthèse (bilan/documents/).
 
-    The adapter the checklist calls (tests monkeypatch it): until bilan.documents exists, there
-    is no synthèse, so closing stays refused."""
-    try:
-        from bilan.documents.synthese import closing_status
-    except ImportError:
+    The adapter the checklist calls (tests monkeypatch it): without bilan.documents, there is
+    no synthèse, so closing stays refused."""
+    if _synthese_status is None:
         return {
             "validated": False,
             "handed_over": False,
             "label": _t("aucun document de synthèse"),
         }
-    return closing_status(bilan)
+    return _synthese_status(bilan)
 
 
 @dataclass(frozen=True)
@@ -164,7 +173,6 @@ def close_bilan(
 
     Refused (RuleViolation naming every missing item) while anything is missing. The whole
     is one transaction: a suivi that cannot be booked leaves the bilan open."""
-    from bilan.followup import suivi
 
     membership_of(by)  # may_transition reads it
     if not may_transition(by, bilan, "close"):

@@ -12,9 +12,9 @@ import pytest
 
 from bilan.api.test_api import ROLES, Api
 from bilan.bilans.models import Status
+from bilan.demo.testing import close, in_conclusions
 from bilan.followup import suivi
 from bilan.followup.models import Suivi, SuiviReport
-from bilan.followup.testing import close, in_conclusions
 
 # The suivi is content: the assigned consultant acts, the administration and the beneficiary
 # are refused (403), anyone who does not see the bilan gets 404 (other organisation included).

@@ -22,16 +22,17 @@ from bilan.bilans.models import (
     Status,
 )
 from bilan.careers.models import CareerOption
-from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
-from bilan.followup import actionplan, certificate, closing
-from bilan.followup.models import Suivi
-from bilan.followup.testing import (
+from bilan.demo.testing import (
     SYNTHESE_MISSING,
     add_action,
     close,
     in_conclusions,
     stub_synthese,
 )
+from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
+from bilan.followup import actionplan, certificate, closing
+from bilan.followup.models import Suivi
+from bilan.followup.suivi import SuiviSlot
 
 
 def pdf_text(data: bytes) -> str:
@@ -209,8 +210,6 @@ def test_a_declined_suivi_is_not_booked(ready, mailoutbox, django_capture_on_com
 
 
 def test_a_suivi_slot_that_cannot_be_booked_leaves_the_bilan_open(ready):
-    from bilan.followup.suivi import SuiviSlot
-
     slot = SuiviSlot(starts_at=timezone.now() + dt.timedelta(days=180), modality="video")
     with pytest.raises(RuleViolation, match="lien de la visio"):
         closing.close_bilan(bilan=ready, by=ready.consultant, suivi_slot=slot)

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, FollowUpDecision, Status
 from bilan.bilans.transitions import may_transition
 from bilan.entretiens.views_attendance import pdf_response
@@ -32,7 +33,7 @@ from bilan.followup.forms import (
     TrackForm,
 )
 from bilan.followup.models import ActionStatus
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 
 def raise_forbidden(error: ValidationError) -> None:

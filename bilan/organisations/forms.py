@@ -6,9 +6,9 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.forms import HoursField
+from bilan.lib.forms import HoursField
 from bilan.organisations.logos import normalise_logo, replace_logo
-from bilan.organisations.models import HoursRule, Organisation
+from bilan.organisations.models import HoursRule, Organisation, Role
 from bilan.organisations.rules import hours_rule_errors, save_hours_rule
 
 if TYPE_CHECKING:
@@ -97,3 +97,13 @@ class HoursRuleForm(HoursRuleModelForm):
         if commit:
             save_hours_rule(rule)  # the one owner: a second rule on the same date is refused
         return rule
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[(Role.CONSULTANT, Role.CONSULTANT.label), (Role.ADMIN, Role.ADMIN.label)],
+    )

@@ -14,10 +14,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, ConsentMethod, Status, current_of
 from bilan.entretiens.assignments import open_assignments
 from bilan.entretiens.models import Entretien
-from bilan.organisations.access import beneficiary_required, get_bilan_for_user
+from bilan.organisations.access import beneficiary_required
 
 
 def todo_for(bilan: Bilan) -> list[dict]:

@@ -29,6 +29,7 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.billing import demo as billing_demo
+from bilan.careers import enquetes, interests, matches, pistes, research
 from bilan.careers.referential import import_for_demo
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien, Modality
@@ -409,7 +410,6 @@ class Command(BaseCommand):
         """Camille's exploration: centres d'intérêt, two fiches kept, a piste from one of them
         with an enquête planned, and a reviewed matching the beneficiary can read. Codes that
         exist in the full ROME and in the test fixture, so the demo works with either."""
-        from bilan.careers import enquetes, interests, matches, pistes, research
 
         beneficiary = bilan.beneficiary
         beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)

@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bilan.accounts.models import User
-from bilan.compliance.content import content_models
+from bilan.bilans.content import content_models
 from bilan.compliance.models import OBJECT_TYPE_LABELS, AuditEvent
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
 
-URL = reverse("organisations:audit")
+URL = reverse("compliance:audit")
 PARIS = dt.timezone(dt.timedelta(hours=1))  # Europe/Paris in winter
 NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
 

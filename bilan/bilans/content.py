@@ -2,6 +2,8 @@
 
 A model holding content inherits `Content` and names its document class. Retention, export
 and permission rules ask `is_content()` / `content_models()`, never a list of their own.
+It sits in the core (it was bilan/compliance/content.py): the core's own BilanFraming is
+content, and compliance, above the core, reads what is declared here.
 """
 
 from __future__ import annotations
