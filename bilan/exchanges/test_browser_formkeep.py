@@ -51,3 +51,25 @@ def test_a_journal_entry_sent_after_the_session_expired_comes_back_and_is_saved(
     )
     page.goto(live_server.url + reverse("portal:journal_new"))
     expect(page.get_by_label("Ce que je note aujourd'hui")).to_have_value("")  # not restored twice
+
+
+@pytest.mark.browser
+def test_leaving_the_centres_d_interet_with_unsaved_ticks_asks_first(
+    live_server, page: Page, cast, rome
+) -> None:
+    advance_to(cast.bilan, Status.INVESTIGATION)
+    log_in(page, live_server.url, cast.beneficiary.email)
+    page.goto(live_server.url + reverse("portal:interests"))
+    page.locator("#interests-form input[type=checkbox]").first.check()
+    dialogs: list[str] = []
+
+    def stay(dialog) -> None:  # noqa: ANN001
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="Mes tests", exact=True).click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith(reverse("portal:interests"))
+    expect(page.locator("#interests-form input[type=checkbox]").first).to_be_checked()

@@ -73,4 +73,20 @@
     form.addEventListener("input", function () { keep(null); });
     form.addEventListener("submit", function () { keep(Date.now()); });
   });
+
+  // A form with <form data-warn-unsaved="…"> (centres d'intérêt, synthèse editor) asks before
+  // the page is left with changes not yet saved.
+  var dirty = [];
+  document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+    function mark() { if (dirty.indexOf(form) < 0) dirty.push(form); }
+    form.addEventListener("input", mark);
+    form.addEventListener("change", mark);
+    form.addEventListener("submit", function () { dirty = dirty.filter(function (f) { return f !== form; }); });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty.length) return;
+    event.preventDefault();
+    event.returnValue = dirty[0].dataset.warnUnsaved;
+    return event.returnValue;
+  });
 })();
