@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bilan.documents",
     "bilan.careers",
     "bilan.followup",
+    "bilan.lifecycle",  # retention, destruction, GDPR requests and registers (issue 16)
     "bilan.demo",  # manage.py demo and the test scenario: above every feature
 ]
 
