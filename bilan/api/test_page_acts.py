@@ -111,6 +111,10 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:plan_action_track": ("update_action",),
     "followup:close": ("close_bilan",),
     "followup:suivi_schedule": ("schedule_suivi",),
+    # lifecycle
+    "portal:sign_agreement": ("sign_conservation_agreement",),
+    "portal:withdraw_agreement": ("withdraw_conservation_agreement",),
+    "lifecycle:confirm_rule": ("confirm_retention_rule",),
     "portal:suivi": ("submit_self_diagnosis",),
 }
 

@@ -1,0 +1,96 @@
+"""The beneficiary's « Mes données » (see urlpatterns at the bottom): for each of her bilans,
+what is kept, until when and why; the written agreement to keep her work for follow-up, and
+its withdrawal. Rules live in retention.py; a bilan out of reach is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from bilan.accounts.http import AuthenticatedRequest
+from bilan.bilans.models import Bilan
+from bilan.lifecycle import retention
+from bilan.lifecycle.forms import AgreementForm
+from bilan.organisations.access import beneficiary_required, get_bilan_for_user
+
+PAGE = "lifecycle/my_data.html"
+
+
+def page_context(
+    request: AuthenticatedRequest, form: AgreementForm | None = None
+) -> dict[str, Any]:
+    bilans = list(Bilan.objects.for_user(request.user).with_people().order_by("-opened_on", "-id"))
+    rows = []
+    for bilan in bilans:
+        agreement = retention.active_agreement(bilan)
+        rows.append(
+            {
+                "bilan": bilan,
+                "agreement": agreement,
+                "schedule": retention.schedule(bilan, agreement=agreement),
+            }
+        )
+    return {"rows": rows, "form": form or AgreementForm()}
+
+
+@beneficiary_required
+def my_data(request: AuthenticatedRequest) -> HttpResponse:
+    return TemplateResponse(request, PAGE, page_context(request))
+
+
+@beneficiary_required
+@require_POST
+def sign_agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk)
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            retention.sign_agreement(
+                bilan=bilan,
+                by=request.user,
+                scope=form.cleaned_data["scope"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _t("Votre accord de conservation est enregistré."))
+            return redirect("portal:my_data")
+    return TemplateResponse(request, PAGE, page_context(request, form), status=422)
+
+
+@beneficiary_required
+@require_POST
+def withdraw_agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk)
+    try:
+        retention.withdraw_agreement(bilan=bilan, by=request.user)
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+    else:
+        messages.success(
+            request,
+            _t(
+                "Votre accord est retiré : vos documents de travail seront détruits selon la "
+                "règle générale, après un dernier avis par e-mail."
+            ),
+        )
+    return redirect("portal:my_data")
+
+
+urlpatterns = [
+    path("mes-donnees/", my_data, name="my_data"),
+    path("mes-donnees/bilan/<int:pk>/accord/", sign_agreement, name="sign_agreement"),
+    path(
+        "mes-donnees/bilan/<int:pk>/accord/retrait/", withdraw_agreement, name="withdraw_agreement"
+    ),
+]
