@@ -16,8 +16,15 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
-from bilan.lifecycle import retention
-from bilan.lifecycle.models import AgreementScope, ConservationAgreement, RetentionRule
+from bilan.lifecycle import destruction, retention
+from bilan.lifecycle.models import (
+    AgreementScope,
+    ConservationAgreement,
+    HoldKind,
+    LegalHold,
+    RetentionRule,
+    Variant,
+)
 from bilan.organisations.access import get_bilan_for_user, require_membership
 from bilan.organisations.models import Role
 
@@ -62,10 +69,21 @@ class AgreementOut(Schema):
     withdrawn_at: dt.datetime | None
 
 
+class HoldOut(Schema):
+    id: int
+    bilan_id: int
+    kind: str
+    reason: str
+    placed_at: dt.datetime
+    lifted_at: dt.datetime | None
+
+
 class ScheduleOut(Schema):
     bilan_id: int
     end_of_action: dt.date | None
+    proof_variant: str
     agreement: AgreementOut | None
+    legal_hold: HoldOut | None = Field(description="While set, nothing of the bilan is destroyed")
     classes: list[ClassScheduleOut]
 
 
@@ -110,10 +128,13 @@ def agreement_out(a: ConservationAgreement) -> dict[str, Any]:
 def get_retention_schedule(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
     bilan = get_bilan_for_user(acting_user(request), bilan_id)
     agreement = retention.active_agreement(bilan)
+    hold = destruction.active_hold(bilan)
     return {
         "bilan_id": bilan.pk,
         "end_of_action": bilan.closed_on,
+        "proof_variant": retention.lifecycle_of(bilan).proof_variant,
         "agreement": agreement_out(agreement) if agreement else None,
+        "legal_hold": hold_out(hold) if hold else None,
         "classes": [
             {
                 "document_class": s.document_class.value,
@@ -182,3 +203,118 @@ def confirm_retention_rule(request: HttpRequest, rule_id: RuleId) -> dict[str, A
     require_membership(user, Role.ADMIN)
     rule = retention.visible_rule(user, rule_id)
     return rule_out(retention.confirm_rule(rule=rule, by=user))
+
+
+# ---- destruction: certificate, legal holds, the proofs' variant --------------------------------
+
+
+class DestructionLineOut(Schema):
+    document_class: str
+    model: str
+    count: int
+    files: int
+    due_on: dt.date
+    destroyed_at: dt.datetime
+    rule_source: str
+    reason: str
+
+
+class CertificateOut(Schema):
+    bilan_id: int
+    bilan_reference: str
+    organisation_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    lines: list[DestructionLineOut]
+
+
+class HoldIn(InputSchema):
+    kind: Literal[tuple(HoldKind.values)]  # type: ignore[valid-type]
+    reason: str = Field(max_length=500)
+
+
+class ProofVariantIn(InputSchema):
+    variant: Literal[tuple(Variant.values)]  # type: ignore[valid-type]
+
+
+def hold_out(h: LegalHold) -> dict[str, Any]:
+    return {
+        "id": h.pk,
+        "bilan_id": h.bilan_id,
+        "kind": h.kind,
+        "reason": h.reason,
+        "placed_at": h.placed_at,
+        "lifted_at": h.lifted_at,
+    }
+
+
+@router.get(
+    "/bilans/{bilan_id}/destruction-certificate",
+    response={200: CertificateOut, **errors(401, 403, 404, 422)},
+    operation_id="get_destruction_certificate",
+    summary="What was destroyed of a bilan: classes, counts, dates — never content",
+)
+def get_destruction_certificate(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    certificate = destruction.certificate_for(acting_user(request), bilan_id)
+    return {
+        "bilan_id": certificate.bilan_id,
+        "bilan_reference": certificate.bilan_reference,
+        "organisation_id": certificate.organisation_id,
+        "created_at": certificate.created_at,
+        "updated_at": certificate.updated_at,
+        "lines": [
+            {
+                "document_class": line.destroyed_class,
+                "model": line.model_label,
+                "count": line.count,
+                "files": line.files,
+                "due_on": line.due_on,
+                "destroyed_at": line.destroyed_at,
+                "rule_source": line.rule_source,
+                "reason": line.reason,
+            }
+            for line in destruction.certificate_lines(certificate)
+        ],
+    }
+
+
+@router.post(
+    "/bilans/{bilan_id}/legal-hold",
+    response={201: HoldOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="place_legal_hold",
+    summary="Suspend every destruction of the bilan (control or litigation; the administration)",
+)
+def place_legal_hold(
+    request: HttpRequest, bilan_id: BilanId, payload: HoldIn
+) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    hold = destruction.place_hold(bilan=bilan, by=user, kind=payload.kind, reason=payload.reason)
+    return Status(201, hold_out(hold))
+
+
+@router.post(
+    "/bilans/{bilan_id}/legal-hold/lift",
+    response={200: HoldOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="lift_legal_hold",
+    summary="Lift the suspension: destructions due run at the next nightly job",
+)
+def lift_legal_hold(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    return hold_out(destruction.lift_hold(bilan=bilan, by=user))
+
+
+@router.put(
+    "/bilans/{bilan_id}/proof-retention",
+    response={200: ScheduleOut, **errors(401, 403, 404, 422)},
+    operation_id="set_proof_retention",
+    summary="How long the bilan's proofs are kept: general case, OPCO (6 y), co-financed (10 y)",
+)
+def set_proof_retention(
+    request: HttpRequest, bilan_id: BilanId, payload: ProofVariantIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    retention.set_proof_variant(bilan=bilan, by=user, variant=payload.variant)
+    return get_retention_schedule(request, bilan_id)

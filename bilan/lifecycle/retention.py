@@ -385,3 +385,27 @@ def log(
         actor_id=by.pk if by is not None else None,
         detail=detail[:500],
     )
+
+
+def set_proof_variant(*, bilan: Bilan, by: User, variant: str) -> BilanLifecycle:
+    """The administration says how long the proofs of this bilan are kept: the general case,
+    an OPCO's demand (6 years) or a co-financed action (10 years)."""
+    membership = getattr(by, "membership", None)
+    if (
+        membership is None
+        or membership.role != Role.ADMIN
+        or membership.organisation_id != bilan.organisation_id
+    ):
+        raise RuleViolation(
+            _t("Seule l'administration de l'organisme choisit la conservation des preuves."),
+            code="forbidden",
+        )
+    if variant not in Variant.values:
+        raise RuleViolation(
+            _t("Choisissez une durée de conservation dans la liste."), code="invalid"
+        )
+    state = lifecycle_of(bilan)
+    state.proof_variant = variant
+    state.save(update_fields=["proof_variant"])
+    log(bilan, "proof_variant_set", by=by, detail=variant or "standard")
+    return state

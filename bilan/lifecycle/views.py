@@ -1,5 +1,6 @@
 """Staff pages of the data lifecycle: the retention rules table (the administration confirms
-each rule « à vérifier au JO »). Rules live in retention.py."""
+each rule « à vérifier au JO »), a bilan's schedule with its legal hold and proofs' retention,
+and the destruction certificates. Rules live in retention.py and destruction.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
-from bilan.lifecycle import retention
-from bilan.organisations.access import require_membership, role_required
+from bilan.lifecycle import destruction, retention
+from bilan.lifecycle.models import DestructionCertificate, HoldKind, LegalHold, Variant
+from bilan.organisations.access import (
+    get_bilan_for_user,
+    require_membership,
+    role_required,
+    staff_required,
+)
 from bilan.organisations.models import Role
 
 admin_required = role_required(Role.ADMIN)
@@ -41,3 +48,99 @@ def confirm_rule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _t("Règle confirmée pour votre organisme."))
     return redirect("lifecycle:rules")
+
+
+@staff_required
+def bilan_lifecycle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A bilan's retention schedule, its legal hold and its destruction certificate, for the
+    staff who see it (administrative data: no content); the acts are the administration's."""
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    certificate = DestructionCertificate.objects.filter(bilan_id=bilan.pk).first()
+    return TemplateResponse(
+        request,
+        "lifecycle/bilan.html",
+        {
+            "bilan": bilan,
+            "schedule": retention.schedule(bilan),
+            "state": retention.lifecycle_of(bilan),
+            "hold": destruction.active_hold(bilan),
+            "holds": LegalHold.objects.filter(bilan=bilan),
+            "hold_kinds": HoldKind.choices,
+            "variants": Variant.choices,
+            "certificate": certificate,
+            "lines": destruction.certificate_lines(certificate) if certificate else [],
+            "is_admin": request.user.membership is not None
+            and request.user.membership.role == Role.ADMIN,
+        },
+    )
+
+
+def _refusals(request: AuthenticatedRequest, error: ValidationError) -> None:
+    for m in error.messages:
+        messages.error(request, m)
+
+
+@admin_required
+@require_POST
+def place_hold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    try:
+        destruction.place_hold(
+            bilan=bilan,
+            by=request.user,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as e:
+        _refusals(request, e)
+    else:
+        messages.success(request, _t("Les destructions de ce bilan sont suspendues."))
+    return redirect("lifecycle:bilan", pk=bilan.pk)
+
+
+@admin_required
+@require_POST
+def lift_hold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    try:
+        destruction.lift_hold(bilan=bilan, by=request.user)
+    except ValidationError as e:
+        _refusals(request, e)
+    else:
+        messages.success(request, _t("Suspension levée."))
+    return redirect("lifecycle:bilan", pk=bilan.pk)
+
+
+@admin_required
+@require_POST
+def proof_variant(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk, write=True)
+    try:
+        retention.set_proof_variant(
+            bilan=bilan, by=request.user, variant=request.POST.get("variant", "")
+        )
+    except ValidationError as e:
+        _refusals(request, e)
+    else:
+        messages.success(request, _t("Conservation des preuves enregistrée."))
+    return redirect("lifecycle:bilan", pk=bilan.pk)
+
+
+@admin_required
+def certificates(request: AuthenticatedRequest) -> HttpResponse:
+    organisation = require_membership(request.user, Role.ADMIN).organisation
+    return TemplateResponse(
+        request,
+        "lifecycle/certificates.html",
+        {"certificates": DestructionCertificate.objects.filter(organisation=organisation)},
+    )
+
+
+@admin_required
+def certificate(request: AuthenticatedRequest, bilan_id: int) -> HttpResponse:
+    found = destruction.certificate_for(request.user, bilan_id)
+    return TemplateResponse(
+        request,
+        "lifecycle/certificate.html",
+        {"certificate": found, "lines": destruction.certificate_lines(found)},
+    )
