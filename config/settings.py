@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Audit trail (issue 11): channel and hashed IP of every audit row, refused reads logged.
     "bilan.compliance.middleware.AuditOriginMiddleware",
+    # A changed information notice is shown again at the next login (issue 16, REQ-58).
+    "bilan.lifecycle.middleware.NoticeMiddleware",
     # SQLite (issue 11): a view that met « database is locked » runs once more. Keep it last.
     "bilan.lib.sqlite.SqliteLockRetryMiddleware",
 ]

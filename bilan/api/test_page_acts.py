@@ -115,6 +115,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:sign_agreement": ("sign_conservation_agreement",),
     "portal:withdraw_agreement": ("withdraw_conservation_agreement",),
     "lifecycle:confirm_rule": ("confirm_retention_rule",),
+    "portal:notice": ("acknowledge_information_notice",),
     "lifecycle:place_hold": ("place_legal_hold",),
     "lifecycle:lift_hold": ("lift_legal_hold",),
     "lifecycle:proof_variant": ("set_proof_retention",),

@@ -114,6 +114,7 @@ FILE_CLASSES: dict[str, DocumentClass] = {
     "organisations.Organisation.logo": DocumentClass.REFERENTIEL,
     "exchanges.MessageAttachment.file": DocumentClass.TRAVAIL_BILAN,
     "documents.RenderJob.file": DocumentClass.SYNTHESE,
+    "bilans.Consent.scan": DocumentClass.ADMIN_CONTRAT,  # the signed paper form: proof
 }
 
 

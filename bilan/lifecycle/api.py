@@ -16,7 +16,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
-from bilan.lifecycle import destruction, retention
+from bilan.lifecycle import destruction, notice, retention
 from bilan.lifecycle.models import (
     AgreementScope,
     ConservationAgreement,
@@ -318,3 +318,50 @@ def set_proof_retention(
     bilan = get_bilan_for_user(user, bilan_id)
     retention.set_proof_variant(bilan=bilan, by=user, variant=payload.variant)
     return get_retention_schedule(request, bilan_id)
+
+
+# ---- the information notice ------------------------------------------------------------------
+
+
+class NoticeOut(Schema):
+    version: str = Field(description="The version in force: the one a consent records")
+    published_at: dt.datetime | None
+    changes: str
+    acknowledgement_due: bool = Field(
+        description="The caller consented under an older version and must read this one"
+    )
+
+
+def notice_out(user: Any) -> dict[str, Any]:  # noqa: ANN401
+    shown = notice.current()
+    return {
+        "version": notice.current_version(),
+        "published_at": shown.published_at if shown else None,
+        "changes": shown.changes if shown else "",
+        "acknowledgement_due": notice.needs_acknowledgement(user) is not None,
+    }
+
+
+@router.get(
+    "/information-notice",
+    response={200: NoticeOut, **errors(401, 403)},
+    operation_id="get_information_notice",
+    summary="The information notice in force (REQ-58) and whether the caller must read it again",
+)
+def get_information_notice(request: HttpRequest) -> dict[str, Any]:
+    user = acting_user(request)
+    require_membership(user)
+    return notice_out(user)
+
+
+@router.post(
+    "/information-notice/acknowledge",
+    response={200: NoticeOut, **errors(401, 403)},
+    operation_id="acknowledge_information_notice",
+    summary="The beneficiary has read the notice in force (the server's version is recorded)",
+)
+def acknowledge_information_notice(request: HttpRequest) -> dict[str, Any]:
+    user = acting_user(request)
+    require_membership(user, Role.BENEFICIARY)
+    notice.acknowledge(user=user)
+    return notice_out(user)

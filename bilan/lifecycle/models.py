@@ -248,3 +248,42 @@ class LifecycleEvent(models.Model):
 def end_of_action(bilan: Bilan) -> dt.date | None:
     """The « terme de l'action »: the bilan's end date (closing, or the abandonment)."""
     return bilan.closed_on
+
+
+class InformationNotice(models.Model):
+    """One published version of the information notice (REQ-58): the version recorded with a
+    consent is the one in force when the server showed it, never a value a client sends."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT  # what was shown is part of the consent's proof
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    published_at = models.DateTimeField(_("publiée le"))
+    changes = models.CharField(_("ce qui change"), max_length=500, blank=True)
+    template = models.CharField(max_length=100, default="legal/notice.html")
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Notice {self.version}"
+
+
+class NoticeAcknowledgement(models.Model):
+    """A person read a changed notice again (shown at her next login) and acknowledged it."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_acknowledgements"
+    )
+    version = models.CharField(max_length=20)
+    acknowledged_at = models.DateTimeField()
+    session_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="one_ack_per_notice_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.version}"

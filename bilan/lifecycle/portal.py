@@ -12,12 +12,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import Bilan
-from bilan.lifecycle import retention
+from bilan.lifecycle import notice, retention
 from bilan.lifecycle.forms import AgreementForm
 from bilan.organisations.access import beneficiary_required, get_bilan_for_user
 
@@ -87,7 +88,32 @@ def withdraw_agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("portal:my_data")
 
 
+@beneficiary_required
+def information_notice(request: AuthenticatedRequest) -> HttpResponse:
+    """The notice in force; a changed one (shown again after login) is acknowledged here."""
+    shown = notice.current()
+    next_url = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.method == "POST":
+        notice.acknowledge(user=request.user, session_key=request.session.session_key)
+        request.session.pop(notice.PENDING, None)
+        messages.success(request, _t("Merci, vous avez pris connaissance de la notice."))
+        return redirect(next_url or "portal:home")
+    return TemplateResponse(
+        request,
+        "lifecycle/notice.html",
+        {
+            "notice": shown,
+            "notice_version": notice.current_version(),
+            "pending": bool(request.session.get(notice.PENDING)),
+            "next": next_url,
+        },
+    )
+
+
 urlpatterns = [
+    path("notice/", information_notice, name="notice"),
     path("mes-donnees/", my_data, name="my_data"),
     path("mes-donnees/bilan/<int:pk>/accord/", sign_agreement, name="sign_agreement"),
     path(
