@@ -16,12 +16,14 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
-from bilan.lifecycle import destruction, notice, retention
+from bilan.lifecycle import destruction, notice, requests, retention
 from bilan.lifecycle.models import (
     AgreementScope,
     ConservationAgreement,
+    DataRequest,
     HoldKind,
     LegalHold,
+    RequestKind,
     RetentionRule,
     Variant,
 )
@@ -365,3 +367,112 @@ def acknowledge_information_notice(request: HttpRequest) -> dict[str, Any]:
     require_membership(user, Role.BENEFICIARY)
     notice.acknowledge(user=user)
     return notice_out(user)
+
+
+# ---- data-subject requests -------------------------------------------------------------------
+
+DataRequestId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+class DataRequestIn(InputSchema):
+    kind: Literal[tuple(RequestKind.values)]  # type: ignore[valid-type]
+    details: str = Field("", max_length=2000)
+
+
+class DataRequestAnswerOut(Schema):
+    at: dt.datetime
+    kind: str
+    text: str
+
+
+class DataRequestOut(Schema):
+    id: int
+    bilan_id: int
+    kind: str
+    details: str
+    created_at: dt.datetime
+    due_on: dt.date = Field(description="One month after filing; three when extended")
+    extended: bool
+    status: str
+    answers: list[DataRequestAnswerOut]
+
+
+class AnswerIn(InputSchema):
+    text: str = Field(max_length=4000)
+    refused: bool = Field(False, description="A motivated refusal rather than an answer")
+
+
+class ExtendIn(InputSchema):
+    reason: str = Field(max_length=500)
+
+
+def data_request_out(r: DataRequest) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "bilan_id": r.bilan_id,
+        "kind": r.kind,
+        "details": r.details,
+        "created_at": r.created_at,
+        "due_on": r.due_on,
+        "extended": r.extended,
+        "status": r.status,
+        "answers": [{"at": a.at, "kind": a.kind, "text": a.text} for a in r.answers.all()],
+    }
+
+
+@router.post(
+    "/bilans/{bilan_id}/data-requests",
+    response={201: DataRequestOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="create_data_request",
+    summary="The beneficiary exercises a right (access, rectification, erasure, restriction, "
+    "objection, portability); an erasure is carried out at once on an ended bilan",
+)
+def create_data_request(
+    request: HttpRequest, bilan_id: BilanId, payload: DataRequestIn
+) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    created = requests.create_request(
+        bilan=bilan, by=user, kind=payload.kind, details=payload.details
+    )
+    return Status(201, data_request_out(requests.requests_for(user).get(pk=created.pk)))
+
+
+@router.get(
+    "/data-requests",
+    response={200: list[DataRequestOut], **errors(401, 403)},
+    operation_id="list_data_requests",
+    summary="The beneficiary's own requests, or the organisation's for its administration",
+)
+def list_data_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    return [data_request_out(r) for r in requests.requests_for(acting_user(request))]
+
+
+@router.post(
+    "/data-requests/{data_request_id}/answer",
+    response={200: DataRequestOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="answer_data_request",
+    summary="The administration answers a request (logged)",
+)
+def answer_data_request(
+    request: HttpRequest, data_request_id: DataRequestId, payload: AnswerIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    found = requests.get_request(user, data_request_id)
+    requests.answer_request(request=found, by=user, text=payload.text, refused=payload.refused)
+    return data_request_out(requests.get_request(user, data_request_id))
+
+
+@router.post(
+    "/data-requests/{data_request_id}/extend",
+    response={200: DataRequestOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="extend_data_request",
+    summary="Two more months for a complex request (GDPR Art. 12-3), once, with the reason",
+)
+def extend_data_request(
+    request: HttpRequest, data_request_id: DataRequestId, payload: ExtendIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    found = requests.get_request(user, data_request_id)
+    requests.extend_request(request=found, by=user, reason=payload.reason)
+    return data_request_out(requests.get_request(user, data_request_id))

@@ -287,3 +287,67 @@ class NoticeAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.version}"
+
+
+class RequestKind(models.TextChoices):
+    """The data-subject rights (GDPR Art. 15–21, REQ-53)."""
+
+    ACCESS = "access", _("accès à mes données")
+    RECTIFICATION = "rectification", _("rectification")
+    ERASURE = "erasure", _("effacement")
+    RESTRICTION = "restriction", _("limitation du traitement")
+    OBJECTION = "objection", _("opposition")
+    PORTABILITY = "portability", _("portabilité")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("en cours de traitement")
+    ANSWERED = "answered", _("répondue")
+    REFUSED = "refused", _("refusée (motivée)")
+
+
+class DataRequest(models.Model):
+    """A request filed by the beneficiary from « Mes données », answered within one month
+    (extendable by two, Art. 12-3); every answer is logged (DataRequestAnswer)."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="data_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("demande"), max_length=20, choices=RequestKind.choices)
+    details = models.TextField(_("précisions"), blank=True, max_length=2000)
+    created_at = models.DateTimeField()
+    due_on = models.DateField(_("réponse due le"))
+    extended = models.BooleanField(_("délai prolongé"), default=False)
+    extension_reason = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.bilan_id}"
+
+
+class DataRequestAnswer(models.Model):
+    """One answer or step on a request (answer, refusal, extension, automatic erasure)."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="answers")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20)  # answer, refusal, extension, erasure
+    text = models.TextField(max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.request_id}"

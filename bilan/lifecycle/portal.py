@@ -18,15 +18,17 @@ from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import Bilan
-from bilan.lifecycle import notice, retention
-from bilan.lifecycle.forms import AgreementForm
+from bilan.lifecycle import notice, requests, retention
+from bilan.lifecycle.forms import AgreementForm, DataRequestForm
 from bilan.organisations.access import beneficiary_required, get_bilan_for_user
 
 PAGE = "lifecycle/my_data.html"
 
 
 def page_context(
-    request: AuthenticatedRequest, form: AgreementForm | None = None
+    request: AuthenticatedRequest,
+    form: AgreementForm | None = None,
+    request_form: DataRequestForm | None = None,
 ) -> dict[str, Any]:
     bilans = list(Bilan.objects.for_user(request.user).with_people().order_by("-opened_on", "-id"))
     rows = []
@@ -39,7 +41,12 @@ def page_context(
                 "schedule": retention.schedule(bilan, agreement=agreement),
             }
         )
-    return {"rows": rows, "form": form or AgreementForm()}
+    return {
+        "rows": rows,
+        "form": form or AgreementForm(),
+        "request_form": request_form or DataRequestForm(),
+        "requests": requests.requests_for(request.user),
+    }
 
 
 @beneficiary_required
@@ -89,6 +96,31 @@ def withdraw_agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @beneficiary_required
+@require_POST
+def data_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    bilan = get_bilan_for_user(request.user, pk)
+    form = DataRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            created = requests.create_request(
+                bilan=bilan,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                details=form.cleaned_data["details"],
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                _t("Votre demande est enregistrée : réponse au plus tard le %(d)s.")
+                % {"d": f"{created.due_on:%d/%m/%Y}"},
+            )
+            return redirect("portal:my_data")
+    return TemplateResponse(request, PAGE, page_context(request, request_form=form), status=422)
+
+
+@beneficiary_required
 def information_notice(request: AuthenticatedRequest) -> HttpResponse:
     """The notice in force; a changed one (shown again after login) is acknowledged here."""
     shown = notice.current()
@@ -114,6 +146,7 @@ def information_notice(request: AuthenticatedRequest) -> HttpResponse:
 
 urlpatterns = [
     path("notice/", information_notice, name="notice"),
+    path("mes-donnees/bilan/<int:pk>/demande/", data_request, name="data_request"),
     path("mes-donnees/", my_data, name="my_data"),
     path("mes-donnees/bilan/<int:pk>/accord/", sign_agreement, name="sign_agreement"),
     path(

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
-from bilan.lifecycle import destruction, retention
+from bilan.lifecycle import destruction, requests, retention
 from bilan.lifecycle.models import DestructionCertificate, HoldKind, LegalHold, Variant
 from bilan.organisations.access import (
     get_bilan_for_user,
@@ -144,3 +145,58 @@ def certificate(request: AuthenticatedRequest, bilan_id: int) -> HttpResponse:
         "lifecycle/certificate.html",
         {"certificate": found, "lines": destruction.certificate_lines(found)},
     )
+
+
+@admin_required
+def data_requests(request: AuthenticatedRequest) -> HttpResponse:
+    """The organisation's data-subject requests, the open ones first, with their deadline."""
+    found = sorted(
+        requests.requests_for(request.user), key=lambda r: (r.status != "open", r.due_on)
+    )
+    return TemplateResponse(
+        request,
+        "lifecycle/requests.html",
+        {"requests": found, "today": timezone.localdate()},
+    )
+
+
+@admin_required
+def data_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "lifecycle/request.html",
+        {"r": requests.get_request(request.user, pk), "today": timezone.localdate()},
+    )
+
+
+@admin_required
+@require_POST
+def answer_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    found = requests.get_request(request.user, pk)
+    try:
+        requests.answer_request(
+            request=found,
+            by=request.user,
+            text=request.POST.get("text", ""),
+            refused=request.POST.get("refused") == "1",
+        )
+    except ValidationError as e:
+        _refusals(request, e)
+    else:
+        messages.success(request, _t("Réponse enregistrée."))
+    return redirect("lifecycle:request", pk=found.pk)
+
+
+@admin_required
+@require_POST
+def extend_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    found = requests.get_request(request.user, pk)
+    try:
+        requests.extend_request(
+            request=found, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as e:
+        _refusals(request, e)
+    else:
+        messages.success(request, _t("Délai prolongé de deux mois."))
+    return redirect("lifecycle:request", pk=found.pk)
