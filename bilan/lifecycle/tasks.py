@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bilan.bilans.models import Bilan
 from bilan.lib import emails
-from bilan.lifecycle import destruction, retention
+from bilan.lifecycle import destruction, logs, retention
 from bilan.lifecycle.models import (
     BilanLifecycle,
     ConservationAgreement,
@@ -38,6 +38,7 @@ class NightlyReport:
     notices: int = 0
     destroyed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     suspended: int = 0
+    purged: dict[str, int] = field(default_factory=dict)
 
 
 def effective_date(item: retention.ClassSchedule, state: BilanLifecycle) -> dt.date | None:
@@ -125,6 +126,7 @@ def nightly(now: dt.datetime | None = None) -> NightlyReport:
         destruction.destroy(batch, now=now)
         for d in batch:
             report.destroyed[d.document_class] += 1
+    report.purged = logs.purge(now)
     log.info("lifecycle nightly: %s", report)
     return report
 
