@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import Bilan
-from bilan.lifecycle import notice, requests, retention
+from bilan.lifecycle import export, notice, requests, retention
 from bilan.lifecycle.forms import AgreementForm, DataRequestForm
 from bilan.organisations.access import beneficiary_required, get_bilan_for_user
 
@@ -121,6 +121,15 @@ def data_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @beneficiary_required
+def export_all(request: AuthenticatedRequest) -> HttpResponse:
+    """« Télécharger toutes mes données »: every bilan, complete (lifecycle.export)."""
+    content = export.export_all(user=request.user)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(request.user)}"'
+    return response
+
+
+@beneficiary_required
 def information_notice(request: AuthenticatedRequest) -> HttpResponse:
     """The notice in force; a changed one (shown again after login) is acknowledged here."""
     shown = notice.current()
@@ -146,6 +155,7 @@ def information_notice(request: AuthenticatedRequest) -> HttpResponse:
 
 urlpatterns = [
     path("notice/", information_notice, name="notice"),
+    path("mes-donnees/toutes-mes-donnees.zip", export_all, name="export_all"),
     path("mes-donnees/bilan/<int:pk>/demande/", data_request, name="data_request"),
     path("mes-donnees/", my_data, name="my_data"),
     path("mes-donnees/bilan/<int:pk>/accord/", sign_agreement, name="sign_agreement"),

@@ -59,7 +59,7 @@ def send_notice(bilan: Bilan, on: dt.date) -> None:
         to=bilan.beneficiary,
         bilan=bilan,
         on=on,
-        link=settings.SITE_URL + reverse("portal:export"),
+        link=settings.SITE_URL + reverse("portal:export_all"),
     )
 
 

@@ -68,7 +68,7 @@ def test_sign_then_withdraw_the_agreement_and_the_d15_email_arrives(
     (notice,) = mail.outbox
     assert notice.to == [cast.beneficiary.email]
     assert "seront détruits" in notice.subject
-    assert "/espace/documents/tout-mon-bilan.zip" in notice.body
+    assert "/espace/mes-donnees/toutes-mes-donnees.zip" in notice.body
     assert JournalEntry.objects.filter(bilan=cast.bilan).exists()
     # The link in the e-mail is her « Mes données » page, where the schedule stands.
     page.goto(base + "/espace/mes-donnees/")

@@ -128,7 +128,9 @@ def test_the_matrix_with_the_clock_moved_forward(
     assert [m.to for m in mail.outbox] == [[cast.beneficiary.email]]
     notice = mail.outbox[0]
     until = end + dt.timedelta(days=15)
-    assert "détruits" in notice.subject and "/espace/documents/tout-mon-bilan.zip" in notice.body
+    assert (
+        "détruits" in notice.subject and "/espace/mes-donnees/toutes-mes-donnees.zip" in notice.body
+    )
     assert f"{until.day}" in notice.subject
     assert "Mon journal très privé" not in notice.body
     assert counts(pk) == before
