@@ -1,5 +1,6 @@
 """One settings file, read from the environment. SQLite unless DATABASE_URL says otherwise."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -291,6 +292,10 @@ INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-
 
 # Worker heartbeat (issue 11, item 15): the django-q2 worker writes a heartbeat every minute
 # (schedule « bilan-worker-heartbeat », bilan/worker); staff pages warn after 3 minutes of silence.
+# Sub-processors the operator declares (REQ-48), listed in the registers (issue 16): a JSON list
+# of {"name", "service", "location", "guarantees"}, e.g. the host, the e-mail relay, the video.
+SUBPROCESSORS = json.loads(os.environ.get("SUBPROCESSORS", "[]"))
+
 INSTALLED_APPS += ["bilan.worker"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]  # a literal dict of lists
     "bilan.worker.context_processors.worker"

@@ -119,6 +119,8 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:data_request": ("create_data_request",),
     "lifecycle:answer_request": ("answer_data_request",),
     "lifecycle:extend_request": ("extend_data_request",),
+    "lifecycle:breaches": ("record_breach",),
+    "lifecycle:breach_notified": ("notify_breach",),
     "lifecycle:place_hold": ("place_legal_hold",),
     "lifecycle:lift_hold": ("lift_legal_hold",),
     "lifecycle:proof_variant": ("set_proof_retention",),

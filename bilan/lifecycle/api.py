@@ -14,11 +14,12 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from bilan.api.base import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
-from bilan.lifecycle import destruction, notice, requests, retention
+from bilan.lifecycle import destruction, notice, registers, requests, retention
 from bilan.lifecycle.models import (
     AgreementScope,
+    Breach,
     ConservationAgreement,
     DataRequest,
     HoldKind,
@@ -476,3 +477,95 @@ def extend_data_request(
     found = requests.get_request(user, data_request_id)
     requests.extend_request(request=found, by=user, reason=payload.reason)
     return data_request_out(requests.get_request(user, data_request_id))
+
+
+# ---- the breach log (REQ-54) -----------------------------------------------------------------
+
+BreachId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+class BreachIn(InputSchema):
+    detected_at: dt.datetime
+    description: str = Field(max_length=4000)
+    data_categories: str = Field(max_length=500)
+    people_count: int = Field(0, ge=0, le=MAX_INT)
+    measures: str = Field("", max_length=4000)
+
+
+class BreachNotifiedIn(InputSchema):
+    reason_not_notified: str = Field(
+        "", max_length=500, description="Empty: the CNIL was notified now; else why not"
+    )
+
+
+class BreachOut(Schema):
+    id: int
+    detected_at: dt.datetime
+    notify_by: dt.datetime = Field(description="72 hours after detection (Art. 33)")
+    description: str
+    data_categories: str
+    people_count: int
+    measures: str
+    cnil_notified_at: dt.datetime | None
+    no_notification_reason: str
+
+
+def breach_out(b: Breach) -> dict[str, Any]:
+    return {
+        "id": b.pk,
+        "detected_at": b.detected_at,
+        "notify_by": b.notify_by,
+        "description": b.description,
+        "data_categories": b.data_categories,
+        "people_count": b.people_count,
+        "measures": b.measures,
+        "cnil_notified_at": b.cnil_notified_at,
+        "no_notification_reason": b.no_notification_reason,
+    }
+
+
+@router.get(
+    "/breaches",
+    response={200: list[BreachOut], **errors(401, 403)},
+    operation_id="list_breaches",
+    summary="The organisation's breach log with the 72-hour clock (the administration)",
+)
+def list_breaches(request: HttpRequest) -> list[dict[str, Any]]:
+    return [breach_out(b) for b in registers.breaches_for(acting_user(request))]
+
+
+@router.post(
+    "/breaches",
+    response={201: BreachOut, **errors(401, 403, 422)},
+    operation_id="record_breach",
+    summary="Record a personal data breach (the administration)",
+)
+def record_breach(request: HttpRequest, payload: BreachIn) -> Status[dict[str, Any]]:
+    with invalid_input():
+        breach = registers.record_breach(
+            by=acting_user(request),
+            detected_at=payload.detected_at,
+            description=payload.description,
+            data_categories=payload.data_categories,
+            people_count=payload.people_count,
+            measures=payload.measures,
+        )
+    return Status(201, breach_out(breach))
+
+
+@router.post(
+    "/breaches/{breach_id}/notified",
+    response={200: BreachOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="notify_breach",
+    summary="The CNIL was notified, or why no notification is due",
+)
+def notify_breach(
+    request: HttpRequest, breach_id: BreachId, payload: BreachNotifiedIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    breach = registers.get_breach(user, breach_id)
+    return breach_out(
+        registers.mark_notified(
+            breach=breach, by=user, reason_not_notified=payload.reason_not_notified
+        )
+    )

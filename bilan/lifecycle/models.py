@@ -351,3 +351,35 @@ class DataRequestAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.request_id}"
+
+
+class Breach(models.Model):
+    """A personal data breach (REQ-54, GDPR Art. 33/34): recorded at detection, notified to
+    the CNIL within 72 hours unless it is unlikely to result in a risk (reason recorded)."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT  # the controller's register: not a bilan's
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="breaches"
+    )
+    detected_at = models.DateTimeField(_("constatée le"))
+    description = models.TextField(_("nature de la violation"), max_length=4000)
+    data_categories = models.CharField(_("catégories de données"), max_length=500)
+    people_count = models.PositiveIntegerField(_("nombre approximatif de personnes"), default=0)
+    measures = models.TextField(_("mesures prises"), max_length=4000, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cnil_notified_at = models.DateTimeField(_("notifiée à la CNIL le"), null=True, blank=True)
+    no_notification_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Violation {self.detected_at:%Y-%m-%d}"
+
+    @property
+    def notify_by(self) -> dt.datetime:
+        return self.detected_at + dt.timedelta(hours=72)

@@ -4,6 +4,8 @@ and the destruction certificates. Rules live in retention.py and destruction.py.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -14,7 +16,8 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
-from bilan.lifecycle import destruction, requests, retention
+from bilan.lib.render import render_pdf
+from bilan.lifecycle import destruction, registers, requests, retention
 from bilan.lifecycle.models import DestructionCertificate, HoldKind, LegalHold, Variant
 from bilan.organisations.access import (
     get_bilan_for_user,
@@ -200,3 +203,90 @@ def extend_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _t("Délai prolongé de deux mois."))
     return redirect("lifecycle:request", pk=found.pk)
+
+
+# ---- registers (REQ-48, 49, 51, 54) ----------------------------------------------------------
+
+
+@admin_required
+def article30(request: AuthenticatedRequest) -> HttpResponse:
+    organisation = registers.require_admin(request.user)
+    return TemplateResponse(request, "lifecycle/article30.html", registers.article30(organisation))
+
+
+@admin_required
+def article30_pdf(request: AuthenticatedRequest) -> HttpResponse:
+    organisation = registers.require_admin(request.user)
+    content = render_pdf(
+        "lifecycle/article30_pdf.html",
+        registers.article30(organisation),
+        title=_t("Registre des activités de traitement"),
+        author=organisation.name,
+        footer=organisation.name,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="registre-article-30.pdf"'
+    return response
+
+
+@admin_required
+def dpia(request: AuthenticatedRequest) -> HttpResponse:
+    organisation = registers.require_admin(request.user)
+    return TemplateResponse(request, "lifecycle/dpia.html", registers.dpia(organisation))
+
+
+@admin_required
+def dpia_pdf(request: AuthenticatedRequest) -> HttpResponse:
+    organisation = registers.require_admin(request.user)
+    content = render_pdf(
+        "lifecycle/dpia_pdf.html",
+        registers.dpia(organisation),
+        title=_t("Analyse d'impact (AIPD) — modèle prérempli"),
+        author=organisation.name,
+        footer=organisation.name,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="aipd-modele.pdf"'
+    return response
+
+
+@admin_required
+def breaches(request: AuthenticatedRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            registers.record_breach(
+                by=request.user,
+                detected_at=_detected_at(request.POST.get("detected_at", "")),
+                description=request.POST.get("description", ""),
+                data_categories=request.POST.get("data_categories", ""),
+                people_count=int(request.POST.get("people_count") or 0),
+                measures=request.POST.get("measures", ""),
+            )
+        except (ValidationError, ValueError) as e:
+            messages.error(
+                request, " ".join(getattr(e, "messages", [_t("Date ou nombre invalide.")]))
+            )
+        else:
+            messages.success(request, _t("Violation enregistrée : notifiez la CNIL sous 72 h."))
+        return redirect("lifecycle:breaches")
+    now = timezone.now()
+    rows = [(b, registers.hours_left(b, now)) for b in registers.breaches_for(request.user)]
+    return TemplateResponse(request, "lifecycle/breaches.html", {"rows": rows})
+
+
+def _detected_at(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@admin_required
+@require_POST
+def breach_notified(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    breach = registers.get_breach(request.user, pk)
+    try:
+        registers.mark_notified(
+            breach=breach, by=request.user, reason_not_notified=request.POST.get("reason", "")
+        )
+    except ValidationError as e:
+        _refusals(request, e)
+    return redirect("lifecycle:breaches")
