@@ -7,6 +7,12 @@ Uses a throw-away SQLite file unless DATABASE_URL is set (then it must be an emp
 Each bilan gets its framing, a consent, two status changes, two held entretiens with a note
 each, three journal entries, four messages and a synthèse with two versions (bulk-created:
 the rows, not the flows, are what the job reads and deletes).
+
+Measured 2026-12-02 on the 2-core VM (SQLite, locmem e-mail), 1,000 closed bilans:
+  D-15 notices 2.72 s (2,027 queries, 1,000 e-mails), destruction at D+15 1.38 s (2,669
+  queries: TRAVAIL_BILAN and SYNTHESE of every bilan, 5,000 certificate lines, in batches of
+  200 bilans), quiet night 0.13 s (19 queries). A first run while the schemathesis suite used
+  the cores: 26.4 s, 12.7 s, 1.3 s.
 """
 
 from __future__ import annotations
