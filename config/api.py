@@ -16,6 +16,7 @@ from bilan.entretiens import api_assignments, api_attendance, api_guides, api_no
 from bilan.exchanges import api as exchanges
 from bilan.exercises import api as exercises
 from bilan.followup import api as followup
+from bilan.lifecycle import api as lifecycle
 
 __all__ = ["api"]
 
@@ -36,6 +37,7 @@ for feature in (
     followup,
     synthese,
     billing,
+    lifecycle,
 ):
     api.add_router("", feature.router)
 

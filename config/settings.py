@@ -1,5 +1,6 @@
 """One settings file, read from the environment. SQLite unless DATABASE_URL says otherwise."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "bilan.careers",
     "bilan.followup",
     "bilan.billing",
+    "bilan.lifecycle",  # retention, destruction, GDPR requests and registers (issue 16)
     "bilan.demo",  # manage.py demo and the test scenario: above every feature
 ]
 
@@ -114,6 +116,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Audit trail (issue 11): channel and hashed IP of every audit row, refused reads logged.
     "bilan.compliance.middleware.AuditOriginMiddleware",
+    # A changed information notice is shown again at the next login (issue 16, REQ-58).
+    "bilan.lifecycle.middleware.NoticeMiddleware",
     # SQLite (issue 11): a view that met « database is locked » runs once more. Keep it last.
     "bilan.lib.sqlite.SqliteLockRetryMiddleware",
 ]
@@ -295,6 +299,10 @@ INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-
 
 # Worker heartbeat (issue 11, item 15): the django-q2 worker writes a heartbeat every minute
 # (schedule « bilan-worker-heartbeat », bilan/worker); staff pages warn after 3 minutes of silence.
+# Sub-processors the operator declares (REQ-48), listed in the registers (issue 16): a JSON list
+# of {"name", "service", "location", "guarantees"}, e.g. the host, the e-mail relay, the video.
+SUBPROCESSORS = json.loads(os.environ.get("SUBPROCESSORS", "[]"))
+
 INSTALLED_APPS += ["bilan.worker"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]  # a literal dict of lists
     "bilan.worker.context_processors.worker"

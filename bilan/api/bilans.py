@@ -5,11 +5,14 @@ Every rule stays in the models and bilans.actions; here we only translate."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _t
 from ninja import Field, Query, Router, Status
@@ -30,6 +33,7 @@ from bilan.api.schemas import (
     InputSchema,
     PersonalWorkIn,
     PreliminaryOutputsIn,
+    ScanIn,
 )
 from bilan.bilans import actions
 from bilan.bilans.access import can_read_content, get_bilan_for_user
@@ -179,6 +183,19 @@ def get_bilan(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
     return {**bilan_out(bilan), "content": content}
 
 
+def scan_file(scan: ScanIn | None) -> UploadedFile | None:
+    """The scanned form of a JSON body as an upload (checked by the owner, check_scan)."""
+    if scan is None:
+        return None
+    try:
+        content = base64.b64decode(scan.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(
+            _t("Le formulaire numérisé est illisible : envoyez son contenu en base64.")
+        ) from None
+    return SimpleUploadedFile(scan.name, content)
+
+
 @router.post(
     "/bilans/{bilan_id}/consent",
     response={201: ConsentOut, **errors(401, 403, 404, 409, 422)},
@@ -191,7 +208,12 @@ def record_consent(
     user = acting_user(request)
     bilan = get_bilan_for_user(user, bilan_id)
     consent = bilan.record_consent(
-        by=user, method=payload.method, notice_version=payload.notice_version
+        by=user,
+        method=payload.method,
+        shown_version=payload.notice_version,
+        # The API's « session » is the bearer token it was given with (kept as an HMAC).
+        session_key=request.headers.get("Authorization", "").removeprefix("Bearer ").strip(),
+        scan=scan_file(payload.scan),
     )
     return Status(
         201,

@@ -142,6 +142,10 @@ class PaperConsentForm(forms.Form):
             "Je confirme détenir le formulaire de consentement signé par le ou la bénéficiaire."
         ),
     )
+    scan = forms.FileField(
+        label=_("Le formulaire signé, numérisé (PDF, PNG ou JPEG)"),
+        help_text=_("Il est conservé comme preuve du consentement (document administratif)."),
+    )
 
 
 class AdministrationForm(forms.Form):

@@ -6,20 +6,25 @@ Views and the API only call these methods: no rule about a bilan lives anywhere 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
-from bilan.bilans import minutes
+from bilan.bilans import minutes, notice
 from bilan.bilans.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
@@ -153,6 +158,59 @@ def check_administration(
         raise RuleViolation(" ".join(errors.values()), code="invalid")
 
 
+# The scanned paper consent form (REQ-2): extension → the first bytes it must start with.
+SCAN_TYPES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+SCAN_MAX = 10 * 1024 * 1024
+
+
+def check_scan(upload: UploadedFile) -> None:
+    """The scanned form if its extension, size and first bytes agree (as message
+    attachments are checked), else a French refusal (422); served back only as a protected
+    download (bilan.lib.uploads.protect_upload)."""
+    name = PurePath(upload.name or "").name
+    signatures = SCAN_TYPES.get(PurePath(name).suffix.lower())
+    if signatures is None:
+        raise RuleViolation(
+            _t("« %(name)s » : le formulaire numérisé doit être un PDF, un PNG ou un JPEG.")
+            % {"name": name},
+            code="invalid",
+        )
+    if not upload.size or upload.size > SCAN_MAX:
+        raise RuleViolation(
+            _t("« %(name)s » : le fichier est vide ou dépasse 10 Mo.") % {"name": name},
+            code="invalid",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(signatures):
+        raise RuleViolation(
+            _t(
+                "« %(name)s » ne correspond pas à son extension : le fichier semble d'un autre type."
+            )
+            % {"name": name},
+            code="invalid",
+        )
+
+
+def session_proof(session_key: str) -> str:
+    """The session (or API token) a consent was given in, as an HMAC under SECRET_KEY: proof
+    that can be matched later without storing the key itself."""
+    if not session_key:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), session_key.encode(), hashlib.sha256).hexdigest()
+
+
+def consent_scan_path(instance: Consent, filename: str) -> str:
+    """A random name under consents/ (never served publicly), keeping the checked extension."""
+    return f"consents/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
 class ConsentMethod(models.TextChoices):
     ONLINE = "online", _("acceptation en ligne par le ou la bénéficiaire")
     PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
@@ -209,6 +267,14 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
 
     def active(self) -> BilanQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
+
+    def consent_withdrawn(self) -> BilanQuerySet:
+        """Bilans whose beneficiary withdrew her consent and has not given it again: no
+        reminder, digest or invitation is sent to her (issue 16). The one rule every sender
+        asks (entretien reminders, message digests, suivi invitations)."""
+        withdrawn = Consent.objects.filter(bilan=OuterRef("pk"), withdrawn_at__isnull=False)
+        active = Consent.objects.filter(bilan=OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.filter(Exists(withdrawn)).exclude(Exists(active))
 
     def with_hours(self) -> BilanQuerySet:
         """Annotate entretien and inter-session work minutes in one query, whatever the
@@ -383,6 +449,11 @@ class Bilan(models.Model):
     def active_consent(self) -> Consent | None:
         return self.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
 
+    @property
+    def consent_withdrawn(self) -> bool:
+        """`BilanQuerySet.consent_withdrawn` for one bilan: the same rule."""
+        return Bilan.objects.filter(pk=self.pk).consent_withdrawn().exists()
+
     def framing_or_empty(self) -> BilanFraming:
         try:
             return self.framing
@@ -459,8 +530,23 @@ class Bilan(models.Model):
             change(self._locked())
         self.refresh_from_db()
 
-    def record_consent(self, *, by: User, method: str, notice_version: str) -> Consent:
-        """Record the beneficiary's informed consent (L6313-4, REQ-2)."""
+    def record_consent(
+        self,
+        *,
+        by: User,
+        method: str,
+        shown_version: str | None = None,
+        session_key: str = "",
+        scan: UploadedFile | None = None,
+    ) -> Consent:
+        """Record the beneficiary's informed consent (L6313-4, REQ-2) with the version of the
+        information notice in force (REQ-58): server-side data (`bilans.notice`), never a
+        client's value. `shown_version` is the version the server noted when it showed the
+        notice (a page's session, an API client's claim): a different one is refused, the
+        notice having changed since.
+
+        The method's proof is kept (REQ-2): online, the session (`session_key`, stored as an
+        HMAC) and the time; on paper, the scanned signed form, required (`check_scan`)."""
         if method == ConsentMethod.ONLINE and by.pk != self.beneficiary_id:
             raise RuleViolation(
                 _t("Le consentement ne peut être donné que par le ou la bénéficiaire."),
@@ -471,9 +557,22 @@ class Bilan(models.Model):
                 _t("Seul l'organisme peut enregistrer un consentement signé sur papier."),
                 code="forbidden",
             )
-        if not notice_version:
+        if method == ConsentMethod.PAPER:
+            if scan is None:
+                raise RuleViolation(
+                    _t("Joignez le formulaire de consentement signé, numérisé (PDF, PNG ou JPEG)."),
+                    code="invalid",
+                )
+            check_scan(scan)
+        notice_version = notice.current_version()
+        if shown_version is not None and shown_version != notice_version:
             raise RuleViolation(
-                _t("Indiquez la version de la notice d'information présentée."), code="invalid"
+                _t(
+                    "La notice d'information a changé (version en vigueur : %(v)s) : relisez-la "
+                    "avant de donner votre consentement."
+                )
+                % {"v": notice_version},
+                code="invalid",
             )
         with transaction.atomic():
             bilan = self._locked()
@@ -483,9 +582,17 @@ class Bilan(models.Model):
             )
             if bilan.active_consent():
                 raise RuleViolation(_t("Le consentement est déjà enregistré pour ce bilan."))
-            consent = Consent.objects.create(
-                bilan=bilan, method=method, notice_version=notice_version, recorded_by=by
+            consent = Consent(
+                bilan=bilan,
+                method=method,
+                notice_version=notice_version,
+                recorded_by=by,
+                session_hash=session_proof(session_key) if method == ConsentMethod.ONLINE else "",
             )
+            if scan is not None and method == ConsentMethod.PAPER:
+                consent.scan_name = PurePath(scan.name or "").name[:255]
+                consent.scan.save(consent.scan_name, scan, save=False)
+            consent.save()
         return consent
 
     def withdraw_consent(self, *, by: User) -> None:
@@ -886,6 +993,11 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The method's proof (issue 16): online, the session it was given in (an HMAC, see
+    # session_proof); on paper, the scanned signed form.
+    session_hash = models.CharField(max_length=64, blank=True, default="")
+    scan = models.FileField(upload_to=consent_scan_path, max_length=200, blank=True)
+    scan_name = models.CharField(_("nom du fichier"), max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["-given_at"]

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from bilan.bilans.models import (
@@ -62,7 +61,6 @@ def walk_to_conclusions(c: SimpleNamespace, minutes: tuple[int, int, int]) -> No
     bilan.record_consent(
         by=c.beneficiary,
         method=ConsentMethod.ONLINE,
-        notice_version=settings.INFORMATION_NOTICE_VERSION,
     )
     bilan.start_preliminary(by=c.consultant)
     hold(bilan, Phase.PRELIMINARY, minutes=minutes[0], days_ago=30)

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client
@@ -32,6 +33,12 @@ ROLES = [
     "outsider_admin",
     "outsider_consultant",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:  # noqa: ANN401
+    """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def staff_urls(c: SimpleNamespace) -> list[tuple[str, str, dict[str, Any]]]:
@@ -256,7 +263,12 @@ def test_paper_consent_then_start_then_framing_from_the_page(
     cast: SimpleNamespace, client: Client
 ) -> None:
     client.force_login(cast.consultant)
-    client.post(reverse("bilans:consent", args=[cast.bilan.pk]), {"confirm": "on"})
+    url = reverse("bilans:consent", args=[cast.bilan.pk])
+    response = client.post(url, {"confirm": "on"}, follow=True)
+    assert "joignez le formulaire signé" in response.content.decode()
+    assert cast.bilan.active_consent() is None
+    scan = SimpleUploadedFile("consentement.pdf", b"%PDF-1.4\n%%EOF\n")
+    client.post(url, {"confirm": "on", "scan": scan})
     assert cast.bilan.active_consent().method == ConsentMethod.PAPER
     client.post(reverse("bilans:transition", args=[cast.bilan.pk, "start_preliminary"]))
     cast.bilan.refresh_from_db()

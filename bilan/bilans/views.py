@@ -389,17 +389,19 @@ def consultant_only(user: User, bilan: Bilan) -> None:
 def bilan_consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Record a consent form signed on paper (the beneficiary consents online from their space)."""
     bilan = get_bilan_for_user(request.user, pk, write=True)
-    form = forms.PaperConsentForm(request.POST)
+    form = forms.PaperConsentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(
-            request, _t("Cochez la confirmation pour enregistrer le consentement papier.")
+            request,
+            _t(
+                "Cochez la confirmation et joignez le formulaire signé numérisé pour "
+                "enregistrer le consentement papier."
+            ),
         )
         return redirect("bilans:detail", pk=bilan.pk)
     try:
         bilan.record_consent(
-            by=request.user,
-            method=ConsentMethod.PAPER,
-            notice_version=settings.INFORMATION_NOTICE_VERSION,
+            by=request.user, method=ConsentMethod.PAPER, scan=form.cleaned_data["scan"]
         )
     except ValidationError as e:
         refusal(request, e)

@@ -171,9 +171,7 @@ def test_someone_of_another_organisation_is_logged_without_a_role(cast):
 
 
 def test_non_content_objects_are_ignored(cast):
-    consent = cast.bilan.record_consent(
-        by=cast.beneficiary, method="online", notice_version="2026-11"
-    )
+    consent = cast.bilan.record_consent(by=cast.beneficiary, method="online")
     events = record_content_access(
         actor=cast.consultant,
         bilan=cast.bilan,

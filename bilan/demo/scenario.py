@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils import timezone
 
 from bilan.bilans.models import (
@@ -63,7 +62,6 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
             bilan.record_consent(
                 by=beneficiary,
                 method=ConsentMethod.ONLINE,
-                notice_version=settings.INFORMATION_NOTICE_VERSION,
             )
         bilan.plan_hours(by=consultant, accompaniment_minutes=19 * 60, personal_minutes=5 * 60)
         bilan.start_preliminary(by=consultant)

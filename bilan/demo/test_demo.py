@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -27,6 +28,12 @@ ACCOUNTS = {
     "beneficiaire.demande@demo.test": ("demo-cap-avenir", Role.BENEFICIARY),
     "admin@horizon.demo.test": ("demo-horizon", Role.ADMIN),
 }
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:  # noqa: ANN401
+    """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -136,3 +136,13 @@ def entretien_reminder(*, entretien: Scheduled, to: Recipient, ics: bytes, filen
 def message_digest(*, to: Recipient, items: list[dict[str, Any]], total: int) -> None:
     """How many unread messages wait per bilan ({"bilan", "count"} each), never their content."""
     send("message_digest", to.email, {"recipient": to, "items": items, "total": total})
+
+
+def export_before_destruction(*, to: Recipient, bilan: object, on: object, link: str) -> None:
+    """D-15 (REQ-11 f): her documents of work are destroyed on `on`; download them first.
+    Says which bilan and when, never its content."""
+    send(
+        "export_before_destruction",
+        to.email,
+        {"recipient": to, "bilan": bilan, "on": on, "link": link},
+    )

@@ -15,6 +15,7 @@ from bilan.exchanges import portal_journal as views_journal
 from bilan.exchanges import portal_messages as views_messages
 from bilan.exercises import portal as views_exercises
 from bilan.followup import portal as views_followup
+from bilan.lifecycle import portal as views_lifecycle
 from bilan.portal import views
 
 app_name = "portal"
@@ -38,4 +39,5 @@ urlpatterns = [
     *views_followup.urlpatterns,
     *views_documents.urlpatterns,
     *views_billing.urlpatterns,
+    *views_lifecycle.urlpatterns,
 ]

@@ -5,7 +5,6 @@ Beneficiary-facing views only; no models of their own.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.bilans import notice
 from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, ConsentMethod, Status, current_of
 from bilan.entretiens.assignments import open_assignments
@@ -56,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             todo=todo_for(current),
             framing=current.framing_or_empty(),
             consent=current.active_consent(),
-            notice_version=settings.INFORMATION_NOTICE_VERSION,
+            notice_version=notice.current_version(),
         )
     return TemplateResponse(request, "portal/home.html", context)
 
@@ -73,7 +73,10 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
                 bilan.record_consent(
                     by=request.user,
                     method=ConsentMethod.ONLINE,
-                    notice_version=request.POST.get("notice_version", ""),
+                    # The version this server showed (noted in the session at GET), never
+                    # the form's: a forged or stale page is refused by the owner.
+                    shown_version=request.session.get(notice.SHOWN, ""),
+                    session_key=request.session.session_key or "",
                 )
             except ValidationError as e:
                 for m in e.messages:
@@ -81,14 +84,12 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _t("Merci, votre consentement est enregistré."))
                 return redirect("portal:home")
+    shown = notice.current_version()
+    request.session[notice.SHOWN] = shown
     return TemplateResponse(
         request,
         "portal/consent.html",
-        {
-            "bilan": bilan,
-            "notice_version": settings.INFORMATION_NOTICE_VERSION,
-            "consent": bilan.active_consent(),
-        },
+        {"bilan": bilan, "notice_version": shown, "consent": bilan.active_consent()},
     )
 
 

@@ -11,8 +11,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +36,8 @@ from bilan.entretiens.models import Entretien, Modality
 from bilan.organisations.models import Membership, Organisation, Role
 
 PASSWORD = "demo-bilan-2026"
+# The « scanned » signed paper consent form of the demo (a minimal PDF).
+DEMO_SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 ORGANISATIONS = {
     "demo-cap-avenir": dict(
@@ -379,7 +381,9 @@ class Command(BaseCommand):
             bilan.record_consent(
                 by=consultant,
                 method=ConsentMethod.PAPER,
-                notice_version=settings.INFORMATION_NOTICE_VERSION,
+                scan=SimpleUploadedFile(
+                    "consentement-signe.pdf", DEMO_SCAN, content_type="application/pdf"
+                ),
             )
             bilan.plan_hours(by=consultant, accompaniment_minutes=18 * 60, personal_minutes=6 * 60)
         elif spec.status in STOPS:
