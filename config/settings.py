@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bilan.documents",
     "bilan.careers",
     "bilan.followup",
+    "bilan.quality",
     "bilan.demo",  # manage.py demo and the test scenario: above every feature
 ]
 

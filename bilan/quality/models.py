@@ -1,0 +1,221 @@
+"""The Qualiopi quality system (issue 15): the referential as dated data, satisfaction surveys,
+complaints, improvement actions.
+
+Nothing here is bilan content: a survey answer carries no bilan, no invitation and no person
+(pseudonymised at collection: organisation, kind, quarter and a random token only); the
+invitation that sent the link is administrative (who was asked, when, whether it was used).
+Rules live in referential.py and surveys.py; pages and the API call them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bilan.bilans.models import Bilan
+from bilan.compliance.content import DocumentClass
+from bilan.organisations.models import Organisation
+
+LABEL_MAX = 300
+ANSWER_TEXT_MAX = 2000
+
+
+# ---- the referential ------------------------------------------------------------------------
+
+
+class ReferentialVersion(models.Model):
+    """One version of the Référentiel national qualité, in force from `valid_from`.
+
+    A version whose text is not yet confirmed (`to_verify`) is shown « à vérifier » until an
+    admin confirms it; it still applies from its date (an audit on that date uses it)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    label = models.CharField(_("intitulé"), max_length=LABEL_MAX)
+    valid_from = models.DateField(_("en vigueur à partir du"))
+    source = models.CharField(_("source"), max_length=LABEL_MAX)
+    to_verify = models.BooleanField(_("à vérifier"), default=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("version du référentiel qualité")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Criterion(models.Model):
+    version = models.ForeignKey(
+        ReferentialVersion, on_delete=models.CASCADE, related_name="criteria"
+    )
+    number = models.PositiveSmallIntegerField(_("critère"))
+    title = models.TextField(_("intitulé"))
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="one_criterion_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.code} critère {self.number}"
+
+
+class Indicator(models.Model):
+    version = models.ForeignKey(
+        ReferentialVersion, on_delete=models.CASCADE, related_name="indicators"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
+    number = models.PositiveSmallIntegerField(_("indicateur"))
+    title = models.TextField(_("intitulé"))
+    applies_to_bilan = models.BooleanField(_("s'applique aux bilans de compétences"))
+    bilan_note = models.TextField(_("précision pour les bilans"), blank=True)
+    evidence = models.JSONField(_("preuves attendues"), default=list)  # list[str], French
+    sources = models.JSONField(default=list)  # list[str]: where the software finds evidence
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="one_indicator_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.code} indicateur {self.number}"
+
+
+# ---- satisfaction surveys -------------------------------------------------------------------
+
+
+class SurveyKind(models.TextChoices):
+    HOT = "hot", _("à chaud (fin de bilan)")
+    COLD = "cold", _("à froid (6 mois)")
+    STAKEHOLDER = "stakeholder", _("financeurs et employeurs (annuelle)")
+
+
+class QuestionType(models.TextChoices):
+    SCALE = "scale", _("échelle de 1 à 5")
+    YES_NO = "yes_no", _("oui / non")
+    TEXT = "text", _("texte libre")
+
+
+class QuestionSet(models.Model):
+    """The questions of one survey kind, versioned: the general set (organisation empty) or an
+    organisation's own extension of it. An invitation keeps the version it was sent with."""
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=SurveyKind.choices)
+    version = models.PositiveIntegerField()
+    questions = models.JSONField(default=list)  # [{"key", "label", "type"}]
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "version"], name="one_question_set_version"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "version"],
+                condition=Q(organisation__isnull=True),
+                name="one_general_question_set_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+class SurveyInvitation(models.Model):
+    """Who is asked to answer one survey, and the two e-mails (invitation, one reminder) sent
+    once through bilan.lib.deliveries. Administrative: it never holds the answer."""
+
+    document_class = DocumentClass.QUALITE_ANONYMISE
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=SurveyKind.choices)
+    bilan = models.ForeignKey(
+        Bilan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(blank=True)  # a funder's or employer's (the bilan's own otherwise)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)  # the yearly survey's
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.PROTECT, related_name="+")
+    send_on = models.DateField()
+    nonce = models.CharField(max_length=32, default=new_nonce)
+    answered = models.BooleanField(default=False)  # no time: it would line up with the answer
+    created_at = models.DateTimeField(auto_now_add=True)
+    invite_sent_at = models.DateTimeField(null=True, blank=True)
+    invite_claimed_at = models.DateTimeField(null=True, blank=True)
+    invite_claim_token = models.CharField(max_length=32, blank=True, default="")
+    invite_attempts = models.PositiveSmallIntegerField(default=0)
+    invite_retry_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_claimed_at = models.DateTimeField(null=True, blank=True)
+    reminder_claim_token = models.CharField(max_length=32, blank=True, default="")
+    reminder_attempts = models.PositiveSmallIntegerField(default=0)
+    reminder_retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-send_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bilan", "kind"],
+                condition=Q(bilan__isnull=False),
+                name="one_survey_per_bilan_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "email", "year"],
+                condition=Q(bilan__isnull=True),
+                name="one_yearly_survey_per_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.send_on}"
+
+
+def new_pseudonym() -> str:
+    return secrets.token_hex(16)
+
+
+class SurveyAnswer(models.Model):
+    """One answered questionnaire, pseudonymised at collection: no bilan, no invitation, no
+    person, no time finer than the quarter; a UUID key so no sequence lines up with the
+    invitations."""
+
+    document_class = DocumentClass.QUALITE_ANONYMISE
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pseudonym = models.CharField(max_length=32, unique=True, default=new_pseudonym)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=SurveyKind.choices)
+    quarter = models.CharField(max_length=7)  # « 2026-T4 »
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict)  # {question key: 1..5 | "yes"/"no" | text}
+
+    class Meta:
+        ordering = ["quarter"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quarter}"
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
