@@ -17,6 +17,7 @@ urlpatterns = [
     path("syntheses/", include("bilan.documents.urls")),
     path("conclusions/", include("bilan.followup.urls")),
     path("organisme/", include("bilan.organisations.urls")),
+    path("qualite/", include("bilan.quality.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Logos are the only uploaded files served publicly; content files never are.

@@ -112,6 +112,11 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "followup:close": ("close_bilan",),
     "followup:suivi_schedule": ("schedule_suivi",),
     "portal:suivi": ("submit_self_diagnosis",),
+    # quality
+    "portal:survey_answer": ("submit_survey_answer",),
+    "quality:survey_question_add": ("add_survey_question",),
+    "quality:survey_stakeholders": ("invite_stakeholders",),
+    "quality:version_confirm": ("confirm_referential_version",),
 }
 
 NOT_API: dict[str, str] = {

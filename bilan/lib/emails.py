@@ -136,3 +136,14 @@ def entretien_reminder(*, entretien: Scheduled, to: Recipient, ics: bytes, filen
 def message_digest(*, to: Recipient, items: list[dict[str, Any]], total: int) -> None:
     """How many unread messages wait per bilan ({"bilan", "count"} each), never their content."""
     send("message_digest", to.email, {"recipient": to, "items": items, "total": total})
+
+
+def survey_invitation(
+    *, to: str, kind: str, kind_label: str, organisation: object, link: str, reminder: bool
+) -> None:
+    """A satisfaction survey's one-time link (bilan.quality): the invitation or its reminder."""
+    send(
+        "survey_reminder" if reminder else "survey_invitation",
+        to,
+        {"kind": kind, "kind_label": kind_label, "organisation": organisation, "link": link},
+    )

@@ -15,6 +15,7 @@ from bilan.exchanges import portal_messages as views_messages
 from bilan.exercises import portal as views_exercises
 from bilan.followup import portal as views_followup
 from bilan.portal import views
+from bilan.quality import portal as views_quality
 
 app_name = "portal"
 urlpatterns = [
@@ -36,4 +37,5 @@ urlpatterns = [
     *views_synthese.urlpatterns,
     *views_followup.urlpatterns,
     *views_documents.urlpatterns,
+    *views_quality.urlpatterns,
 ]

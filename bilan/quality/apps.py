@@ -5,3 +5,10 @@ class QualityConfig(AppConfig):
     name = "bilan.quality"
     label = "quality"
     verbose_name = "Qualité (Qualiopi)"
+
+    def ready(self) -> None:
+        # The core calls us when a bilan closes: the « à chaud » and « à froid » invitations.
+        from bilan.bilans import closing as core_closing
+        from bilan.quality import surveys
+
+        core_closing.on_closed(surveys.invite_after_closing)

@@ -71,3 +71,33 @@ def test_only_an_admin_confirms_a_version_and_only_once(cast: SimpleNamespace) -
     referential.confirm_version(version=new, by=cast.admin)
     with pytest.raises(RuleViolation, match="déjà confirmée"):
         referential.confirm_version(version=new, by=cast.admin)
+
+
+def test_the_referential_pages_are_for_the_staff_and_confirming_for_the_admin(
+    cast: SimpleNamespace,
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    new = ReferentialVersion.objects.get(code="RNQ-2026")
+    pages = [reverse("quality:home"), reverse("quality:version", args=[new.pk])]
+    confirm = reverse("quality:version_confirm", args=[new.pk])
+    client = Client()
+    assert client.get(pages[0]).status_code == 302
+    assert client.post(confirm).status_code == 302
+    client.force_login(cast.beneficiary)
+    assert [client.get(p).status_code for p in pages] == [403, 403]
+    assert client.post(confirm).status_code == 403
+    client.force_login(cast.consultant)
+    assert [client.get(p).status_code for p in pages] == [200, 200]
+    page = client.get(pages[1]).content.decode()
+    assert "à vérifier" in page and "Confirmer le texte" not in page
+    client.post(confirm)
+    new.refresh_from_db()
+    assert new.to_verify
+    client.force_login(cast.admin)
+    assert "Confirmer le texte" in client.get(pages[1]).content.decode()
+    assert client.post(confirm).status_code == 302
+    new.refresh_from_db()
+    assert not new.to_verify
+    assert client.get(reverse("quality:version", args=[999999])).status_code == 404
