@@ -16,6 +16,7 @@ from bilan.exchanges import api as exchanges
 from bilan.exercises import api as exercises
 from bilan.followup import api as followup
 from bilan.quality import api as quality
+from bilan.quality import api_complaints
 
 __all__ = ["api"]
 
@@ -35,6 +36,7 @@ for feature in (
     followup,
     synthese,
     quality,
+    api_complaints,
 ):
     api.add_router("", feature.router)
 

@@ -117,6 +117,10 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "quality:survey_question_add": ("add_survey_question",),
     "quality:survey_stakeholders": ("invite_stakeholders",),
     "quality:version_confirm": ("confirm_referential_version",),
+    "quality:complaint_new": ("create_complaint",),
+    "quality:complaint_treat": ("treat_complaint",),
+    "quality:complaint_settings": ("update_quality_settings",),
+    "portal:complaints": ("create_complaint",),
 }
 
 NOT_API: dict[str, str] = {

@@ -147,3 +147,14 @@ def survey_invitation(
         to,
         {"kind": kind, "kind_label": kind_label, "organisation": organisation, "link": link},
     )
+
+
+def complaint_notice(*, name: str, to: str, complaint: object) -> None:
+    """To the complainant: the acknowledgment (« complaint_ack ») or the answer
+    (« complaint_answer ») of a complaint (bilan.quality.complaints)."""
+    send(name, to, {"complaint": complaint})
+
+
+def complaint_alert(*, to: Recipient, complaint: object, overdue: bool) -> None:
+    """To an admin: a complaint's answer deadline is near, or past. Never its text."""
+    send("complaint_alert", to.email, {"complaint": complaint, "overdue": overdue, "recipient": to})

@@ -16,6 +16,7 @@ from bilan.exercises import portal as views_exercises
 from bilan.followup import portal as views_followup
 from bilan.portal import views
 from bilan.quality import portal as views_quality
+from bilan.quality import portal_complaints as views_complaints
 
 app_name = "portal"
 urlpatterns = [
@@ -38,4 +39,5 @@ urlpatterns = [
     *views_followup.urlpatterns,
     *views_documents.urlpatterns,
     *views_quality.urlpatterns,
+    *views_complaints.urlpatterns,
 ]

@@ -14,8 +14,10 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan
@@ -219,3 +221,132 @@ class SurveyAnswer(models.Model):
 
 def quarter_of(day: dt.date) -> str:
     return f"{day.year}-T{(day.month - 1) // 3 + 1}"
+
+
+# ---- settings of the quality system, per organisation ---------------------------------------
+
+
+class QualitySettings(models.Model):
+    """The organisation's own choices for its quality system (not rules of law)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="quality_settings"
+    )
+    complaint_answer_days = models.PositiveSmallIntegerField(
+        _("délai de réponse aux réclamations (jours)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    complaint_alert_days = models.PositiveSmallIntegerField(
+        _("alerte avant l'échéance (jours)"),
+        default=3,
+        validators=[MaxValueValidator(30)],
+    )
+
+    def __str__(self) -> str:
+        return f"Qualité {self.organisation_id}"
+
+
+# ---- complaints -----------------------------------------------------------------------------
+
+
+class ComplaintChannel(models.TextChoices):
+    PORTAL = "portal", _("espace bénéficiaire")
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("téléphone")
+    LETTER = "letter", _("courrier")
+    IN_PERSON = "in_person", _("en personne")
+
+
+class ComplainantRole(models.TextChoices):
+    BENEFICIARY = "beneficiary", _("bénéficiaire")
+    FUNDER = "funder", _("financeur")
+    EMPLOYER = "employer", _("employeur")
+    CONSULTANT = "consultant", _("consultant·e")
+    OTHER = "other", _("autre")
+
+
+class ComplaintCategory(models.TextChoices):
+    ACCOMPANIMENT = "accompaniment", _("accompagnement")
+    ORGANISATION = "organisation", _("organisation, planning")
+    ADMINISTRATIVE = "administrative", _("administratif, financement")
+    ACCESSIBILITY = "accessibility", _("accessibilité, handicap")
+    CONFIDENTIALITY = "confidentiality", _("confidentialité")
+    OTHER = "other", _("autre")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("reçue")
+    IN_TREATMENT = "in_treatment", _("en traitement")
+    ANSWERED = "answered", _("répondue")
+
+
+class Complaint(models.Model):
+    """One complaint of the register (ind. 31, REQ-46): who, when, through which channel, the
+    acknowledgment, the answer deadline, the treatment and the answer.
+
+    Stored apart from bilan content: no link to a bilan (the complainant says what they want
+    in their text); the complainant's account, when there is one, lets them follow it."""
+
+    document_class = DocumentClass.QUALITE_ANONYMISE
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(_("référence"), max_length=20)
+    received_on = models.DateField(_("reçue le"))
+    channel = models.CharField(_("canal"), max_length=10, choices=ComplaintChannel.choices)
+    complainant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    complainant_role = models.CharField(
+        _("émise par"), max_length=12, choices=ComplainantRole.choices
+    )
+    complainant_name = models.CharField(_("nom"), max_length=200)
+    complainant_email = models.EmailField(_("e-mail"), blank=True)
+    category = models.CharField(_("objet"), max_length=16, choices=ComplaintCategory.choices)
+    text = models.TextField(_("réclamation"))
+    answer_due_on = models.DateField(_("réponse attendue au plus tard le"))
+    status = models.CharField(
+        max_length=12, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
+    )
+    treatment = models.TextField(_("traitement"), blank=True)
+    answer = models.TextField(_("réponse"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # The acknowledgment to the complainant, and the staff's alerts: each sent once (deliveries).
+    ack_sent_at = models.DateTimeField(null=True, blank=True)
+    ack_claimed_at = models.DateTimeField(null=True, blank=True)
+    ack_claim_token = models.CharField(max_length=32, blank=True, default="")
+    ack_attempts = models.PositiveSmallIntegerField(default=0)
+    ack_retry_at = models.DateTimeField(null=True, blank=True)
+    alert_sent_at = models.DateTimeField(null=True, blank=True)
+    alert_claimed_at = models.DateTimeField(null=True, blank=True)
+    alert_claim_token = models.CharField(max_length=32, blank=True, default="")
+    alert_attempts = models.PositiveSmallIntegerField(default=0)
+    alert_retry_at = models.DateTimeField(null=True, blank=True)
+    overdue_sent_at = models.DateTimeField(null=True, blank=True)
+    overdue_claimed_at = models.DateTimeField(null=True, blank=True)
+    overdue_claim_token = models.CharField(max_length=32, blank=True, default="")
+    overdue_attempts = models.PositiveSmallIntegerField(default=0)
+    overdue_retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="one_complaint_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.answered_at is None and self.answer_due_on < timezone.localdate()

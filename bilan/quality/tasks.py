@@ -10,6 +10,7 @@ from functools import partial
 from django.utils import timezone
 
 from bilan.lib import deliveries
+from bilan.quality import complaints
 from bilan.quality.models import SurveyInvitation
 from bilan.quality.surveys import REMINDER_DAYS, send_invitation_email
 
@@ -39,3 +40,8 @@ def _send(pk: int, reminder: bool) -> None:
         pk=pk
     )
     send_invitation_email(invitation, reminder=reminder)
+
+
+def send_complaint_emails(now: dt.datetime | None = None) -> int:
+    """Daily (« bilan-quality-complaints »): acknowledgments owed and the deadline alerts."""
+    return complaints.send_complaint_emails(now)

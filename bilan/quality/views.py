@@ -19,7 +19,7 @@ from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import RuleViolation
 from bilan.organisations.access import require_membership, staff_required
 from bilan.organisations.models import Organisation
-from bilan.quality import referential, surveys
+from bilan.quality import referential, surveys, views_complaints
 from bilan.quality.models import QuestionType, ReferentialVersion, SurveyKind
 
 SURVEYS = "quality/surveys.html"
@@ -165,4 +165,5 @@ urlpatterns: list[Any] = [
     path("enquetes/", survey_results, name="surveys"),
     path("enquetes/questions/", survey_question_add, name="survey_question_add"),
     path("enquetes/financeurs/", survey_stakeholders, name="survey_stakeholders"),
+    *views_complaints.urlpatterns,
 ]
