@@ -16,7 +16,7 @@ from bilan.exchanges import api as exchanges
 from bilan.exercises import api as exercises
 from bilan.followup import api as followup
 from bilan.quality import api as quality
-from bilan.quality import api_complaints
+from bilan.quality import api_complaints, api_improvements
 
 __all__ = ["api"]
 
@@ -37,6 +37,7 @@ for feature in (
     synthese,
     quality,
     api_complaints,
+    api_improvements,
 ):
     api.add_router("", feature.router)
 

@@ -121,6 +121,8 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "quality:complaint_treat": ("treat_complaint",),
     "quality:complaint_settings": ("update_quality_settings",),
     "portal:complaints": ("create_complaint",),
+    "quality:improvement_new": ("create_improvement",),
+    "quality:improvement_update": ("update_improvement",),
 }
 
 NOT_API: dict[str, str] = {

@@ -350,3 +350,66 @@ class Complaint(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.answered_at is None and self.answer_due_on < timezone.localdate()
+
+
+# ---- improvement actions --------------------------------------------------------------------
+
+
+class ImprovementSource(models.TextChoices):
+    COMPLAINT = "complaint", _("réclamation")
+    SURVEY = "survey", _("résultat d'enquête")
+    AUDIT = "audit", _("constat d'audit")
+    WATCH = "watch", _("veille")
+    OTHER = "other", _("autre")
+
+
+class ImprovementStatus(models.TextChoices):
+    PLANNED = "planned", _("prévue")
+    IN_PROGRESS = "in_progress", _("en cours")
+    DONE = "done", _("réalisée")
+    ABANDONED = "abandoned", _("abandonnée")
+
+
+class ImprovementAction(models.Model):
+    """One improvement action (ind. 32, REQ-47): what it comes from, who owns it, by when,
+    where it stands, and the effect measured once done."""
+
+    document_class = DocumentClass.QUALITE_ANONYMISE
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("origine"), max_length=10, choices=ImprovementSource.choices)
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="improvements"
+    )
+    survey_kind = models.CharField(
+        _("enquête"), max_length=12, choices=SurveyKind.choices, blank=True
+    )
+    source_note = models.TextField(_("constat à l'origine"), blank=True)
+    title = models.CharField(_("action"), max_length=LABEL_MAX)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("échéance"))
+    status = models.CharField(
+        _("état"),
+        max_length=12,
+        choices=ImprovementStatus.choices,
+        default=ImprovementStatus.PLANNED,
+    )
+    effect = models.TextField(_("effet mesuré"), blank=True)
+    effect_measured_on = models.DateField(_("effet mesuré le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_late(self) -> bool:
+        open_ = self.status in (ImprovementStatus.PLANNED, ImprovementStatus.IN_PROGRESS)
+        return open_ and self.due_on < timezone.localdate()

@@ -19,7 +19,7 @@ from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import RuleViolation
 from bilan.organisations.access import require_membership, staff_required
 from bilan.organisations.models import Organisation
-from bilan.quality import referential, surveys, views_complaints
+from bilan.quality import referential, surveys, views_complaints, views_improvements
 from bilan.quality.models import QuestionType, ReferentialVersion, SurveyKind
 
 SURVEYS = "quality/surveys.html"
@@ -166,4 +166,5 @@ urlpatterns: list[Any] = [
     path("enquetes/questions/", survey_question_add, name="survey_question_add"),
     path("enquetes/financeurs/", survey_stakeholders, name="survey_stakeholders"),
     *views_complaints.urlpatterns,
+    *views_improvements.urlpatterns,
 ]
