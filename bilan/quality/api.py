@@ -18,7 +18,7 @@ from bilan.api.base import acting_user, error, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.organisations.access import require_membership
 from bilan.organisations.models import Role
-from bilan.quality import referential, surveys
+from bilan.quality import indicators, referential, surveys
 from bilan.quality.models import (
     LABEL_MAX,
     QuestionType,
@@ -237,3 +237,55 @@ def confirm_referential_version(request: HttpRequest, version_id: VersionId) -> 
     require_membership(user, *STAFF)
     version = get_object_or_404(ReferentialVersion, pk=version_id)
     return version_out(referential.confirm_version(version=version, by=user))
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    n: int
+    value: float | None
+    unit: str
+    status: str = Field(description="ok, building (« en cours », n under the minimum), no_data")
+    display: str
+    breakdown: list[dict[str, Any]]
+
+
+class IndicatorsOut(Schema):
+    start: dt.date
+    end: dt.date
+    label: str
+    minimum_n: int
+    figures: list[FigureOut]
+
+
+@router.get(
+    "/quality/indicators",
+    response={200: IndicatorsOut, **errors(401, 403, 422)},
+    operation_id="get_indicators",
+    summary="The results indicators of a period, computed from data, each with its n",
+)
+def get_indicators(
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None
+) -> dict[str, Any]:
+    membership = require_membership(acting_user(request), *STAFF)
+    with invalid_input():
+        chosen = indicators.period(start, end)
+    return {
+        "start": chosen.start,
+        "end": chosen.end,
+        "label": chosen.label,
+        "minimum_n": indicators.MIN_N,
+        "figures": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "n": f.n,
+                "value": f.value,
+                "unit": f.unit,
+                "status": f.status,
+                "display": f.display,
+                "breakdown": [{"label": label, "count": count} for label, count in f.breakdown],
+            }
+            for f in indicators.compute(membership.organisation, chosen)
+        ],
+    }

@@ -4,6 +4,7 @@ the admin's (the owners refuse anyone else). Rules live in referential.py and su
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,13 @@ from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import RuleViolation
 from bilan.organisations.access import require_membership, staff_required
 from bilan.organisations.models import Organisation
-from bilan.quality import referential, surveys, views_complaints, views_improvements
+from bilan.quality import (
+    indicators,
+    referential,
+    surveys,
+    views_complaints,
+    views_improvements,
+)
 from bilan.quality.models import QuestionType, ReferentialVersion, SurveyKind
 
 SURVEYS = "quality/surveys.html"
@@ -168,3 +175,39 @@ urlpatterns: list[Any] = [
     *views_complaints.urlpatterns,
     *views_improvements.urlpatterns,
 ]
+
+
+def day_param(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise RuleViolation(_t("Date invalide (jj/mm/aaaa)."), code="invalid") from None
+
+
+@staff_required
+def results_indicators(request: AuthenticatedRequest) -> HttpResponse:
+    organisation = organisation_of(request)
+    try:
+        chosen = indicators.period(
+            day_param(request.GET.get("start")), day_param(request.GET.get("end"))
+        )
+    except RuleViolation as exc:
+        default = indicators.period()
+        return TemplateResponse(
+            request,
+            "quality/indicators.html",
+            {"period": default, "figures": [], "error": " ".join(exc.messages)},
+            status=422,
+        )
+    return TemplateResponse(
+        request,
+        "quality/indicators.html",
+        {
+            "period": chosen,
+            "figures": indicators.compute(organisation, chosen),
+            "min_n": indicators.MIN_N,
+        },
+    )
+
+
+urlpatterns.append(path("indicateurs/", results_indicators, name="indicators"))
