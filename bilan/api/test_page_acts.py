@@ -123,6 +123,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:complaints": ("create_complaint",),
     "quality:improvement_new": ("create_improvement",),
     "quality:improvement_update": ("update_improvement",),
+    "quality:audit_pack_build": ("build_audit_pack",),
 }
 
 NOT_API: dict[str, str] = {

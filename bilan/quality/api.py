@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema, Status
 
@@ -18,9 +18,10 @@ from bilan.api.base import acting_user, error, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.organisations.access import require_membership
 from bilan.organisations.models import Role
-from bilan.quality import indicators, referential, surveys
+from bilan.quality import indicators, pack, referential, surveys
 from bilan.quality.models import (
     LABEL_MAX,
+    AuditPack,
     QuestionType,
     ReferentialVersion,
     SurveyKind,
@@ -289,3 +290,84 @@ def get_indicators(
             for f in indicators.compute(membership.organisation, chosen)
         ],
     }
+
+
+class AuditPackIn(InputSchema):
+    start: dt.date | None = Field(None, description="The twelve months to `end` by default")
+    end: dt.date | None = Field(None, description="Today by default")
+    size: int = Field(20, ge=1, le=pack.MAX_SAMPLE, description="Random sample size")
+    seed: int | None = Field(None, ge=0, le=2**62, description="Redraw the same sample")
+    bilan_ids: list[Annotated[int, Field(ge=1, le=MAX_INT)]] = Field(
+        default_factory=list, max_length=pack.MAX_SAMPLE, description="A chosen sample instead"
+    )
+
+
+class AuditPackOut(Schema):
+    id: int
+    start: dt.date
+    end: dt.date
+    referential: str
+    sample_size: int
+    seed: int | None
+    chosen: bool
+    status: str
+    progress: int
+    files: int
+    size: int
+    error: str
+    duration_seconds: float | None
+
+
+def pack_out(p: AuditPack) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "start": p.start,
+        "end": p.end,
+        "referential": p.version.code,
+        "sample_size": p.sample_size,
+        "seed": p.seed,
+        "chosen": p.chosen,
+        "status": p.status,
+        "progress": p.progress,
+        "files": p.files,
+        "size": p.size,
+        "error": p.error,
+        "duration_seconds": p.duration,
+    }
+
+
+@router.post(
+    "/quality/audit-packs",
+    response={202: AuditPackOut, **errors(401, 403, 422)},
+    operation_id="build_audit_pack",
+    summary="Queue an audit pack: a period and a sample (seeded or chosen); admin",
+)
+def build_audit_pack(request: HttpRequest, body: AuditPackIn) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    membership = require_membership(user, *STAFF)
+    with invalid_input():
+        made = pack.request_pack(
+            organisation=membership.organisation,
+            by=user,
+            start=body.start,
+            end=body.end,
+            size=body.size,
+            seed=body.seed,
+            chosen=body.bilan_ids,
+        )
+    return Status(202, pack_out(made))
+
+
+@router.get(
+    "/quality/audit-packs/{pack_id}",
+    response={200: AuditPackOut, **errors(401, 403, 404)},
+    operation_id="get_audit_pack",
+    summary="An audit pack's progress (poll it until « done »); admin",
+)
+def get_audit_pack(request: HttpRequest, pack_id: VersionId) -> dict[str, Any]:
+    user = acting_user(request)
+    require_membership(user, Role.ADMIN)
+    found = pack.packs_for(user).select_related("version").filter(pk=pack_id).first()
+    if found is None:
+        raise Http404
+    return pack_out(found)

@@ -413,3 +413,62 @@ class ImprovementAction(models.Model):
     def is_late(self) -> bool:
         open_ = self.status in (ImprovementStatus.PLANNED, ImprovementStatus.IN_PROGRESS)
         return open_ and self.due_on < timezone.localdate()
+
+
+# ---- the audit pack -------------------------------------------------------------------------
+
+
+class PackStatus(models.TextChoices):
+    QUEUED = "queued", _("en attente")
+    RUNNING = "running", _("en cours")
+    DONE = "done", _("prêt")
+    FAILED = "failed", _("échec")
+
+
+class AuditPack(models.Model):
+    """One audit pack (REQ-34): a period, a sample of bilans, the referential version in force
+    on the period's end, and the zip the worker builds (with its progress, polled by the page).
+    The zip holds no bilan content (pack.py reads administrative data only)."""
+
+    document_class = DocumentClass.QUALITE_ANONYMISE
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    start = models.DateField(_("début de la période"))
+    end = models.DateField(_("fin de la période"))
+    sample_size = models.PositiveSmallIntegerField(_("taille de l'échantillon"))
+    seed = models.BigIntegerField(_("graine du tirage"), null=True, blank=True)
+    chosen = models.BooleanField(_("échantillon choisi"), default=False)
+    bilan_ids = models.JSONField(default=list)  # the sample, drawn when the pack is requested
+    version = models.ForeignKey(ReferentialVersion, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    data = models.BinaryField(blank=True, default=b"")
+    size = models.PositiveIntegerField(default=0)
+    files = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Pack {self.start}–{self.end} ({self.status})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (PackStatus.QUEUED, PackStatus.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        return f"pack-audit-{self.start:%Y%m%d}-{self.end:%Y%m%d}.zip"
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

@@ -10,7 +10,7 @@ from functools import partial
 from django.utils import timezone
 
 from bilan.lib import deliveries
-from bilan.quality import complaints
+from bilan.quality import complaints, pack
 from bilan.quality.models import SurveyInvitation
 from bilan.quality.surveys import REMINDER_DAYS, send_invitation_email
 
@@ -45,3 +45,8 @@ def _send(pk: int, reminder: bool) -> None:
 def send_complaint_emails(now: dt.datetime | None = None) -> int:
     """Daily (« bilan-quality-complaints »): acknowledgments owed and the deadline alerts."""
     return complaints.send_complaint_emails(now)
+
+
+def build_audit_pack(pack_id: int) -> None:
+    """The worker builds one audit pack (queued by pack.request_pack), its progress recorded."""
+    pack.run(pack_id)

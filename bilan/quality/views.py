@@ -26,6 +26,7 @@ from bilan.quality import (
     surveys,
     views_complaints,
     views_improvements,
+    views_pack,
 )
 from bilan.quality.models import QuestionType, ReferentialVersion, SurveyKind
 
@@ -174,6 +175,7 @@ urlpatterns: list[Any] = [
     path("enquetes/financeurs/", survey_stakeholders, name="survey_stakeholders"),
     *views_complaints.urlpatterns,
     *views_improvements.urlpatterns,
+    *views_pack.urlpatterns,
 ]
 
 
