@@ -5,6 +5,7 @@ class QualityConfig(AppConfig):
     name = "bilan.quality"
     label = "quality"
     verbose_name = "Qualité (Qualiopi)"
+    demo_seed = "bilan.quality.demo.seed"  # called by `manage.py demo` for each organisation
 
     def ready(self) -> None:
         # The core calls us when a bilan closes: the « à chaud » and « à froid » invitations.
