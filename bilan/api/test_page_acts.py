@@ -124,6 +124,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "quality:improvement_new": ("create_improvement",),
     "quality:improvement_update": ("update_improvement",),
     "quality:audit_pack_build": ("build_audit_pack",),
+    "quality:watch": ("create_watch_entry",),
 }
 
 NOT_API: dict[str, str] = {

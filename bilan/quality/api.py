@@ -199,7 +199,7 @@ def invite_stakeholders(request: HttpRequest, body: StakeholdersIn) -> Status[di
 @router.post(
     "/quality/surveys/answers",
     auth=None,
-    response={201: SurveyAnswerOut, **errors(404, 410, 422)},
+    response={201: SurveyAnswerOut, **errors(401, 403, 404, 410, 422)},
     operation_id="submit_survey_answer",
     summary="Answer a survey with the token of its e-mailed link (no API token; once)",
 )

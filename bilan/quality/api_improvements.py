@@ -1,12 +1,14 @@
 """API v1, improvement actions: list_improvements (staff), create_improvement and
-update_improvement (admin). The same owner as the pages: bilan/quality/improvements.py."""
+update_improvement (admin); the watch log: list_watch_entries, create_watch_entry. The same owner as the pages: bilan/quality/improvements.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _t
 from ninja import Field, Path, Router, Schema, Status
 
 from bilan.accounts.models import User
@@ -14,13 +16,15 @@ from bilan.api.base import acting_user, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.organisations.access import require_membership
 from bilan.organisations.models import Organisation, Role
-from bilan.quality import complaints, improvements
+from bilan.quality import complaints, improvements, watch
 from bilan.quality.models import (
     LABEL_MAX,
     ImprovementAction,
     ImprovementSource,
     ImprovementStatus,
     SurveyKind,
+    WatchEntry,
+    WatchKind,
 )
 
 router = Router(tags=["quality"])
@@ -156,3 +160,80 @@ def update_improvement(
             effect=body.effect,
         )
     return improvement_out(done)
+
+
+# ---- the watch log --------------------------------------------------------------------------
+
+
+class WatchEntryIn(InputSchema):
+    kind: WatchKind
+    source: str = Field(max_length=LABEL_MAX)
+    summary: str = Field(max_length=watch.TEXT_MAX)
+    noted_on: dt.date | None = None
+    hours_rule_id: int | None = Field(None, ge=1, le=MAX_INT)
+    configuration_change: str = Field("", max_length=watch.TEXT_MAX)
+
+
+class WatchEntryOut(Schema):
+    id: int
+    noted_on: dt.date
+    kind: WatchKind
+    source: str
+    summary: str
+    hours_rule_id: int | None
+    hours_rule: str | None
+    configuration_change: str
+
+
+def watch_out(e: WatchEntry) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "noted_on": e.noted_on,
+        "kind": e.kind,
+        "source": e.source,
+        "summary": e.summary,
+        "hours_rule_id": e.hours_rule_id,
+        "hours_rule": str(e.hours_rule) if e.hours_rule else None,
+        "configuration_change": e.configuration_change,
+    }
+
+
+@router.get(
+    "/quality/watch",
+    response={200: list[WatchEntryOut], **errors(401, 403)},
+    operation_id="list_watch_entries",
+    summary="The watch log, each entry with the configuration change it caused (staff)",
+)
+def list_watch_entries(request: HttpRequest) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    require_membership(user, *STAFF)
+    return [watch_out(e) for e in watch.entries_for(user)]
+
+
+@router.post(
+    "/quality/watch",
+    response={201: WatchEntryOut, **errors(401, 403, 422)},
+    operation_id="create_watch_entry",
+    summary="Record a watch entry and the configuration change it caused (admin)",
+)
+def create_watch_entry(request: HttpRequest, body: WatchEntryIn) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    membership = require_membership(user, *STAFF)
+    organisation = membership.organisation
+    rule = None
+    if body.hours_rule_id is not None:
+        rule = watch.rules_for(organisation).filter(pk=body.hours_rule_id).first()
+        if rule is None:
+            raise ValidationError(_t("Cette règle d'heures n'est pas celle de l'organisme."))
+    with invalid_input():
+        entry = watch.record_watch_entry(
+            organisation=organisation,
+            by=user,
+            kind=body.kind,
+            source=body.source,
+            summary=body.summary,
+            noted_on=body.noted_on,
+            hours_rule=rule,
+            configuration_change=body.configuration_change,
+        )
+    return Status(201, watch_out(entry))

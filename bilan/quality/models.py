@@ -472,3 +472,44 @@ class AuditPack(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+# ---- the watch log --------------------------------------------------------------------------
+
+
+class WatchKind(models.TextChoices):
+    LEGAL = "legal", _("légale et réglementaire (ind. 23)")
+    JOBS = "jobs", _("emplois, métiers et compétences (ind. 24)")
+    INNOVATION = "innovation", _("innovations pédagogiques et technologiques (ind. 25)")
+
+
+class WatchEntry(models.Model):
+    """One entry of the watch log (ind. 23–25, REQ-43): what was learnt, from where, and the
+    configuration change it caused (a new hours rule, say), when it caused one."""
+
+    document_class = DocumentClass.QUALITE_ANONYMISE
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    noted_on = models.DateField(_("date"))
+    kind = models.CharField(_("veille"), max_length=12, choices=WatchKind.choices)
+    source = models.CharField(_("source"), max_length=LABEL_MAX)
+    summary = models.TextField(_("ce qui change"))
+    hours_rule = models.ForeignKey(
+        "organisations.HoursRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("règle d'heures créée ou modifiée"),
+    )
+    configuration_change = models.TextField(_("changement de configuration"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-noted_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.noted_on} {self.source}"

@@ -45,6 +45,8 @@ from bilan.quality.models import (
     PackStatus,
     ReferentialVersion,
     SurveyKind,
+    WatchEntry,
+    WatchKind,
 )
 
 log = logging.getLogger(__name__)
@@ -278,6 +280,7 @@ class Context:
     complaints: list[Complaint]
     improvements: list[ImprovementAction]
     surveys: list[surveys.Results]
+    watch: list[WatchEntry]
 
 
 def gather(organisation: Organisation, p: indicators.Period, bilans: list[Bilan]) -> Context:
@@ -297,6 +300,11 @@ def gather(organisation: Organisation, p: indicators.Period, bilans: list[Bilan]
             .select_related("owner", "complaint")
         ),
         surveys=[surveys.results(organisation, kind) for kind in SurveyKind.values],
+        watch=list(
+            WatchEntry.objects.filter(
+                organisation=organisation, noted_on__gte=p.start, noted_on__lte=p.end
+            ).select_related("hours_rule")
+        ),
     )
 
 
@@ -306,6 +314,8 @@ IMPROVEMENTS = "registres/actions-amelioration.pdf"
 SURVEYS = "registres/enquetes-satisfaction.pdf"
 RESULTS = "registres/indicateurs-resultats.pdf"
 CONFIGURATION = "configuration/organisme.pdf"
+WATCH = "registres/journal-de-veille.pdf"
+WATCH_KIND = {23: WatchKind.LEGAL, 24: WatchKind.JOBS, 25: WatchKind.INNOVATION}
 
 
 def _count(facts: list[BilanFacts], test: Callable[[BilanFacts], bool]) -> tuple[int, list[str]]:
@@ -413,6 +423,19 @@ def evidence_for(indicator: Indicator, c: Context) -> Evidence:
                 e.files.append(IMPROVEMENTS)
             else:
                 e.gaps.append(_t("Aucune action d'amélioration enregistrée."))
+        elif source == "watch":
+            entries = [w for w in c.watch if w.kind == WATCH_KIND.get(indicator.number, w.kind)]
+            if entries:
+                linked = sum(1 for w in entries if w.hours_rule_id or w.configuration_change)
+                e.found.append(
+                    _t(
+                        "Journal de veille : %(n)s entrée(s) sur la période, dont %(l)s reliée(s) à un changement de configuration."
+                    )
+                    % {"n": len(entries), "l": linked}
+                )
+                e.files.append(WATCH)
+            else:
+                e.gaps.append(_t("Aucune entrée du journal de veille sur la période."))
         elif source == "careers":
             e.found.append(_t("Référentiel ROME des métiers mobilisé en phase d'investigation."))
         else:
@@ -432,7 +455,6 @@ NOT_YET = {
     "dropout": "Alertes de décrochage et relances : pas encore gérées par la plateforme, à fournir.",
     "instruments": "Catalogue des outils avec licences et qualifications requises : à fournir.",
     "consultants": "Registre des consultant·es (statut, diplômes, formations) : à fournir.",
-    "watch": "Journal de veille relié aux changements de configuration : à fournir.",
 }
 
 
@@ -538,6 +560,16 @@ def surveys_doc(c: Context) -> bytes:
     return pdf(_t("Enquêtes de satisfaction"), c.organisation, sections)
 
 
+def watch_doc(c: Context) -> bytes:
+    rows = [
+        [w.noted_on.strftime("%d/%m/%Y"), str(w.get_kind_display()), w.source, w.summary,
+         " — ".join(x for x in (str(w.hours_rule) if w.hours_rule else "", w.configuration_change) if x) or "—"]
+        for w in c.watch
+    ]  # fmt: skip
+    head = [_t("Date"), _t("Veille"), _t("Source"), _t("Ce qui change"), _t("Configuration")]
+    return pdf(_t("Journal de veille"), c.organisation, [table(head, rows)], c.period.label)
+
+
 def results_doc(c: Context) -> bytes:
     rows = [[f.label, f.display, str(f.n)] for f in c.figures]
     return pdf(_t("Indicateurs de résultats"), c.organisation,
@@ -604,6 +636,7 @@ def build(
         (SURVEYS, lambda: surveys_doc(c)),
         (RESULTS, lambda: results_doc(c)),
         (CONFIGURATION, lambda: configuration_doc(c, version)),
+        (WATCH, lambda: watch_doc(c)),
     ]
     documents = registers
     buffer = io.BytesIO()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _t
 from bilan.accounts.models import User
 from bilan.bilans.models import RuleViolation
 from bilan.organisations.models import Role
-from bilan.quality.models import Criterion, Indicator, ReferentialVersion
+from bilan.quality.models import Criterion, Indicator, QuestionSet, ReferentialVersion
 
 DATA_FILE = Path(__file__).parent / "data" / "referential.json"
 
@@ -64,6 +64,19 @@ def seed(
                 evidence=i["evidence"],
                 sources=i["sources"],
             )
+
+
+QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.json"
+
+
+def seed_questions(question_set_model: Any = None) -> None:  # noqa: ANN401 - historical model
+    """The general survey questions of the data file, version 1 of each kind, if missing."""
+    model = question_set_model or QuestionSet
+    questions = json.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))
+    for kind, items in questions.items():
+        model.objects.get_or_create(
+            organisation=None, kind=kind, version=1, defaults={"questions": items}
+        )
 
 
 def version_in_force(day: dt.date) -> ReferentialVersion:

@@ -13,8 +13,15 @@ import pytest
 from playwright.sync_api import expect
 
 from bilan.lib.testing import PASSWORD
-from bilan.quality import pack
+from bilan.quality import pack, referential
 from bilan.quality.models import AuditPack
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db: None) -> None:
+    """The live server's database is flushed between tests: the data migration's rows too."""
+    referential.seed()
+    referential.seed_questions()
 
 
 @pytest.mark.browser

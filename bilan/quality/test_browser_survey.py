@@ -12,10 +12,18 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from bilan.followup.testing import close
+from bilan.quality import referential
 from bilan.quality.models import SurveyAnswer, SurveyInvitation, SurveyKind
 from bilan.quality.tasks import send_survey_emails
 
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db: None) -> None:
+    """The live server's database is flushed between tests: the data migration's rows too."""
+    referential.seed()
+    referential.seed_questions()
 
 
 @pytest.mark.browser

@@ -27,6 +27,7 @@ from bilan.quality import (
     views_complaints,
     views_improvements,
     views_pack,
+    views_watch,
 )
 from bilan.quality.models import QuestionType, ReferentialVersion, SurveyKind
 
@@ -176,6 +177,7 @@ urlpatterns: list[Any] = [
     *views_complaints.urlpatterns,
     *views_improvements.urlpatterns,
     *views_pack.urlpatterns,
+    *views_watch.urlpatterns,
 ]
 
 
