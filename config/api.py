@@ -17,6 +17,8 @@ from bilan.exchanges import api as exchanges
 from bilan.exercises import api as exercises
 from bilan.followup import api as followup
 from bilan.lifecycle import api as lifecycle
+from bilan.quality import api as quality
+from bilan.quality import api_complaints, api_improvements
 
 __all__ = ["api"]
 
@@ -38,6 +40,9 @@ for feature in (
     synthese,
     billing,
     lifecycle,
+    quality,
+    api_complaints,
+    api_improvements,
 ):
     api.add_router("", feature.router)
 

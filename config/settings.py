@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "bilan.followup",
     "bilan.billing",
     "bilan.lifecycle",  # retention, destruction, GDPR requests and registers (issue 16)
+    "bilan.quality",
     "bilan.demo",  # manage.py demo and the test scenario: above every feature
 ]
 

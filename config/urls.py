@@ -20,6 +20,7 @@ urlpatterns = [
     path("organisme/", include("bilan.organisations.urls")),
     path("facturation/", include("bilan.billing.urls")),
     path("donnees/", include("bilan.lifecycle.urls")),
+    path("qualite/", include("bilan.quality.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Logos are the only uploaded files served publicly; content files never are.

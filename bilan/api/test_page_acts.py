@@ -164,6 +164,19 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "billing:contract_new": ("create_personal_contract",),
     "billing:contract_schedule": ("set_instalments",),
     "portal:contract_withdraw": ("withdraw_personal_contract",),
+    # quality
+    "portal:survey_answer": ("submit_survey_answer",),
+    "quality:survey_question_add": ("add_survey_question",),
+    "quality:survey_stakeholders": ("invite_stakeholders",),
+    "quality:version_confirm": ("confirm_referential_version",),
+    "quality:complaint_new": ("create_complaint",),
+    "quality:complaint_treat": ("treat_complaint",),
+    "quality:complaint_settings": ("update_quality_settings",),
+    "portal:complaints": ("create_complaint",),
+    "quality:improvement_new": ("create_improvement",),
+    "quality:improvement_update": ("update_improvement",),
+    "quality:audit_pack_build": ("build_audit_pack",),
+    "quality:watch": ("create_watch_entry",),
 }
 
 NOT_API: dict[str, str] = {

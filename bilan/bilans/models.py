@@ -756,6 +756,10 @@ class Bilan(models.Model):
                 reason=reason,
                 fields=("completion", "stop_reason", "closed_on"),
             )
+            # why: closing.py imports this module; the hooks run in the closing's transaction
+            from bilan.bilans import closing
+
+            closing.closed(bilan)
 
         self._apply(change, act="close", by=by)
 

@@ -17,6 +17,8 @@ from bilan.exercises import portal as views_exercises
 from bilan.followup import portal as views_followup
 from bilan.lifecycle import portal as views_lifecycle
 from bilan.portal import views
+from bilan.quality import portal as views_quality
+from bilan.quality import portal_complaints as views_complaints
 
 app_name = "portal"
 urlpatterns = [
@@ -40,4 +42,6 @@ urlpatterns = [
     *views_documents.urlpatterns,
     *views_billing.urlpatterns,
     *views_lifecycle.urlpatterns,
+    *views_quality.urlpatterns,
+    *views_complaints.urlpatterns,
 ]

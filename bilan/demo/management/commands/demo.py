@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from bilan.accounts.models import User
 from bilan.bilans.actions import create_bilan
@@ -310,6 +313,17 @@ STOPS: dict[str, tuple[Status, StopReason]] = {
 ROLE_ORDER: list[str] = [Role.ADMIN, Role.CONSULTANT, Role.BENEFICIARY]
 
 
+def feature_seeds() -> list[Callable[[Organisation], None]]:
+    """The demo data of features that name it on their AppConfig (`demo_seed`, a dotted path):
+    found at run time, so the demo imports none of them (no import cycle through it)."""
+    seeds = []
+    for config in apps.get_app_configs():
+        dotted = getattr(config, "demo_seed", None)
+        if dotted:
+            seeds.append(import_string(dotted))
+    return seeds
+
+
 def as_member(user: User, org: Organisation) -> User:
     """`user` with the `membership` attribute the model methods read (as the middleware sets)."""
     user.membership = Membership.objects.select_related("organisation").get(
@@ -334,6 +348,9 @@ class Command(BaseCommand):
                 self.member(orgs[slug], email, first, last, role)
             created = [spec for spec in BILANS if self.bilan(orgs[spec.org], spec)]
             billing_demo.seed(orgs, password=self.password)
+            for org in orgs.values():
+                for seed in feature_seeds():
+                    seed(org)
         if options["verbosity"]:
             self.summary(orgs, created)
 
