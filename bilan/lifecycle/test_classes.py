@@ -7,8 +7,8 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from bilan.bilans.content import DECLARED, FILE_CLASSES, SHELLS, DocumentClass, class_of
 from bilan.bilans import content
+from bilan.bilans.content import DECLARED, FILE_CLASSES, SHELLS, DocumentClass, class_of
 
 DESTROYED_AT_END: set[DocumentClass | None] = {DocumentClass.TRAVAIL_BILAN, DocumentClass.SYNTHESE}
 
