@@ -15,6 +15,7 @@ from bilan.entretiens import api_assignments, api_attendance, api_guides, api_no
 from bilan.exchanges import api as exchanges
 from bilan.exercises import api as exercises
 from bilan.followup import api as followup
+from bilan.funding import api as funding
 
 __all__ = ["api"]
 
@@ -33,6 +34,7 @@ for feature in (
     api_pistes,
     followup,
     synthese,
+    funding,
 ):
     api.add_router("", feature.router)
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bilan.documents",
     "bilan.careers",
     "bilan.followup",
+    "bilan.funding",
     "bilan.demo",  # manage.py demo and the test scenario: above every feature
 ]
 

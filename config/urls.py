@@ -16,6 +16,7 @@ urlpatterns = [
     path("metiers/", include("bilan.careers.urls")),
     path("syntheses/", include("bilan.documents.urls")),
     path("conclusions/", include("bilan.followup.urls")),
+    path("financement/", include("bilan.funding.urls")),
     path("organisme/", include("bilan.organisations.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

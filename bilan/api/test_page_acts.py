@@ -112,6 +112,8 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "followup:close": ("close_bilan",),
     "followup:suivi_schedule": ("schedule_suivi",),
     "portal:suivi": ("submit_self_diagnosis",),
+    # funding
+    "funding:edit": ("set_funding",),
 }
 
 NOT_API: dict[str, str] = {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
+from bilan.bilans import funding_hook
 from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.hours import Budget, fmt
@@ -103,6 +104,8 @@ class FundingRoute(models.TextChoices):
     OPCO = "opco", _("OPCO")
     FRANCE_TRAVAIL = "france_travail", _("France Travail")
     PERSONAL = "personal", _("fonds personnels")
+    CONGE_RECLASSEMENT = "conge_reclassement", _("congé de reclassement")
+    OTHER = "other", _("autre financement")
 
 
 class Format(models.TextChoices):
@@ -789,16 +792,22 @@ class Bilan(models.Model):
             )
             bilan.situation = situation
             bilan.situation_detail = situation_detail.strip()
-            bilan.funding_route = funding_route
-            bilan.funding_reference = funding_reference.strip()
-            bilan.save(
-                update_fields=[
-                    "situation",
-                    "situation_detail",
-                    "funding_route",
-                    "funding_reference",
-                ]
+            changed = (bilan.funding_route, bilan.funding_reference) != (
+                funding_route,
+                funding_reference.strip(),
             )
+            fields = ["situation", "situation_detail"]
+            if changed and funding_hook.registered():
+                # The funding feature owns every change of the route (reason, log, closed
+                # bilans refused): it updates the primary share and syncs these two fields.
+                funding_hook.change_route(
+                    bilan=bilan, by=by, route=funding_route, reference=funding_reference.strip()
+                )
+            elif changed:
+                bilan.funding_route = funding_route
+                bilan.funding_reference = funding_reference.strip()
+                fields += ["funding_route", "funding_reference"]
+            bilan.save(update_fields=fields)
 
         self._apply(change, act="update_administration", by=by)
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class FundingConfig(AppConfig):
+    name = "bilan.funding"
+    label = "funding"
+
+    def ready(self) -> None:
+        # funding.rules owns every change of a bilan's funding; the core's administration
+        # page reaches it through the hook (bilan/bilans/funding_hook.py).
+        from bilan.bilans import funding_hook
+        from bilan.funding import rules
+
+        funding_hook.register(change_route=rules.change_primary_route)

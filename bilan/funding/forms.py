@@ -1,0 +1,85 @@
+"""The funding page's forms: the price, the reason, and one row per share (blank rows ignored)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bilan.bilans.models import FundingRoute
+from bilan.funding.models import KairosStatus, PayerKind
+from bilan.funding.rules import ShareInput
+
+
+class FundingForm(forms.Form):
+    price = forms.DecimalField(
+        label=_("Prix du bilan (€)"), max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    reason = forms.CharField(
+        label=_("Motif du changement"),
+        max_length=500,
+        required=False,
+        help_text=_("Obligatoire une fois le bilan commencé : il est enregistré au journal."),
+    )
+    correction = forms.BooleanField(
+        label=_("Correction d'un bilan clos (administration, motif obligatoire)"), required=False
+    )
+
+
+class ShareForm(forms.Form):
+    route = forms.ChoiceField(
+        label=_("Financement"), choices=[("", "—"), *FundingRoute.choices], required=False
+    )
+    payer_kind = forms.ChoiceField(
+        label=_("Type de payeur"),
+        choices=[("", _("selon le financement")), *PayerKind.choices],
+        required=False,
+    )
+    payer_name = forms.CharField(label=_("Payeur"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Montant (€)"), max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    reference = forms.CharField(label=_("Référence"), max_length=100, required=False)
+    opco_agreement_number = forms.CharField(
+        label=_("N° de prise en charge OPCO"), max_length=100, required=False
+    )
+    opco_agreed_amount = forms.DecimalField(
+        label=_("Montant pris en charge OPCO (€)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+    )
+    kairos_quote_number = forms.CharField(
+        label=_("N° de devis KAIROS"), max_length=50, required=False
+    )
+    kairos_status = forms.ChoiceField(
+        label=_("Statut du devis KAIROS"), choices=KairosStatus.choices, required=False
+    )
+
+
+ShareFormSet = forms.formset_factory(ShareForm, extra=0, max_num=6)
+
+
+def share_inputs(formset: Any) -> list[ShareInput]:  # noqa: ANN401
+    """The rows that name a route, in order."""
+    shares = []
+    for data in formset.cleaned_data:
+        if not data or not data.get("route"):
+            continue
+        shares.append(
+            ShareInput(
+                route=data["route"],
+                amount=data.get("amount") or Decimal("0.00"),
+                payer_kind=data.get("payer_kind") or "",
+                payer_name=data.get("payer_name") or "",
+                reference=data.get("reference") or "",
+                opco_agreement_number=data.get("opco_agreement_number") or "",
+                opco_agreed_amount=data.get("opco_agreed_amount"),
+                kairos_quote_number=data.get("kairos_quote_number") or "",
+                kairos_status=data.get("kairos_status") or "",
+            )
+        )
+    return shares

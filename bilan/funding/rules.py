@@ -1,0 +1,316 @@
+"""The one owner of a bilan's funding: every change of its price, routes and shares.
+
+Pages, the API and the core's administration page (through bilan/bilans/funding_hook.py) all
+call `set_funding`. Before the bilan starts, a change is free (and still logged); once it has
+started, a change needs a reason; a closed bilan's funding is refused, except through the
+explicit « correction » act of the administration, with a reason (logged, never silent).
+`Bilan.funding_route` and `funding_reference` are kept in sync here (the primary share).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _t
+
+from bilan.accounts.models import User
+from bilan.bilans.models import Bilan, FundingRoute, RuleViolation, Status
+from bilan.bilans.transitions import may_transition
+from bilan.funding.models import (
+    DEFAULT_PAYER,
+    Funding,
+    FundingChange,
+    FundingShare,
+    KairosStatus,
+    PayerKind,
+)
+from bilan.organisations.models import Role
+
+MAX_AMOUNT = Decimal("100000.00")
+MAX_SHARES = 6
+CLOSED_STATUSES = (Status.CLOSED, Status.FOLLOW_UP, Status.ARCHIVED, Status.ABANDONED)
+SHARE_FIELDS = (
+    "route",
+    "payer_kind",
+    "payer_name",
+    "amount",
+    "reference",
+    "opco_agreement_number",
+    "opco_agreed_amount",
+    "kairos_quote_number",
+    "kairos_status",
+)
+
+
+@dataclass(frozen=True)
+class ShareInput:
+    """One share as a page or the API gives it (payer kind by default the route's)."""
+
+    route: str
+    amount: Decimal
+    payer_kind: str = ""
+    payer_name: str = ""
+    reference: str = ""
+    opco_agreement_number: str = ""
+    opco_agreed_amount: Decimal | None = None
+    kairos_quote_number: str = ""
+    kairos_status: str = ""
+
+
+def euros(value: Decimal) -> str:
+    """1 600,01 € : the French way, for refusals."""
+    whole, _sep, cents = f"{value:.2f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", "\u202f")
+    return f"{grouped},{cents} €"
+
+
+def is_started(bilan: Bilan) -> bool:
+    return bilan.status != Status.ENQUIRY
+
+
+def is_closed(bilan: Bilan) -> bool:
+    return bilan.status in CLOSED_STATUSES
+
+
+def may_manage(user: User, bilan: Bilan) -> bool:
+    """The staff who correct the administrative record (admin, assigned consultant)."""
+    return may_transition(user, bilan, "update_administration")
+
+
+def may_correct(user: User, bilan: Bilan) -> bool:
+    """A closed bilan's funding is corrected by its organisation's administration only."""
+    membership = getattr(user, "membership", None)
+    return (
+        membership is not None
+        and membership.organisation_id == bilan.organisation_id
+        and membership.role == Role.ADMIN
+    )
+
+
+def funding_of(bilan: Bilan) -> Funding:
+    """The bilan's funding, created on first use from the route recorded at opening."""
+    funding, created = Funding.objects.get_or_create(bilan=bilan)
+    if created:
+        FundingShare.objects.create(
+            funding=funding,
+            position=0,
+            route=bilan.funding_route,
+            payer_kind=DEFAULT_PAYER.get(bilan.funding_route, PayerKind.OTHER),
+            reference=bilan.funding_reference,
+        )
+    return funding
+
+
+def shares_of(funding: Funding) -> list[FundingShare]:
+    return list(funding.shares.order_by("position"))
+
+
+def share_input_of(share: FundingShare) -> ShareInput:
+    return ShareInput(**{name: getattr(share, name) for name in SHARE_FIELDS})
+
+
+def snapshot(price: Decimal | None, shares: list[ShareInput]) -> dict[str, Any]:
+    """The funding as JSON for the log (amounts as strings: exact)."""
+
+    def value(v: object) -> object:
+        return str(v) if isinstance(v, Decimal) else v
+
+    return {
+        "price": value(price),
+        "shares": [{name: value(getattr(s, name)) for name in SHARE_FIELDS} for s in shares],
+    }
+
+
+def check_amount(value: Decimal | None, *, label: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise RuleViolation(
+            _t("%(l)s : montant invalide.") % {"l": label}, code="invalid"
+        ) from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise RuleViolation(
+            _t("%(l)s : le montant doit être compris entre 0 et %(max)s.")
+            % {"l": label, "max": euros(MAX_AMOUNT)},
+            code="invalid",
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise RuleViolation(
+            _t("%(l)s : deux décimales au plus (des centimes).") % {"l": label}, code="invalid"
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def clean_shares(shares: list[ShareInput]) -> list[ShareInput]:
+    """Each share's own rules (input): known route and payer, amounts, references."""
+    if not shares:
+        raise RuleViolation(_t("Indiquez au moins un financement."), code="invalid")
+    if len(shares) > MAX_SHARES:
+        raise RuleViolation(
+            _t("%(n)s financements au plus par bilan.") % {"n": MAX_SHARES}, code="invalid"
+        )
+    cleaned = []
+    for n, share in enumerate(shares, start=1):
+        label = _t("Financement n° %(n)s") % {"n": n}
+        if share.route not in FundingRoute.values:
+            raise RuleViolation(
+                _t("%(l)s : choisissez un financement dans la liste.") % {"l": label},
+                code="invalid",
+            )
+        payer = share.payer_kind or DEFAULT_PAYER[share.route]
+        if payer not in PayerKind.values:
+            raise RuleViolation(
+                _t("%(l)s : choisissez un type de payeur dans la liste.") % {"l": label},
+                code="invalid",
+            )
+        if share.kairos_status not in KairosStatus.values:
+            raise RuleViolation(
+                _t("%(l)s : choisissez un statut de devis KAIROS dans la liste.") % {"l": label},
+                code="invalid",
+            )
+        amount = check_amount(share.amount, label=label)
+        agreed = check_amount(share.opco_agreed_amount, label=_t("Prise en charge OPCO"))
+        reference = share.reference.strip()
+        if share.route == FundingRoute.CPF and not reference:
+            raise RuleViolation(
+                _t("%(l)s : indiquez le numéro de dossier CPF (EDOF).") % {"l": label},
+                code="invalid",
+            )
+        cleaned.append(
+            ShareInput(
+                route=share.route,
+                amount=amount or Decimal("0.00"),
+                payer_kind=payer,
+                payer_name=share.payer_name.strip(),
+                reference=reference,
+                opco_agreement_number=share.opco_agreement_number.strip(),
+                opco_agreed_amount=agreed,
+                kairos_quote_number=share.kairos_quote_number.strip(),
+                kairos_status=share.kairos_status,
+            )
+        )
+    return cleaned
+
+
+def check_total(price: Decimal | None, shares: list[ShareInput]) -> None:
+    total = sum((s.amount for s in shares), Decimal("0.00"))
+    if price is not None and total > price:
+        raise RuleViolation(
+            _t("Les financements (%(t)s) dépassent le prix du bilan (%(p)s).")
+            % {"t": euros(total), "p": euros(price)},
+            code="invalid",
+        )
+
+
+def set_funding(
+    *,
+    bilan: Bilan,
+    by: User,
+    shares: list[ShareInput],
+    price: Decimal | None,
+    reason: str = "",
+    correction: bool = False,
+) -> Funding:
+    """Replace the bilan's funding (price and shares, the first share being the primary route).
+
+    Refused (nothing saved): by anyone but the staff of the bilan; after the start without a
+    reason; on a closed bilan unless `correction` by the administration with a reason."""
+    if not may_manage(by, bilan) and not (correction and may_correct(by, bilan)):
+        raise RuleViolation(
+            _t("Vous n'êtes pas autorisé·e à modifier le financement de ce bilan."),
+            code="forbidden",
+        )
+    if correction and not may_correct(by, bilan):
+        raise RuleViolation(
+            _t("Seule l'administration de l'organisme corrige le financement d'un bilan clos."),
+            code="forbidden",
+        )
+    price = check_amount(price, label=_t("Prix du bilan"))
+    cleaned = clean_shares(shares)
+    check_total(price, cleaned)
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = Bilan.objects.select_for_update().get(pk=bilan.pk)
+        funding = funding_of(locked)
+        current = shares_of(funding)
+        before = snapshot(funding.price, [share_input_of(s) for s in current])
+        after = snapshot(price, cleaned)
+        if before == after:
+            return funding
+        if is_closed(locked) and not correction:
+            raise RuleViolation(
+                _t(
+                    "Le bilan est « %(s)s » : son financement ne se réécrit pas. Utilisez la "
+                    "correction motivée de l'administration, enregistrée au journal des "
+                    "changements (le certificat de réalisation et la facture en dépendent)."
+                )
+                % {"s": locked.get_status_display()}
+            )
+        if correction and not is_closed(locked):
+            raise RuleViolation(
+                _t(
+                    "La correction ne concerne qu'un bilan clos : modifiez simplement le financement."
+                )
+            )
+        if (is_started(locked) or correction) and not reason:
+            raise RuleViolation(
+                _t(
+                    "Le bilan a commencé : indiquez le motif du changement de financement "
+                    "(il est enregistré avec son auteur et sa date)."
+                ),
+                code="invalid",
+            )
+        check_route_rules(locked, funding=funding, price=price, shares=cleaned, by=by)
+        funding.shares.all().delete()
+        FundingShare.objects.bulk_create(
+            [
+                FundingShare(funding=funding, position=n, **vars(share))
+                for n, share in enumerate(cleaned)
+            ]
+        )
+        funding.price = price
+        funding.save()
+        FundingChange.objects.create(
+            funding=funding, by=by, reason=reason, correction=correction, before=before, after=after
+        )
+        primary = cleaned[0]
+        for target in {id(locked): locked, id(bilan): bilan}.values():
+            target.funding_route = primary.route
+            target.funding_reference = primary.reference
+        locked.save(update_fields=["funding_route", "funding_reference"])
+    return funding
+
+
+def check_route_rules(
+    bilan: Bilan, *, funding: Funding, price: Decimal | None, shares: list[ShareInput], by: User
+) -> None:
+    """The rules of the routes chosen (the CPF's, the certificate's): see their owners."""
+
+
+def change_primary_route(*, bilan: Bilan, by: User, route: str, reference: str) -> None:
+    """The core's administration page changes the route: the primary share takes it (the
+    payer follows the route), through `set_funding`, so the same rules apply (it has no
+    reason field: once the bilan has started, the funding page asks for one)."""
+    funding = funding_of(bilan)
+    current = [share_input_of(s) for s in shares_of(funding)]
+    primary = current[0]
+    payer = primary.payer_kind if primary.route == route else DEFAULT_PAYER[route]
+    current[0] = ShareInput(
+        **{**vars(primary), "route": route, "reference": reference, "payer_kind": payer}
+    )
+    if is_started(bilan) and not is_closed(bilan):
+        route_changed = (primary.route, primary.reference) != (route, reference)
+        if route_changed:
+            raise RuleViolation(
+                _t(
+                    "Le bilan a commencé : changez son financement sur la page « Financement », "
+                    "qui demande le motif du changement."
+                ),
+                code="invalid",
+            )
+    set_funding(bilan=bilan, by=by, shares=current, price=funding.price)
