@@ -114,6 +114,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "portal:suivi": ("submit_self_diagnosis",),
     # funding
     "funding:edit": ("set_funding",),
+    "funding:cpf_rules": ("confirm_cpf_rule",),
 }
 
 NOT_API: dict[str, str] = {

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Path, Router, Schema
 from pydantic import WithJsonSchema
 
 from bilan.api.base import BilanId, acting_user, errors
-from bilan.api.schemas import InputSchema
-from bilan.bilans.models import Bilan, FundingRoute
-from bilan.funding import rules
-from bilan.funding.models import Funding, KairosStatus, PayerKind
-from bilan.organisations.access import get_bilan_for_user
+from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.models import Bilan, FundingRoute, Situation
+from bilan.funding import cpf, rules, simulator
+from bilan.funding.models import CpfRule, Funding, KairosStatus, PayerKind, PriorBilanAnswer
+from bilan.organisations.access import get_bilan_for_user, require_membership
+from bilan.organisations.models import Role
 
 router = Router(tags=["funding"])
+
+RuleId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 # Euros, cents at most: the owner checks the same bounds (a page has no schema).
 # Documented as the decimal string it is sent as (one schema for requests and responses).
@@ -48,6 +53,13 @@ class FundingBody(InputSchema):
     shares: list[FundingShareIn] = Field(min_length=1, max_length=rules.MAX_SHARES)
     reason: str = Field("", max_length=500)
     correction: bool = Field(False, description="the administration's correction of a closed bilan")
+    prior_bilan_answer: PriorBilanAnswer | None = Field(
+        None, description='the 5-year question: yes, no, or "" (not asked); null: unchanged'
+    )
+    exemption: Literal["", "c2p", "at_mp"] | None = Field(
+        None, description="a declared exemption from the CPF participation; null: unchanged"
+    )
+    cpf_cgu_version: str | None = Field(None, max_length=30)
 
 
 class FundingShareOut(Schema):
@@ -71,23 +83,71 @@ class FundingChangeOut(Schema):
     after: dict[str, Any]
 
 
+class ParticipationOut(Schema):
+    amount: Money
+    exemption: str
+    collected_by: str
+    invoiced_by_provider: bool
+
+
 class FundingOut(Schema):
     bilan_id: int
     funding_route: str
     price: Money | None
     shares: list[FundingShareOut]
+    prior_bilan_answer: str
+    prior_bilan_answered_on: dt.date | None
+    exemption: str
+    cpf_cgu_version: str
+    cpf_ceiling: Money | None
+    participation: ParticipationOut | None
     changes: list[FundingChangeOut]
 
 
+class CpfRuleOut(Schema):
+    id: int
+    valid_from: dt.date
+    year: int
+    cap_per_bilan: Money | None
+    cap_source: str
+    participation: Money
+    participation_source: str
+    prior_bilan_years: int | None
+    prior_bilan_source: str
+    accompaniment_only: bool
+    accompaniment_source: str
+    to_verify: bool
+    confirmed_at: dt.datetime | None
+
+
 def funding_out(bilan: Bilan, funding: Funding) -> dict[str, Any]:
+    shares = rules.shares_of(funding)
+    rule = cpf.rule_for(bilan)
+    has_cpf = any(s.route == FundingRoute.CPF for s in shares)
     return {
         "bilan_id": bilan.pk,
         "funding_route": bilan.funding_route,
         "price": funding.price,
-        "shares": [
-            {name: getattr(s, name) for name in rules.SHARE_FIELDS}
-            for s in rules.shares_of(funding)
-        ],
+        "shares": [{name: getattr(s, name) for name in rules.SHARE_FIELDS} for s in shares],
+        "prior_bilan_answer": funding.prior_bilan_answer,
+        "prior_bilan_answered_on": funding.prior_bilan_answered_on,
+        "exemption": funding.exemption,
+        "cpf_cgu_version": funding.cpf_cgu_version,
+        "cpf_ceiling": cpf.cpf_ceiling(
+            funding.price,
+            accompaniment_minutes=bilan.planned_accompaniment_minutes,
+            personal_minutes=bilan.planned_personal_minutes,
+            rule=rule,
+        )
+        if has_cpf
+        else None,
+        "participation": vars(
+            cpf.participation(
+                rule=rule, situation=bilan.situation, shares=shares, declared=funding.exemption
+            )
+        )
+        if has_cpf
+        else None,
         "changes": [
             {
                 "at": c.at,
@@ -122,7 +182,18 @@ def get_funding(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
 def set_funding(request: HttpRequest, bilan_id: BilanId, body: FundingBody) -> dict[str, Any]:
     user = acting_user(request)
     bilan = get_bilan_for_user(user, bilan_id, write=True)
+    current = rules.file_of(rules.funding_of(bilan))
+    file = rules.FileInput(
+        prior_bilan_answer=current.prior_bilan_answer
+        if body.prior_bilan_answer is None
+        else body.prior_bilan_answer,
+        exemption=current.exemption if body.exemption is None else body.exemption,
+        cpf_cgu_version=current.cpf_cgu_version
+        if body.cpf_cgu_version is None
+        else body.cpf_cgu_version,
+    )
     funding = rules.set_funding(
+        file=file,
         bilan=bilan,
         by=user,
         price=body.price,
@@ -145,3 +216,91 @@ def set_funding(request: HttpRequest, bilan_id: BilanId, body: FundingBody) -> d
     )
     bilan.refresh_from_db()
     return funding_out(bilan, funding)
+
+
+def rule_out(rule: CpfRule) -> dict[str, Any]:
+    return {name: getattr(rule, name) for name in CpfRuleOut.model_fields if name != "id"} | {
+        "id": rule.pk
+    }
+
+
+@router.get(
+    "/cpf-rules",
+    response={200: list[CpfRuleOut], **errors(401, 403)},
+    operation_id="list_cpf_rules",
+    summary="The dated CPF rules for bilans (cap, participation, 5-year rule), with their texts",
+)
+def list_cpf_rules(request: HttpRequest) -> list[dict[str, Any]]:
+    require_membership(acting_user(request), Role.ADMIN, Role.CONSULTANT)
+    return [rule_out(r) for r in CpfRule.objects.all()]
+
+
+@router.post(
+    "/cpf-rules/{rule_id}/confirm",
+    response={200: CpfRuleOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="confirm_cpf_rule",
+    summary="The administration confirms a CPF rule against the JO (no longer « à vérifier »)",
+)
+def confirm_cpf_rule(request: HttpRequest, rule_id: RuleId) -> dict[str, Any]:
+    user = acting_user(request)
+    require_membership(user, Role.ADMIN)
+    rule = get_object_or_404(CpfRule, pk=rule_id)
+    return rule_out(cpf.confirm_rule(rule_id=rule.pk, by=user))
+
+
+class CostIn(InputSchema):
+    price: Amount
+    accompaniment_minutes: int = Field(ge=0, le=24 * 60)
+    personal_minutes: int = Field(0, ge=0, le=24 * 60)
+    routes: list[FundingRoute] = Field(min_length=1, max_length=7)
+    situation: Situation
+    exemption: Literal["", "c2p", "at_mp"] = ""
+    prior_bilan_answer: PriorBilanAnswer = PriorBilanAnswer.NOT_ASKED
+    cpf_rights: Amount | None = None
+    employer_name: str = Field("", max_length=200)
+    opco_name: str = Field("", max_length=200)
+
+
+class CostLineOut(Schema):
+    key: str
+    label: str
+    amount: Money
+    explanation: str
+
+
+class SimulationOut(Schema):
+    lines: list[CostLineOut]
+    cpf_amount: Money
+    cofunding_amount: Money
+    cofunding_from: str
+    participation: Money
+    remainder: Money
+    rule_to_verify: bool
+    warnings: list[str]
+
+
+@router.post(
+    "/simulate-cost",
+    response={200: SimulationOut, **errors(401, 403, 422)},
+    operation_id="simulate_cost",
+    summary="The cost simulator: CPF-fundable amount, co-funding to seek, participation, "
+    "remainder, each line explained in French (nothing is saved)",
+)
+def simulate_cost(request: HttpRequest, body: CostIn) -> dict[str, Any]:
+    require_membership(acting_user(request), Role.ADMIN, Role.CONSULTANT, Role.BENEFICIARY)
+    result = simulator.simulate(
+        simulator.CostInput(
+            price=body.price,
+            accompaniment_minutes=body.accompaniment_minutes,
+            personal_minutes=body.personal_minutes,
+            routes=tuple(body.routes),
+            situation=body.situation,
+            exemption=body.exemption,
+            prior_bilan_answer=body.prior_bilan_answer,
+            cpf_rights=body.cpf_rights,
+            employer_name=body.employer_name,
+            opco_name=body.opco_name,
+        ),
+        CpfRule.in_force(timezone.localdate()),
+    )
+    return {**vars(result), "lines": [vars(line) for line in result.lines]}

@@ -9,8 +9,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import FundingRoute
-from bilan.funding.models import KairosStatus, PayerKind
-from bilan.funding.rules import ShareInput
+from bilan.funding.models import (
+    PRIOR_BILAN_QUESTION,
+    Exemption,
+    KairosStatus,
+    PayerKind,
+    PriorBilanAnswer,
+)
+from bilan.funding.rules import FileInput, ShareInput
 
 
 class FundingForm(forms.Form):
@@ -26,6 +32,28 @@ class FundingForm(forms.Form):
     correction = forms.BooleanField(
         label=_("Correction d'un bilan clos (administration, motif obligatoire)"), required=False
     )
+    prior_bilan_answer = forms.ChoiceField(
+        label=PRIOR_BILAN_QUESTION,
+        choices=PriorBilanAnswer.choices,
+        required=False,
+        help_text=_("« Oui » ferme le financement CPF (décret n° 2026-126), pas les autres."),
+    )
+    exemption = forms.ChoiceField(
+        label=_("Exonération de la participation CPF (déclarée)"),
+        choices=[(e.value, e.label) for e in (Exemption.NONE, Exemption.C2P, Exemption.AT_MP)],
+        required=False,
+    )
+    cpf_cgu_version = forms.CharField(
+        label=_("Version des CGU Mon Compte Formation du dossier"), max_length=30, required=False
+    )
+
+    def file(self) -> FileInput:
+        data = self.cleaned_data
+        return FileInput(
+            prior_bilan_answer=data.get("prior_bilan_answer") or "",
+            exemption=data.get("exemption") or "",
+            cpf_cgu_version=data.get("cpf_cgu_version") or "",
+        )
 
 
 class ShareForm(forms.Form):

@@ -6,6 +6,7 @@ Administrative data (document class ADMIN_CONTRAT), never content. Every change 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -46,6 +47,90 @@ class KairosStatus(models.TextChoices):
     REFUSED = "refused", _("devis refusé")
 
 
+class PriorBilanAnswer(models.TextChoices):
+    NOT_ASKED = "", _("question non posée")
+    NO = "no", _("non")
+    YES = "yes", _("oui")
+
+
+class Exemption(models.TextChoices):
+    """Exemptions from the CPF participation obligatoire (L6323-4 as amended, REQ-22)."""
+
+    NONE = "", _("aucune")
+    JOB_SEEKER = "job_seeker", _("demandeur·se d'emploi")
+    ABONDEMENT = "abondement", _("abondement de l'employeur ou de l'OPCO")
+    C2P = "c2p", _("points du compte professionnel de prévention (C2P)")
+    AT_MP = "at_mp", _("incapacité AT/MP d'au moins 10 %")
+
+
+PRIOR_BILAN_QUESTION = _(
+    "Avez-vous bénéficié d'un bilan de compétences financé (CPF, OPCO, employeur, "
+    "France Travail…) depuis moins de 5 ans ?"
+)
+
+
+class CpfRule(models.Model):
+    """The CPF's rules for a bilan, in force from a date (REQ-22, REQ-23): data, not code.
+
+    Each value cites its text; a row stays « à vérifier au JO » until an administrator
+    confirms it (who, when)."""
+
+    valid_from = models.DateField(_("en vigueur à partir du"), unique=True)
+    year = models.PositiveSmallIntegerField(_("année"))
+    cap_per_bilan = models.DecimalField(
+        _("plafond CPF par bilan (€)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    cap_source = models.CharField(_("source du plafond"), max_length=300, blank=True)
+    participation = models.DecimalField(
+        _("participation obligatoire (€)"), max_digits=10, decimal_places=2
+    )
+    participation_source = models.CharField(
+        _("source de la participation"), max_length=300, blank=True
+    )
+    prior_bilan_years = models.PositiveSmallIntegerField(
+        _("délai depuis un bilan financé (années)"), null=True, blank=True
+    )
+    prior_bilan_source = models.CharField(_("source du délai"), max_length=300, blank=True)
+    accompaniment_only = models.BooleanField(
+        _("seules les heures d'accompagnement sont finançables"), default=True
+    )
+    accompaniment_source = models.CharField(
+        _("source (heures d'accompagnement)"), max_length=300, blank=True
+    )
+    to_verify = models.BooleanField(_("à vérifier au JO"), default=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"CPF {self.valid_from}"
+
+    @classmethod
+    def in_force(cls, day: dt.date) -> CpfRule:
+        """The newest rule in force on `day` (the 2026 defaults when the table is empty)."""
+        rule = cls.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+        return rule or cls(**DEFAULT_2026)
+
+
+DEFAULT_2026: dict[str, object] = {
+    "valid_from": dt.date(2026, 1, 1),
+    "year": 2026,
+    "cap_per_bilan": Decimal("1600.00"),
+    "cap_source": "décret n° 2026-127 du 24/02/2026, loi de finances 2026 art. 203",
+    "participation": Decimal("103.20"),
+    "participation_source": "arrêté du 30/12/2025, art. L6323-4 C. trav.",
+    "prior_bilan_years": 5,
+    "prior_bilan_source": "décret n° 2026-126 du 24/02/2026",
+    "accompaniment_only": True,
+    "accompaniment_source": "art. D6323-6 C. trav., rédaction 2026",
+    "to_verify": True,
+}
+
+
 class Funding(models.Model):
     """The funding of one bilan: its price and its shares (at least one: the primary route)."""
 
@@ -54,6 +139,20 @@ class Funding(models.Model):
     bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="funding")
     price = models.DecimalField(
         _("prix du bilan (€)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    prior_bilan_answer = models.CharField(
+        PRIOR_BILAN_QUESTION, max_length=3, choices=PriorBilanAnswer.choices, blank=True
+    )
+    prior_bilan_answered_on = models.DateField(_("réponse donnée le"), null=True, blank=True)
+    exemption = models.CharField(
+        _("exonération déclarée de la participation"),
+        max_length=20,
+        choices=Exemption.choices,
+        blank=True,
+        help_text=_("C2P ou AT/MP ; demandeur d'emploi et abondement se déduisent du dossier."),
+    )
+    cpf_cgu_version = models.CharField(
+        _("version des CGU Mon Compte Formation"), max_length=30, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,18 +14,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.accounts.models import User
 from bilan.bilans.models import Bilan, FundingRoute, RuleViolation, Status
 from bilan.bilans.transitions import may_transition
+from bilan.funding import cpf
 from bilan.funding.models import (
     DEFAULT_PAYER,
+    Exemption,
     Funding,
     FundingChange,
     FundingShare,
     KairosStatus,
     PayerKind,
+    PriorBilanAnswer,
 )
 from bilan.organisations.models import Role
 
@@ -112,7 +116,41 @@ def share_input_of(share: FundingShare) -> ShareInput:
     return ShareInput(**{name: getattr(share, name) for name in SHARE_FIELDS})
 
 
-def snapshot(price: Decimal | None, shares: list[ShareInput]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FileInput:
+    """The CPF file's answers: the 5-year question, a declared exemption, the CGU version."""
+
+    prior_bilan_answer: str = ""
+    exemption: str = ""
+    cpf_cgu_version: str = ""
+
+
+def file_of(funding: Funding) -> FileInput:
+    return FileInput(
+        prior_bilan_answer=funding.prior_bilan_answer,
+        exemption=funding.exemption,
+        cpf_cgu_version=funding.cpf_cgu_version,
+    )
+
+
+def clean_file(file: FileInput) -> FileInput:
+    if file.prior_bilan_answer not in PriorBilanAnswer.values:
+        raise RuleViolation(_t("Répondez à la question des 5 ans par oui ou non."), code="invalid")
+    if file.exemption not in (Exemption.NONE, Exemption.C2P, Exemption.AT_MP):
+        raise RuleViolation(
+            _t("Seules les exonérations C2P et AT/MP se déclarent : les autres se déduisent."),
+            code="invalid",
+        )
+    return FileInput(
+        prior_bilan_answer=file.prior_bilan_answer,
+        exemption=file.exemption,
+        cpf_cgu_version=file.cpf_cgu_version.strip(),
+    )
+
+
+def snapshot(
+    price: Decimal | None, shares: list[ShareInput], file: FileInput | None = None
+) -> dict[str, Any]:
     """The funding as JSON for the log (amounts as strings: exact)."""
 
     def value(v: object) -> object:
@@ -121,6 +159,7 @@ def snapshot(price: Decimal | None, shares: list[ShareInput]) -> dict[str, Any]:
     return {
         "price": value(price),
         "shares": [{name: value(getattr(s, name)) for name in SHARE_FIELDS} for s in shares],
+        **(vars(file) if file is not None else {}),
     }
 
 
@@ -215,8 +254,10 @@ def set_funding(
     price: Decimal | None,
     reason: str = "",
     correction: bool = False,
+    file: FileInput | None = None,
 ) -> Funding:
-    """Replace the bilan's funding (price and shares, the first share being the primary route).
+    """Replace the bilan's funding (price and shares, the first share being the primary route;
+    `file`: the CPF file's answers, kept as they are when None).
 
     Refused (nothing saved): by anyone but the staff of the bilan; after the start without a
     reason; on a closed bilan unless `correction` by the administration with a reason."""
@@ -238,8 +279,10 @@ def set_funding(
         locked = Bilan.objects.select_for_update().get(pk=bilan.pk)
         funding = funding_of(locked)
         current = shares_of(funding)
-        before = snapshot(funding.price, [share_input_of(s) for s in current])
-        after = snapshot(price, cleaned)
+        old_file = file_of(funding)
+        new_file = old_file if file is None else clean_file(file)
+        before = snapshot(funding.price, [share_input_of(s) for s in current], old_file)
+        after = snapshot(price, cleaned, new_file)
         if before == after:
             return funding
         if is_closed(locked) and not correction:
@@ -265,7 +308,7 @@ def set_funding(
                 ),
                 code="invalid",
             )
-        check_route_rules(locked, funding=funding, price=price, shares=cleaned, by=by)
+        check_route_rules(locked, price=price, shares=cleaned, file=new_file)
         funding.shares.all().delete()
         FundingShare.objects.bulk_create(
             [
@@ -274,6 +317,11 @@ def set_funding(
             ]
         )
         funding.price = price
+        if new_file.prior_bilan_answer != old_file.prior_bilan_answer:
+            funding.prior_bilan_answered_on = timezone.localdate()
+        funding.prior_bilan_answer = new_file.prior_bilan_answer
+        funding.exemption = new_file.exemption
+        funding.cpf_cgu_version = new_file.cpf_cgu_version
         funding.save()
         FundingChange.objects.create(
             funding=funding, by=by, reason=reason, correction=correction, before=before, after=after
@@ -287,9 +335,16 @@ def set_funding(
 
 
 def check_route_rules(
-    bilan: Bilan, *, funding: Funding, price: Decimal | None, shares: list[ShareInput], by: User
+    bilan: Bilan, *, price: Decimal | None, shares: list[ShareInput], file: FileInput
 ) -> None:
-    """The rules of the routes chosen (the CPF's, the certificate's): see their owners."""
+    """The rules of the routes chosen, each from its owner (the CPF's: funding.cpf)."""
+    cpf.check_cpf(
+        bilan,
+        price=price,
+        shares=shares,
+        prior_bilan_answer=file.prior_bilan_answer,
+        cgu_version=file.cpf_cgu_version,
+    )
 
 
 def change_primary_route(*, bilan: Bilan, by: User, route: str, reference: str) -> None:

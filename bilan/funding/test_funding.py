@@ -15,12 +15,17 @@ from bilan.api.test_api import Api
 from bilan.bilans.models import Bilan, FundingRoute, RuleViolation, Status
 from bilan.funding import rules
 from bilan.funding.models import FundingChange, FundingShare, PayerKind
-from bilan.funding.testing import at_status, cpf, employer, personal, started
+from bilan.funding.testing import at_status, cpf, cpf_file_ready, employer, personal, started
 
 
 @pytest.fixture
 def api(cast: SimpleNamespace) -> Api:
     return Api(cast)
+
+
+@pytest.fixture(autouse=True)
+def _cpf_answers(cast: SimpleNamespace) -> None:
+    cpf_file_ready(cast.bilan)  # the CPF rules have their own tests (test_cpf.py)
 
 
 def put(api: Api, bilan: Bilan, who: str | None, body: dict[str, Any]) -> Any:
@@ -127,6 +132,9 @@ def test_after_the_start_a_change_with_a_reason_logs_who_when_why_before_and_aft
                 "kairos_status": "",
             }
         ],
+        "prior_bilan_answer": "no",
+        "exemption": "",
+        "cpf_cgu_version": "v12",
     }
     assert change.after["price"] == "1800.00"
     assert [s["amount"] for s in change.after["shares"]] == ["1600.00", "200.00"]
@@ -281,6 +289,8 @@ def test_the_funding_page_saves_co_funding_and_keeps_input_on_refusal(
     form = {
         "price": "2000",
         "reason": "",
+        "prior_bilan_answer": "no",
+        "cpf_cgu_version": "v12",
         "share-TOTAL_FORMS": "3",
         "share-INITIAL_FORMS": "0",
         "share-0-route": "cpf",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bilan.bilans.models import Bilan, FundingRoute, Status
+from bilan.funding import rules
 from bilan.funding.rules import ShareInput
 
 
@@ -29,3 +30,11 @@ def employer(amount: str = "400.00", name: str = "Boulangerie Dupain") -> ShareI
 
 def personal(amount: str = "200.00") -> ShareInput:
     return ShareInput(route=FundingRoute.PERSONAL, amount=Decimal(amount))
+
+
+def cpf_file_ready(bilan: Bilan) -> None:
+    """The CPF file's answers given: « non » to the 5-year question, the CGU version."""
+    funding = rules.funding_of(bilan)
+    type(funding).objects.filter(pk=funding.pk).update(
+        prior_bilan_answer="no", cpf_cgu_version="v12"
+    )

@@ -11,16 +11,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _t
 
 from bilan.accounts.http import AuthenticatedRequest
-from bilan.bilans.models import Bilan
-from bilan.funding import rules
+from bilan.bilans.models import Bilan, FundingRoute
+from bilan.funding import cpf, rules, views_simulator
 from bilan.funding.forms import FundingForm, ShareFormSet, share_inputs
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.funding.models import CpfRule, Funding
+from bilan.organisations.access import get_bilan_for_user, require_membership, staff_required
+from bilan.organisations.models import Role
 
 EXTRA_ROWS = 2
 
@@ -47,7 +49,16 @@ def render_page(
         {
             "bilan": bilan,
             "funding": funding,
-            "form": form or FundingForm(initial={"price": funding.price}),
+            "form": form
+            or FundingForm(
+                initial={
+                    "price": funding.price,
+                    "prior_bilan_answer": funding.prior_bilan_answer,
+                    "exemption": funding.exemption,
+                    "cpf_cgu_version": funding.cpf_cgu_version,
+                }
+            ),
+            "summary": cpf_summary(bilan, funding),
             "formset": formset or ShareFormSet(initial=initial_rows(bilan), prefix="share"),
             "changes": funding.changes.select_related("by").order_by("-at", "-id"),
             "may_manage": rules.may_manage(request.user, bilan),
@@ -76,6 +87,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             price=form.cleaned_data["price"],
             reason=form.cleaned_data["reason"],
             correction=form.cleaned_data["correction"],
+            file=form.file(),
         )
     except ValidationError as error:
         if getattr(error, "code", "") == "forbidden":
@@ -86,6 +98,51 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("funding:edit", pk=bilan.pk)
 
 
+def cpf_summary(bilan: Bilan, funding: Funding) -> dict[str, Any]:
+    """What the CPF rules in force say of this file: the ceiling, the participation."""
+    rule = cpf.rule_for(bilan)
+    shares = rules.shares_of(funding)
+    return {
+        "rule": rule,
+        "ceiling": cpf.cpf_ceiling(
+            funding.price,
+            accompaniment_minutes=bilan.planned_accompaniment_minutes,
+            personal_minutes=bilan.planned_personal_minutes,
+            rule=rule,
+        ),
+        "participation": cpf.participation(
+            rule=rule, situation=bilan.situation, shares=shares, declared=funding.exemption
+        ),
+        "has_cpf": any(s.route == FundingRoute.CPF for s in shares),
+    }
+
+
+@staff_required
+def cpf_rules(request: AuthenticatedRequest) -> HttpResponse:
+    """The CPF rules table; the administration confirms a row against the JO (POST)."""
+    membership = require_membership(request.user, Role.ADMIN, Role.CONSULTANT)
+    if request.method == "POST":
+        require_membership(request.user, Role.ADMIN)
+        rule = get_object_or_404(CpfRule, pk=request.POST.get("rule") or 0)
+        try:
+            cpf.confirm_rule(rule_id=rule.pk, by=request.user)
+        except ValidationError as error:
+            if getattr(error, "code", "") == "forbidden":
+                raise PermissionDenied(" ".join(error.messages)) from error
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _t("Règle CPF confirmée."))
+        return redirect("funding:cpf_rules")
+    return TemplateResponse(
+        request,
+        "funding/cpf_rules.html",
+        {"rules": CpfRule.objects.select_related("confirmed_by"), "is_admin": membership.is_admin},
+    )
+
+
 urlpatterns = [
     path("bilans/<int:pk>/", edit, name="edit"),
+    path("regles-cpf/", cpf_rules, name="cpf_rules"),
+    *views_simulator.urlpatterns,
 ]

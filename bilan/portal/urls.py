@@ -14,6 +14,7 @@ from bilan.exchanges import portal_journal as views_journal
 from bilan.exchanges import portal_messages as views_messages
 from bilan.exercises import portal as views_exercises
 from bilan.followup import portal as views_followup
+from bilan.funding import portal_simulator as views_simulator
 from bilan.portal import views
 
 app_name = "portal"
@@ -36,4 +37,5 @@ urlpatterns = [
     *views_synthese.urlpatterns,
     *views_followup.urlpatterns,
     *views_documents.urlpatterns,
+    *views_simulator.urlpatterns,
 ]
