@@ -157,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bilan.organisations.context_processors.membership",
+                "bilan.funding.context_processors.qualiopi_alert",
             ],
         },
     }

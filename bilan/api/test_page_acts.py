@@ -115,6 +115,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     # funding
     "funding:edit": ("set_funding",),
     "funding:cpf_rules": ("confirm_cpf_rule",),
+    "funding:qualiopi": ("record_qualiopi_certificate",),
 }
 
 NOT_API: dict[str, str] = {

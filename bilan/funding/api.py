@@ -10,16 +10,24 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 from pydantic import WithJsonSchema
 
-from bilan.api.base import BilanId, acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import Bilan, FundingRoute, Situation
-from bilan.funding import cpf, rules, simulator
-from bilan.funding.models import CpfRule, Funding, KairosStatus, PayerKind, PriorBilanAnswer
+from bilan.funding import cpf, qualiopi, rules, simulator
+from bilan.funding.models import (
+    CpfRule,
+    Funding,
+    KairosStatus,
+    PayerKind,
+    PriorBilanAnswer,
+    QualiopiCategory,
+    QualiopiCertificate,
+)
 from bilan.organisations.access import get_bilan_for_user, require_membership
-from bilan.organisations.models import Role
+from bilan.organisations.models import Organisation, Role
 
 router = Router(tags=["funding"])
 
@@ -304,3 +312,69 @@ def simulate_cost(request: HttpRequest, body: CostIn) -> dict[str, Any]:
         CpfRule.in_force(timezone.localdate()),
     )
     return {**vars(result), "lines": [vars(line) for line in result.lines]}
+
+
+class QualiopiIn(InputSchema):
+    number: str = Field(min_length=1, max_length=100)
+    certifier: str = Field(min_length=1, max_length=200)
+    categories: list[QualiopiCategory] = Field(min_length=1, max_length=4)
+    valid_from: dt.date
+    valid_until: dt.date
+
+
+class QualiopiOut(Schema):
+    id: int
+    number: str
+    certifier: str
+    categories: list[str]
+    valid_from: dt.date
+    valid_until: dt.date
+    covers_bilan: bool
+
+
+def certificate_out(c: QualiopiCertificate) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "certifier": c.certifier,
+        "categories": c.categories,
+        "valid_from": c.valid_from,
+        "valid_until": c.valid_until,
+        "covers_bilan": c.covers_bilan,
+    }
+
+
+@router.get(
+    "/qualiopi-certificates",
+    response={200: list[QualiopiOut], **errors(401, 403)},
+    operation_id="list_qualiopi_certificates",
+    summary="The organisation's Qualiopi certificates (categories, validity)",
+)
+def list_qualiopi_certificates(request: HttpRequest) -> list[dict[str, Any]]:
+    membership = require_membership(acting_user(request), Role.ADMIN, Role.CONSULTANT)
+    return [
+        certificate_out(c)
+        for c in QualiopiCertificate.objects.filter(organisation_id=membership.organisation_id)
+    ]
+
+
+@router.post(
+    "/qualiopi-certificates",
+    response={201: QualiopiOut, **errors(401, 403, 422)},
+    operation_id="record_qualiopi_certificate",
+    summary="The administration records a Qualiopi certificate (the history is kept)",
+)
+def record_qualiopi_certificate(request: HttpRequest, body: QualiopiIn) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    membership = require_membership(user, Role.ADMIN)
+    with invalid_input():
+        certificate = qualiopi.record_certificate(
+            organisation=Organisation.objects.get(pk=membership.organisation_id),
+            by=user,
+            number=body.number,
+            certifier=body.certifier,
+            categories=list(body.categories),
+            valid_from=body.valid_from,
+            valid_until=body.valid_until,
+        )
+    return Status(201, certificate_out(certificate))

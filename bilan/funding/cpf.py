@@ -126,8 +126,10 @@ def check_cpf(
     shares: Sequence[ShareLike],
     prior_bilan_answer: str,
     cgu_version: str,
+    newly_chosen: bool = True,
 ) -> None:
-    """Refuse a funding whose CPF share breaks a CPF rule (nothing is saved)."""
+    """Refuse a funding whose CPF share breaks a CPF rule (nothing is saved). The file's
+    answers are required when the CPF route is chosen; « oui » and the amounts always count."""
     cpf_shares = [s for s in shares if s.route == FundingRoute.CPF]
     if not cpf_shares:
         return
@@ -135,7 +137,7 @@ def check_cpf(
     if len(cpf_shares) > 1:
         raise RuleViolation(_t("Un seul financement CPF par bilan."), code="invalid")
     if rule.prior_bilan_years:
-        if prior_bilan_answer == PriorBilanAnswer.NOT_ASKED:
+        if prior_bilan_answer == PriorBilanAnswer.NOT_ASKED and newly_chosen:
             raise RuleViolation(
                 _t(
                     "Financement CPF : posez d'abord la question « bilan financé depuis moins "
@@ -154,7 +156,7 @@ def check_cpf(
                 % {"n": rule.prior_bilan_years, "src": rule.prior_bilan_source},
                 code="invalid",
             )
-    if not cgu_version.strip():
+    if newly_chosen and not cgu_version.strip():
         raise RuleViolation(
             _t(
                 "Financement CPF : indiquez la version des CGU Mon Compte Formation sous "

@@ -15,6 +15,7 @@ from bilan.funding.models import (
     KairosStatus,
     PayerKind,
     PriorBilanAnswer,
+    QualiopiCategory,
 )
 from bilan.funding.rules import FileInput, ShareInput
 
@@ -111,3 +112,20 @@ def share_inputs(formset: Any) -> list[ShareInput]:  # noqa: ANN401
             )
         )
     return shares
+
+
+class QualiopiForm(forms.Form):
+    number = forms.CharField(label=_("Numéro du certificat"), max_length=100)
+    certifier = forms.CharField(label=_("Organisme certificateur"), max_length=200)
+    categories = forms.MultipleChoiceField(
+        label=_("Catégories d'actions couvertes"),
+        choices=QualiopiCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_from = forms.DateField(
+        label=_("Valable du"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    valid_until = forms.DateField(
+        label=_("Valable jusqu'au"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import Bilan, FundingRoute
 from bilan.compliance.content import DocumentClass
+from bilan.lib.dates import in_db_date_window
+from bilan.organisations.models import Organisation
 
 
 class PayerKind(models.TextChoices):
@@ -223,3 +225,51 @@ class FundingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.reason}"
+
+
+class QualiopiCategory(models.TextChoices):
+    """The categories of actions a Qualiopi certificate covers (L6313-1)."""
+
+    TRAINING = "training", _("actions de formation")
+    BILAN = "bilan", _("bilans de compétences")
+    VAE = "vae", _("actions permettant de faire valider les acquis de l'expérience")
+    APPRENTICESHIP = "apprenticeship", _("actions de formation par apprentissage")
+
+
+class QualiopiCertificate(models.Model):
+    """An organisation's Qualiopi certificate: what it covers, until when (REQ-19, L6316-1)."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="qualiopi_certificates"
+    )
+    number = models.CharField(_("numéro du certificat"), max_length=100)
+    certifier = models.CharField(_("organisme certificateur"), max_length=200)
+    categories = models.JSONField(_("catégories d'actions"), default=list)
+    valid_from = models.DateField(_("valable du"))
+    valid_until = models.DateField(_("valable jusqu'au"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-valid_until", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="qualiopi_valid_until_after_valid_from",
+            ),
+            models.CheckConstraint(
+                condition=in_db_date_window("valid_from") & in_db_date_window("valid_until"),
+                name="qualiopi_dates_in_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Qualiopi {self.number} → {self.valid_until}"
+
+    @property
+    def covers_bilan(self) -> bool:
+        return QualiopiCategory.BILAN in self.categories

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _t
 from bilan.accounts.models import User
 from bilan.bilans.models import Bilan, FundingRoute, RuleViolation, Status
 from bilan.bilans.transitions import may_transition
-from bilan.funding import cpf
+from bilan.funding import cpf, qualiopi
 from bilan.funding.models import (
     DEFAULT_PAYER,
     Exemption,
@@ -337,13 +337,21 @@ def set_funding(
 def check_route_rules(
     bilan: Bilan, *, price: Decimal | None, shares: list[ShareInput], file: FileInput
 ) -> None:
-    """The rules of the routes chosen, each from its owner (the CPF's: funding.cpf)."""
+    """The rules of the routes chosen, each from its owner (the CPF's: funding.cpf; the
+    certificate's: funding.qualiopi). What choosing a route needs (the certificate, the CPF
+    file's answers) is checked for a route newly chosen: an expiry mid-bilan does not undo a
+    route agreed, nor does correcting a dossier number ask again; amounts are always checked."""
+    funding = Funding.objects.filter(bilan=bilan).first()
+    chosen = {s.route for s in funding.shares.all()} if funding is not None else set()
+    new_routes = [s.route for s in shares if s.route not in chosen]
+    qualiopi.check_funded_routes(bilan.organisation, new_routes, day=timezone.localdate())
     cpf.check_cpf(
         bilan,
         price=price,
         shares=shares,
         prior_bilan_answer=file.prior_bilan_answer,
         cgu_version=file.cpf_cgu_version,
+        newly_chosen=FundingRoute.CPF in new_routes,
     )
 
 

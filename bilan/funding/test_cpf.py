@@ -19,8 +19,8 @@ from bilan.bilans.models import Bilan, RuleViolation, Situation
 from bilan.funding import cpf, rules
 from bilan.funding.models import CpfRule, Exemption
 from bilan.funding.rules import FileInput
+from bilan.funding.testing import certify, employer, personal
 from bilan.funding.testing import cpf as cpf_share
-from bilan.funding.testing import employer, personal
 
 READY = FileInput(prior_bilan_answer="no", cpf_cgu_version="v12")
 
@@ -28,6 +28,18 @@ READY = FileInput(prior_bilan_answer="no", cpf_cgu_version="v12")
 @pytest.fixture
 def api(cast: SimpleNamespace) -> Api:
     return Api(cast)
+
+
+@pytest.fixture(autouse=True)
+def _opened_in_personal_funds(cast: SimpleNamespace) -> None:
+    """A bilan opened in personal funds: choosing the CPF (or a funded route) is new."""
+    Bilan.objects.filter(pk=cast.bilan.pk).update(funding_route="personal", funding_reference="")
+    cast.bilan.refresh_from_db()
+
+
+@pytest.fixture(autouse=True)
+def _certified(cast: SimpleNamespace) -> None:
+    certify(cast.org)  # the Qualiopi gate has its own tests (test_qualiopi.py)
 
 
 def fund(

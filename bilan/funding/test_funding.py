@@ -15,7 +15,15 @@ from bilan.api.test_api import Api
 from bilan.bilans.models import Bilan, FundingRoute, RuleViolation, Status
 from bilan.funding import rules
 from bilan.funding.models import FundingChange, FundingShare, PayerKind
-from bilan.funding.testing import at_status, cpf, cpf_file_ready, employer, personal, started
+from bilan.funding.testing import (
+    at_status,
+    certify,
+    cpf,
+    cpf_file_ready,
+    employer,
+    personal,
+    started,
+)
 
 
 @pytest.fixture
@@ -25,7 +33,9 @@ def api(cast: SimpleNamespace) -> Api:
 
 @pytest.fixture(autouse=True)
 def _cpf_answers(cast: SimpleNamespace) -> None:
-    cpf_file_ready(cast.bilan)  # the CPF rules have their own tests (test_cpf.py)
+    # The CPF and Qualiopi rules have their own tests (test_cpf.py, test_qualiopi.py).
+    cpf_file_ready(cast.bilan)
+    certify(cast.org)
 
 
 def put(api: Api, bilan: Bilan, who: str | None, body: dict[str, Any]) -> Any:

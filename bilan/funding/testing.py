@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+
+from django.utils import timezone
 
 from bilan.bilans.models import Bilan, FundingRoute, Status
 from bilan.funding import rules
+from bilan.funding.models import QualiopiCategory, QualiopiCertificate
 from bilan.funding.rules import ShareInput
+from bilan.organisations.models import Organisation
 
 
 def at_status(bilan: Bilan, status: str) -> Bilan:
@@ -37,4 +42,17 @@ def cpf_file_ready(bilan: Bilan) -> None:
     funding = rules.funding_of(bilan)
     type(funding).objects.filter(pk=funding.pk).update(
         prior_bilan_answer="no", cpf_cgu_version="v12"
+    )
+
+
+def certify(organisation: Organisation, *, until: dt.date | None = None) -> QualiopiCertificate:
+    """A Qualiopi certificate covering bilans, in force today (until a year from now)."""
+    today = timezone.localdate()
+    return QualiopiCertificate.objects.create(
+        organisation=organisation,
+        number="QUALIOPI-2024-001",
+        certifier="AFNOR Certification",
+        categories=[QualiopiCategory.TRAINING, QualiopiCategory.BILAN],
+        valid_from=today - dt.timedelta(days=700),
+        valid_until=until or today + dt.timedelta(days=365),
     )

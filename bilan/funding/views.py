@@ -14,13 +14,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import Bilan, FundingRoute
-from bilan.funding import cpf, rules, views_simulator
-from bilan.funding.forms import FundingForm, ShareFormSet, share_inputs
-from bilan.funding.models import CpfRule, Funding
+from bilan.funding import cpf, qualiopi, rules, views_simulator
+from bilan.funding.forms import FundingForm, QualiopiForm, ShareFormSet, share_inputs
+from bilan.funding.models import CpfRule, Funding, QualiopiCertificate
 from bilan.organisations.access import get_bilan_for_user, require_membership, staff_required
 from bilan.organisations.models import Role
 
@@ -141,7 +142,44 @@ def cpf_rules(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+@staff_required
+def qualiopi_page(request: AuthenticatedRequest) -> HttpResponse:
+    """The organisation's Qualiopi certificates; the administration records one (POST)."""
+    membership = require_membership(request.user, Role.ADMIN, Role.CONSULTANT)
+    form = QualiopiForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        require_membership(request.user, Role.ADMIN)
+        if form.is_valid():
+            try:
+                qualiopi.record_certificate(
+                    organisation=membership.organisation, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                if getattr(error, "code", "") == "forbidden":
+                    raise PermissionDenied(" ".join(error.messages)) from error
+                form.add_error(None, error)
+            else:
+                messages.success(request, _t("Certificat Qualiopi enregistré."))
+                return redirect("funding:qualiopi")
+        status = 422
+    return TemplateResponse(
+        request,
+        "funding/qualiopi.html",
+        {
+            "form": form,
+            "is_admin": membership.is_admin,
+            "certificates": QualiopiCertificate.objects.filter(
+                organisation_id=membership.organisation_id
+            ),
+            "current": qualiopi.certificate_on(membership.organisation, timezone.localdate()),
+        },
+        status=status,
+    )
+
+
 urlpatterns = [
+    path("qualiopi/", qualiopi_page, name="qualiopi"),
     path("bilans/<int:pk>/", edit, name="edit"),
     path("regles-cpf/", cpf_rules, name="cpf_rules"),
     *views_simulator.urlpatterns,
