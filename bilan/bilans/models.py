@@ -26,7 +26,7 @@ from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.invitations import invited_address, is_placeholder
-from bilan.organisations.models import HoursRule, Organisation, Role
+from bilan.organisations.models import FUNDER_ROLES, HoursRule, Organisation, Role
 
 
 class RuleViolation(ValidationError):
@@ -176,8 +176,8 @@ def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
     it at all: admins their organisation's, consultants their assigned ones, beneficiaries
     their own. None: nothing."""
     membership = getattr(user, "membership", None)
-    if membership is None:
-        return None
+    if membership is None or membership.role in FUNDER_ROLES:
+        return None  # funders reach bilans only through the funding feature (administrative)
     q = models.Q(**{f"{prefix}organisation_id": membership.organisation_id})
     if membership.role == Role.BENEFICIARY:
         # A beneficiary owns their bilans; with bilans at two providers she works in one at a
@@ -192,7 +192,7 @@ def is_visible_to(user: User | AnonymousUser, bilan: Bilan) -> bool:
     """`visible_to` for a bilan already in hand: the same rule, without a query (a test
     checks the two agree for every role)."""
     membership = getattr(user, "membership", None)
-    if membership is None:
+    if membership is None or membership.role in FUNDER_ROLES:
         return False
     if bilan.organisation_id != membership.organisation_id:
         return False

@@ -16,7 +16,7 @@ from pydantic import WithJsonSchema
 from bilan.api.base import BilanId, acting_user, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import Bilan, FundingRoute, Situation
-from bilan.funding import cpf, qualiopi, rules, simulator
+from bilan.funding import cpf, funders, qualiopi, rules, simulator
 from bilan.funding.models import (
     CpfRule,
     Funding,
@@ -27,7 +27,7 @@ from bilan.funding.models import (
     QualiopiCertificate,
 )
 from bilan.organisations.access import get_bilan_for_user, require_membership
-from bilan.organisations.models import Organisation, Role
+from bilan.organisations.models import FUNDER_ROLES, Organisation, Role
 
 router = Router(tags=["funding"])
 
@@ -54,6 +54,9 @@ class FundingShareIn(InputSchema):
     opco_agreed_amount: Amount | None = None
     kairos_quote_number: str = Field("", max_length=50)
     kairos_status: KairosStatus = KairosStatus.NONE
+    funder_id: int | None = Field(
+        None, ge=1, le=MAX_INT, description="the funder account (employer, OPCO, France Travail)"
+    )
 
 
 class FundingBody(InputSchema):
@@ -80,6 +83,7 @@ class FundingShareOut(Schema):
     opco_agreed_amount: Money | None
     kairos_quote_number: str
     kairos_status: str
+    funder_id: int | None
 
 
 class FundingChangeOut(Schema):
@@ -218,6 +222,7 @@ def set_funding(request: HttpRequest, bilan_id: BilanId, body: FundingBody) -> d
                 opco_agreed_amount=s.opco_agreed_amount,
                 kairos_quote_number=s.kairos_quote_number,
                 kairos_status=s.kairos_status,
+                funder_id=s.funder_id,
             )
             for s in body.shares
         ],
@@ -378,3 +383,50 @@ def record_qualiopi_certificate(request: HttpRequest, body: QualiopiIn) -> Statu
             valid_until=body.valid_until,
         )
     return Status(201, certificate_out(certificate))
+
+
+class SessionOut(Schema):
+    starts_at: dt.datetime
+    planned_minutes: int
+    phase: str
+    status: str
+
+
+class EventOut(Schema):
+    kind: str
+    label: str
+    on: dt.date
+    reason_category: str
+
+
+class FundedBilanOut(Schema):
+    id: int
+    reference: str
+    beneficiary_name: str
+    status: str
+    status_label: str
+    completion: str
+    convention_status: str
+    attendance_minutes: int
+    sessions: list[SessionOut]
+    events: list[EventOut]
+    certificate_available: bool
+
+
+@router.get(
+    "/funded-bilans",
+    response={200: list[FundedBilanOut], **errors(401, 403)},
+    operation_id="list_funded_bilans",
+    summary="A funder's bilans (employer, OPCO, France Travail): administrative data only",
+)
+def list_funded_bilans(request: HttpRequest) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    require_membership(user, *FUNDER_ROLES)
+    return [
+        {
+            **vars(b),
+            "sessions": [vars(s) for s in b.sessions],
+            "events": [vars(e) for e in b.events],
+        }
+        for b in funders.funded_bilans(user)
+    ]

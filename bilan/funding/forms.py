@@ -87,6 +87,8 @@ class ShareForm(forms.Form):
     kairos_status = forms.ChoiceField(
         label=_("Statut du devis KAIROS"), choices=KairosStatus.choices, required=False
     )
+    # The funder account's tie is kept as it is (set through the API set_funding).
+    funder_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 ShareFormSet = forms.formset_factory(ShareForm, extra=0, max_num=6)
@@ -109,6 +111,7 @@ def share_inputs(formset: Any) -> list[ShareInput]:  # noqa: ANN401
                 opco_agreed_amount=data.get("opco_agreed_amount"),
                 kairos_quote_number=data.get("kairos_quote_number") or "",
                 kairos_status=data.get("kairos_status") or "",
+                funder_id=data.get("funder_id"),
             )
         )
     return shares

@@ -191,6 +191,16 @@ class FundingShare(models.Model):
     kairos_status = models.CharField(
         _("statut du devis KAIROS"), max_length=20, choices=KairosStatus.choices, blank=True
     )
+    # The funder's account (employer, OPCO, France Travail role) that follows this share's
+    # bilan in the administrative view: the one tie of a funder to a bilan (REQ-30).
+    funder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="funded_shares",
+        verbose_name=_("compte du financeur"),
+    )
 
     class Meta:
         ordering = ["funding", "position"]

@@ -31,7 +31,7 @@ from bilan.funding.models import (
     PayerKind,
     PriorBilanAnswer,
 )
-from bilan.organisations.models import Role
+from bilan.organisations.models import FUNDER_ROLES, Membership, Role
 
 MAX_AMOUNT = Decimal("100000.00")
 MAX_SHARES = 6
@@ -46,6 +46,7 @@ SHARE_FIELDS = (
     "opco_agreed_amount",
     "kairos_quote_number",
     "kairos_status",
+    "funder_id",
 )
 
 
@@ -62,6 +63,7 @@ class ShareInput:
     opco_agreed_amount: Decimal | None = None
     kairos_quote_number: str = ""
     kairos_status: str = ""
+    funder_id: int | None = None  # the funder account following this share (REQ-30)
 
 
 def euros(value: Decimal) -> str:
@@ -231,6 +233,7 @@ def clean_shares(shares: list[ShareInput]) -> list[ShareInput]:
                 opco_agreed_amount=agreed,
                 kairos_quote_number=share.kairos_quote_number.strip(),
                 kairos_status=share.kairos_status,
+                funder_id=share.funder_id,
             )
         )
     return cleaned
@@ -341,6 +344,16 @@ def check_route_rules(
     certificate's: funding.qualiopi). What choosing a route needs (the certificate, the CPF
     file's answers) is checked for a route newly chosen: an expiry mid-bilan does not undo a
     route agreed, nor does correcting a dossier number ask again; amounts are always checked."""
+    funders = {s.funder_id for s in shares if s.funder_id is not None}
+    if funders and Membership.objects.active().filter(
+        organisation_id=bilan.organisation_id, role__in=FUNDER_ROLES, user_id__in=funders
+    ).count() != len(funders):
+        raise RuleViolation(
+            _t(
+                "Le compte du financeur doit être un compte employeur, OPCO ou France Travail de l'organisme."
+            ),
+            code="invalid",
+        )
     funding = Funding.objects.filter(bilan=bilan).first()
     chosen = {s.route for s in funding.shares.all()} if funding is not None else set()
     new_routes = [s.route for s in shares if s.route not in chosen]

@@ -140,6 +140,7 @@ def test_after_the_start_a_change_with_a_reason_logs_who_when_why_before_and_aft
                 "opco_agreed_amount": None,
                 "kairos_quote_number": "",
                 "kairos_status": "",
+                "funder_id": None,
             }
         ],
         "prior_bilan_answer": "no",

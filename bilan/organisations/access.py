@@ -20,12 +20,16 @@ from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
 from bilan.bilans.models import Bilan
 from bilan.organisations.middleware import membership_for
-from bilan.organisations.models import Membership, Role
+from bilan.organisations.models import FUNDER_ROLES, Membership, Role
 
 
 def require_membership(user: User | AnonymousUser, *roles: str) -> Membership:
+    """The membership of `user` if its role is one of `roles`; without roles, any role of the
+    provider's side or a beneficiary — never a funder's (they name their roles explicitly)."""
     membership: Membership | None = getattr(user, "membership", None)
     if membership is None or (roles and membership.role not in roles):
+        raise PermissionDenied
+    if not roles and membership.role in FUNDER_ROLES:
         raise PermissionDenied
     return membership
 
@@ -67,7 +71,9 @@ def get_bilan_for_user(user: User, pk: int, *, write: bool = False) -> Bilan:
     except (Bilan.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     membership = user.membership  # set: for_user found the bilan through it
-    if write and (membership is None or membership.role == Role.BENEFICIARY):
+    if membership is None or membership.role in FUNDER_ROLES:  # for_user gives them none
+        raise Http404
+    if write and membership.role == Role.BENEFICIARY:
         raise PermissionDenied
     return bilan
 
@@ -79,6 +85,8 @@ def can_read_content(user: User, bilan: Bilan) -> bool:
         user.membership = membership_for(user, bilan.organisation_id)
     membership = user.membership
     if membership is None or membership.organisation_id != bilan.organisation_id:
+        return False
+    if membership.role in FUNDER_ROLES:
         return False
     if user.pk == bilan.beneficiary_id:
         return True
