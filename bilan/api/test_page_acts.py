@@ -116,6 +116,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "funding:edit": ("set_funding",),
     "funding:cpf_rules": ("confirm_cpf_rule",),
     "funding:qualiopi": ("record_qualiopi_certificate",),
+    "funding:edof": ("record_edof_status",),  # by hand or a CSV, row by row
 }
 
 NOT_API: dict[str, str] = {

@@ -16,9 +16,10 @@ from pydantic import WithJsonSchema
 from bilan.api.base import BilanId, acting_user, errors, invalid_input
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.bilans.models import Bilan, FundingRoute, Situation
-from bilan.funding import cpf, funders, qualiopi, rules, simulator
+from bilan.funding import cpf, edof, funders, qualiopi, rules, simulator
 from bilan.funding.models import (
     CpfRule,
+    EdofStatus,
     Funding,
     KairosStatus,
     PayerKind,
@@ -430,3 +431,58 @@ def list_funded_bilans(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for b in funders.funded_bilans(user)
     ]
+
+
+class EdofTaskOut(Schema):
+    bilan_id: int
+    kind: str
+    label: str
+    from_day: dt.date
+    due_on: dt.date
+    late: bool
+
+
+class EdofStatusIn(InputSchema):
+    status: EdofStatus
+
+
+class EdofStatusOut(Schema):
+    bilan_id: int
+    edof_status: str
+
+
+@router.get(
+    "/edof-tasks",
+    response={200: list[EdofTaskOut], **errors(401, 403)},
+    operation_id="list_edof_tasks",
+    summary="« À déclarer sur EDOF »: entry / exit declarations due in 3 working days, late first",
+)
+def list_edof_tasks(request: HttpRequest) -> list[dict[str, Any]]:
+    membership = require_membership(acting_user(request), Role.ADMIN, Role.CONSULTANT)
+    organisation = Organisation.objects.get(pk=membership.organisation_id)
+    return [
+        {
+            "bilan_id": t.bilan.pk,
+            "kind": t.kind,
+            "label": t.label,
+            "from_day": t.from_day,
+            "due_on": t.due_on,
+            "late": t.late,
+        }
+        for t in edof.edof_tasks(organisation)
+    ]
+
+
+@router.put(
+    "/bilans/{bilan_id}/edof-status",
+    response={200: EdofStatusOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_edof_status",
+    summary="Record the CPF file's EDOF status (forward only; no cancelling a declared entry)",
+)
+def record_edof_status(
+    request: HttpRequest, bilan_id: BilanId, body: EdofStatusIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    funding = edof.record_status(bilan=bilan, by=user, status=body.status, source="api")
+    return {"bilan_id": bilan.pk, "edof_status": funding.edof_status}

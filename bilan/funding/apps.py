@@ -8,7 +8,8 @@ class FundingConfig(AppConfig):
     def ready(self) -> None:
         # funding.rules owns every change of a bilan's funding; the core's administration
         # page reaches it through the hook (bilan/bilans/funding_hook.py).
-        from bilan.bilans import funding_hook
-        from bilan.funding import rules
+        from bilan.bilans import funding_hook, gates
+        from bilan.funding import edof, rules
 
         funding_hook.register(change_route=rules.change_primary_route)
+        gates.register("edof_accepted", edof.session_gate)

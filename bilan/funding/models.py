@@ -156,6 +156,8 @@ class Funding(models.Model):
     cpf_cgu_version = models.CharField(
         _("version des CGU Mon Compte Formation"), max_length=30, blank=True
     )
+    # An EdofStatus value ("" before any): checked by funding.edof, its one owner.
+    edof_status = models.CharField(_("statut du dossier EDOF"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -283,3 +285,34 @@ class QualiopiCertificate(models.Model):
     @property
     def covers_bilan(self) -> bool:
         return QualiopiCategory.BILAN in self.categories
+
+
+class EdofStatus(models.TextChoices):
+    """The CPF file's status on EDOF (REQ-20, REQ-24), entered by staff or imported."""
+
+    RECEIVED = "received", _("reçu")
+    ACCEPTED = "accepted", _("accepté")
+    ENTRY_DECLARED = "entry_declared", _("entrée déclarée")
+    EXIT_DECLARED = "exit_declared", _("sortie déclarée")
+    SERVICE_DONE = "service_done", _("service fait validé")
+    CANCELLED = "cancelled", _("annulé")
+
+
+class EdofStatusChange(models.Model):
+    """Each status the CPF file took, when, by whom, from where (page, API or CSV import)."""
+
+    document_class = DocumentClass.ADMIN_CONTRAT
+
+    funding = models.ForeignKey(Funding, on_delete=models.CASCADE, related_name="edof_changes")
+    status = models.CharField(_("statut EDOF"), max_length=20, choices=EdofStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    source = models.CharField(max_length=10, default="page")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.at:%Y-%m-%d}"

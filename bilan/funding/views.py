@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _t
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.bilans.models import Bilan, FundingRoute
-from bilan.funding import cpf, qualiopi, rules, views_funder, views_simulator
+from bilan.funding import cpf, qualiopi, rules, views_edof, views_funder, views_simulator
 from bilan.funding.forms import FundingForm, QualiopiForm, ShareFormSet, share_inputs
 from bilan.funding.models import CpfRule, Funding, QualiopiCertificate
 from bilan.organisations.access import get_bilan_for_user, require_membership, staff_required
@@ -184,4 +184,5 @@ urlpatterns = [
     path("regles-cpf/", cpf_rules, name="cpf_rules"),
     *views_simulator.urlpatterns,
     *views_funder.urlpatterns,
+    *views_edof.urlpatterns,
 ]
