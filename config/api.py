@@ -16,6 +16,7 @@ from bilan.entretiens import api_assignments, api_attendance, api_guides, api_no
 from bilan.exchanges import api as exchanges
 from bilan.exercises import api as exercises
 from bilan.followup import api as followup
+from bilan.funding import api as funding
 from bilan.lifecycle import api as lifecycle
 from bilan.quality import api as quality
 from bilan.quality import api_complaints, api_improvements
@@ -43,6 +44,7 @@ for feature in (
     quality,
     api_complaints,
     api_improvements,
+    funding,
 ):
     api.add_router("", feature.router)
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "bilan.billing",
     "bilan.lifecycle",  # retention, destruction, GDPR requests and registers (issue 16)
     "bilan.quality",
+    "bilan.funding",
     "bilan.demo",  # manage.py demo and the test scenario: above every feature
 ]
 
@@ -165,6 +166,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bilan.organisations.context_processors.membership",
+                "bilan.funding.context_processors.qualiopi_alert",
             ],
         },
     }

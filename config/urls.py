@@ -17,6 +17,7 @@ urlpatterns = [
     path("syntheses/", include("bilan.documents.urls")),
     path("conclusions/", include("bilan.followup.urls")),
     path("organisme/journal/", include("bilan.compliance.urls")),
+    path("financement/", include("bilan.funding.urls")),
     path("organisme/", include("bilan.organisations.urls")),
     path("facturation/", include("bilan.billing.urls")),
     path("donnees/", include("bilan.lifecycle.urls")),

@@ -177,6 +177,11 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "quality:improvement_update": ("update_improvement",),
     "quality:audit_pack_build": ("build_audit_pack",),
     "quality:watch": ("create_watch_entry",),
+    # funding
+    "funding:edit": ("set_funding",),
+    "funding:cpf_rules": ("confirm_cpf_rule",),
+    "funding:qualiopi": ("record_qualiopi_certificate",),
+    "funding:edof": ("record_edof_status",),  # by hand or a CSV, row by row
 }
 
 NOT_API: dict[str, str] = {

@@ -13,7 +13,7 @@ from django.http import Http404
 from bilan.accounts.models import User
 from bilan.bilans.models import Bilan
 from bilan.organisations.middleware import membership_for
-from bilan.organisations.models import Role
+from bilan.organisations.models import FUNDER_ROLES, Role
 
 
 def get_bilan_for_user(user: User, pk: int, *, write: bool = False) -> Bilan:
@@ -23,7 +23,9 @@ def get_bilan_for_user(user: User, pk: int, *, write: bool = False) -> Bilan:
     except (Bilan.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     membership = user.membership  # set: for_user found the bilan through it
-    if write and (membership is None or membership.role == Role.BENEFICIARY):
+    if membership is None or membership.role in FUNDER_ROLES:  # for_user gives them none
+        raise Http404
+    if write and membership.role == Role.BENEFICIARY:
         raise PermissionDenied
     return bilan
 
@@ -35,6 +37,8 @@ def can_read_content(user: User, bilan: Bilan) -> bool:
         user.membership = membership_for(user, bilan.organisation_id)
     membership = user.membership
     if membership is None or membership.organisation_id != bilan.organisation_id:
+        return False
+    if membership.role in FUNDER_ROLES:  # administration only (L6313-4)
         return False
     if user.pk == bilan.beneficiary_id:
         return True

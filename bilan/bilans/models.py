@@ -24,14 +24,14 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
-from bilan.bilans import minutes, notice
+from bilan.bilans import funding_hook, minutes, notice
 from bilan.bilans.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.invitations import invited_address, is_placeholder
 from bilan.organisations.middleware import membership_for
-from bilan.organisations.models import HoursRule, Membership, Organisation, Role
+from bilan.organisations.models import FUNDER_ROLES, HoursRule, Membership, Organisation, Role
 
 
 def check_date(value: dt.date | None, *, label: str) -> None:
@@ -98,6 +98,8 @@ class FundingRoute(models.TextChoices):
     OPCO = "opco", _("OPCO")
     FRANCE_TRAVAIL = "france_travail", _("France Travail")
     PERSONAL = "personal", _("fonds personnels")
+    CONGE_RECLASSEMENT = "conge_reclassement", _("congé de reclassement")
+    OTHER = "other", _("autre financement")
 
 
 class Format(models.TextChoices):
@@ -222,8 +224,8 @@ def visibility(user: User | AnonymousUser) -> dict[str, int] | None:
     their own. None: nothing. `visible_to` (a query) and `is_visible_to` (a bilan in hand)
     both read it."""
     membership = getattr(user, "membership", None)
-    if membership is None:
-        return None
+    if membership is None or membership.role in FUNDER_ROLES:
+        return None  # funders reach bilans only through the funding feature (administrative)
     fields = {"organisation_id": membership.organisation_id}
     if membership.role == Role.BENEFICIARY:
         # A beneficiary owns their bilans; with bilans at two providers she works in one at a
@@ -866,16 +868,22 @@ class Bilan(models.Model):
             )
             bilan.situation = situation
             bilan.situation_detail = situation_detail.strip()
-            bilan.funding_route = funding_route
-            bilan.funding_reference = funding_reference.strip()
-            bilan.save(
-                update_fields=[
-                    "situation",
-                    "situation_detail",
-                    "funding_route",
-                    "funding_reference",
-                ]
+            changed = (bilan.funding_route, bilan.funding_reference) != (
+                funding_route,
+                funding_reference.strip(),
             )
+            fields = ["situation", "situation_detail"]
+            if changed and funding_hook.registered():
+                # The funding feature owns every change of the route (reason, log, closed
+                # bilans refused): it updates the primary share and syncs these two fields.
+                funding_hook.change_route(
+                    bilan=bilan, by=by, route=funding_route, reference=funding_reference.strip()
+                )
+            elif changed:
+                bilan.funding_route = funding_route
+                bilan.funding_reference = funding_reference.strip()
+                fields += ["funding_route", "funding_reference"]
+            bilan.save(update_fields=fields)
 
         self._apply(change, act="update_administration", by=by)
 

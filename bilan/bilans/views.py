@@ -67,6 +67,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         return TemplateResponse(request, "no_membership.html", status=403)
     if membership.role == Role.BENEFICIARY:
         return redirect("portal:home")
+    if membership.is_funder:
+        return redirect("funding:funder_home")  # the administrative view (a URL name only)
     if membership.role == Role.ADMIN:
         return admin_dashboard(request, membership)
     return consultant_dashboard(request, membership)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans import gates
 from bilan.bilans.content import Content, DocumentClass
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
 from bilan.compliance.models import AppendOnlyError
@@ -243,6 +244,7 @@ class Entretien(models.Model):
             locked._authorise(by, "schedule_entretien")
             phase = phase or locked.current_phase or ""
             check_phase(locked, phase, what=_t("planifier"))
+            gates.check(locked, phase)  # the features' session gates (EDOF, convention)
             if phase != Phase.FOLLOW_UP:
                 budget = locked.budget()
                 locked.check_budget(

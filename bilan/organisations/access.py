@@ -17,12 +17,16 @@ from django.http.response import HttpResponseBase
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
-from bilan.organisations.models import Membership, Role
+from bilan.organisations.models import FUNDER_ROLES, Membership, Role
 
 
 def require_membership(user: User | AnonymousUser, *roles: str) -> Membership:
+    """The membership of `user` if its role is one of `roles`; without roles, any role of the
+    provider's side or a beneficiary — never a funder's (they name their roles explicitly)."""
     membership: Membership | None = getattr(user, "membership", None)
     if membership is None or (roles and membership.role not in roles):
+        raise PermissionDenied
+    if not roles and membership.role in FUNDER_ROLES:
         raise PermissionDenied
     return membership
 

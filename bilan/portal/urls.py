@@ -15,6 +15,7 @@ from bilan.exchanges import portal_journal as views_journal
 from bilan.exchanges import portal_messages as views_messages
 from bilan.exercises import portal as views_exercises
 from bilan.followup import portal as views_followup
+from bilan.funding import portal_simulator as views_simulator
 from bilan.lifecycle import portal as views_lifecycle
 from bilan.portal import views
 from bilan.quality import portal as views_quality
@@ -44,4 +45,5 @@ urlpatterns = [
     *views_lifecycle.urlpatterns,
     *views_quality.urlpatterns,
     *views_complaints.urlpatterns,
+    *views_simulator.urlpatterns,
 ]
