@@ -53,6 +53,21 @@ class Content(models.Model):
 # Models that do not carry a `document_class` attribute of their own: framework and third-party
 # models, accounts, the tenant and the referential. A model of the project prefers the attribute.
 DECLARED: dict[str, DocumentClass] = {
+    # The provider's side (issues 13, 15): billing, funding and quality configuration.
+    "billing.BillingProfile": DocumentClass.FACTURATION,  # the mentions every invoice carries
+    "billing.BillingRule": DocumentClass.REFERENTIEL,  # dated rules of law, not personal
+    "billing.NumberCounter": DocumentClass.FACTURATION,
+    "billing.Invoice": DocumentClass.FACTURATION,
+    "billing.InvoiceLine": DocumentClass.FACTURATION,
+    "billing.PersonalFundsContract": DocumentClass.ADMIN_CONTRAT,
+    "billing.Instalment": DocumentClass.FACTURATION,
+    "billing.ContractEvent": DocumentClass.ADMIN_CONTRAT,
+    "funding.CpfRule": DocumentClass.REFERENTIEL,
+    "quality.ReferentialVersion": DocumentClass.REFERENTIEL,
+    "quality.Criterion": DocumentClass.REFERENTIEL,
+    "quality.Indicator": DocumentClass.REFERENTIEL,
+    "quality.QuestionSet": DocumentClass.REFERENTIEL,
+    "quality.QualitySettings": DocumentClass.TECHNIQUE,
     # Django and the libraries: technical, or the security logs of the login hardening.
     "auth.Permission": DocumentClass.TECHNIQUE,
     "auth.Group": DocumentClass.TECHNIQUE,
