@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
+from bilan.bilans import delivery
 from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.hours import Budget, fmt
@@ -222,9 +223,9 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
         number of bilans."""
         from bilan.entretiens.models import Assignment, Entretien
 
-        def minutes(field: str, **flt: Any) -> Coalesce:
+        def minutes(field: str, *conds: Q, **flt: Any) -> Coalesce:
             sub = (
-                Entretien.objects.filter(bilan=OuterRef("pk"), **flt)
+                Entretien.objects.filter(*conds, bilan=OuterRef("pk"), **flt)
                 .exclude(phase=Phase.FOLLOW_UP)
                 .order_by()
                 .values("bilan")
@@ -246,6 +247,7 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
         return self.annotate(
             scheduled_minutes=minutes("planned_minutes", status__in=["planned", "held"]),
             held_minutes=minutes("held_minutes", status="held"),
+            delivered_minutes=minutes("held_minutes", delivery.proven(), status="held"),
             assigned_minutes=estimates(),
             assigned_done_minutes=estimates(done_at__isnull=False),
         )
@@ -358,19 +360,28 @@ class Bilan(models.Model):
 
     def budget(self, rule: HoursRule | None = None) -> Budget:
         rule = rule or self.rule()
-        if hasattr(self, "scheduled_minutes") and hasattr(self, "held_minutes"):  # with_hours
+        if (
+            hasattr(self, "scheduled_minutes")
+            and hasattr(self, "held_minutes")
+            and hasattr(self, "delivered_minutes")
+        ):  # with_hours
             scheduled, held = self.scheduled_minutes, self.held_minutes
+            delivered = self.delivered_minutes
         else:
+            # Delivered: held AND proven by attendance, as the ledger decides (delivery.py).
             sums = self.entretiens.exclude(phase=Phase.FOLLOW_UP).aggregate(
                 scheduled=Sum("planned_minutes", filter=Q(status__in=["planned", "held"])),
                 held=Sum("held_minutes", filter=Q(status="held")),
+                delivered=Sum("held_minutes", filter=Q(status="held") & delivery.proven()),
             )
             scheduled, held = sums["scheduled"] or 0, sums["held"] or 0
+            delivered = sums["delivered"] or 0
         assigned, assigned_done = self.assignment_minutes()
         return Budget(
             planned_accompaniment=self.planned_accompaniment_minutes,
             scheduled_accompaniment=scheduled,
-            delivered_accompaniment=held,
+            delivered_accompaniment=delivered,
+            held_accompaniment=held,
             # Travail inter-session counts as personal work: estimates given, estimates done.
             planned_personal=max(self.planned_personal_minutes, assigned),
             delivered_personal=max(self.delivered_personal_minutes, assigned_done),
@@ -831,15 +842,13 @@ class Bilan(models.Model):
                 *STOPPABLE_STATUSES, action=_t("enregistrer le travail personnel")
             )
             budget = bilan.budget()
-            if budget.count_personal and (
-                budget.delivered_accompaniment + minutes > budget.max_total
-            ):
+            if budget.count_personal and (budget.held + minutes > budget.max_total):
                 raise RuleViolation(
                     _t(
                         "Durée réalisée %(done)s > %(max)s maximum (art. L6313-4 du Code du travail)."
                     )
                     % {
-                        "done": fmt(budget.delivered_accompaniment + minutes),
+                        "done": fmt(budget.held + minutes),
                         "max": fmt(budget.max_total),
                     }
                 )

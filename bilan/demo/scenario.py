@@ -22,7 +22,8 @@ from bilan.bilans.models import (
 )
 from bilan.documents import synthese
 from bilan.documents.models import SECTIONS
-from bilan.entretiens.models import Entretien
+from bilan.entretiens.attendance import sign_attendance
+from bilan.entretiens.models import Entretien, SignatureMethod
 from bilan.followup import actionplan, closing
 from bilan.followup.models import Action
 
@@ -50,7 +51,24 @@ def hold(bilan: Bilan, phase: str, *, minutes: int, days_ago: int, title: str = 
         title=title,
     )
     entretien.mark_held(by=bilan.consultant)
+    sign_both(entretien, at=entretien.ends_at)
     return entretien
+
+
+def sign_both(entretien: Entretien, *, at: dt.datetime | None = None) -> None:
+    """Both parties sign the attendance of a held entretien, each for themself (typed name),
+    at `at` (the demo records a past session as signed on the day)."""
+    bilan = entretien.bilan
+    for signer in (bilan.consultant, bilan.beneficiary):
+        sign_attendance(
+            entretien=entretien,
+            signer=signer,
+            method=SignatureMethod.TYPED,
+            typed_name=signer.get_full_name() or signer.email,
+            confirmed=True,
+            user_agent="demo",
+            at=at,
+        )
 
 
 def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True) -> Bilan:

@@ -139,12 +139,16 @@ def sign_attendance(
     user_agent: str = "",
     acting_user=None,  # noqa: ANN001 - who submits it; defaults to the signer
     role: str | None = None,
+    at: dt.datetime | None = None,
+    regularisation_reason: str = "",
 ) -> Attendance:
     """Record `signer`'s signature for a held entretien, once per role (REQ-21).
 
     Everyone signs for themself. The one exception is an in-person entretien, where the
     beneficiary may sign on the consultant's device: `acting_user` is then the consultant.
-    `role`, when given, is the role the caller claims to sign as.
+    `role`, when given, is the role the caller claims to sign as. `at` is for the demo
+    recording an entretien of the past as it happened: no page or API operation passes it,
+    and it can be neither in the future nor before the entretien started.
     """
     acting_user = acting_user or signer
     bilan = entretien.bilan
@@ -191,6 +195,12 @@ def sign_attendance(
         if locked.attendances.filter(signer_role=signer_role).exists():
             raise RuleViolation(already_signed(signer_role))
         signed_at = timezone.now()
+        if at is not None:
+            if at > signed_at or at < (locked.actual_start or locked.starts_at):
+                raise RuleViolation(_t("Heure de signature impossible."), code="invalid")
+            signed_at = at
+        late = is_regularisation(locked, signed_at)
+        reason = " ".join(regularisation_reason.split())[:300]
         try:
             with transaction.atomic():
                 return Attendance.objects.create(
@@ -203,7 +213,8 @@ def sign_attendance(
                     signed_at=signed_at,
                     ip_hash=hash_ip(ip),
                     user_agent=user_agent[: Attendance._meta.get_field("user_agent").max_length],
-                    regularisation=is_regularisation(locked, signed_at),
+                    regularisation=late,
+                    regularisation_reason=reason if late else "",
                 )
         except IntegrityError:  # a concurrent signature for the same role won the race
             raise RuleViolation(already_signed(signer_role)) from None

@@ -368,7 +368,7 @@ class Entretien(models.Model):
                 raise RuleViolation(_t("Un entretien ne peut être tenu avant son heure de début."))
             if entretien.phase != Phase.FOLLOW_UP:
                 budget = bilan.budget()
-                delivered = budget.delivered_total + minutes
+                delivered = budget.held_total + minutes
                 if delivered > budget.max_total:
                     raise RuleViolation(
                         _t(
@@ -552,6 +552,9 @@ class Attendance(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True)  # salted SHA-256, never the address
     user_agent = models.CharField(max_length=500, blank=True)
     regularisation = models.BooleanField(default=False)
+    regularisation_reason = models.CharField(
+        _("motif de la régularisation"), max_length=300, blank=True
+    )
 
     class Meta:
         ordering = ["signed_at", "id"]
@@ -613,3 +616,28 @@ class Assignment(Content):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PresenceKind(models.TextChoices):
+    JOIN = "join", _("connexion")
+    LEAVE = "leave", _("départ")
+
+
+class RemotePresence(models.Model):
+    """A connection record of a video entretien (REQ-21, REQ-57): the beneficiary opened the
+    link from her space (join), or left (leave). Times and session only, never content."""
+
+    document_class = DocumentClass.PREUVE_REALISATION
+
+    entretien = models.ForeignKey(Entretien, on_delete=models.PROTECT, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=PresenceKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -244,14 +244,17 @@ def test_the_beneficiary_reads_only_summaries_of_held_entretiens(cast, entretien
 
 
 def test_mark_held_takes_the_actual_start_and_end(cast, entretien):
-    before = cast.bilan.budget().delivered_accompaniment
+    before = cast.bilan.budget()
     end = timezone.now()
     entretien.mark_held(
         by=cast.consultant, actual_start=end - dt.timedelta(minutes=75), actual_end=end
     )
     assert entretien.status == EntretienStatus.HELD and entretien.held_minutes == 75
     assert entretien.actual_end == end
-    assert cast.bilan.budget().delivered_accompaniment == before + 75
+    after = cast.bilan.budget()
+    assert after.held == before.held + 75
+    # held, not yet delivered: the ledger counts it once both parties have signed
+    assert after.delivered_accompaniment == before.delivered_accompaniment
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.bilans.models import Bilan, Completion, Phase, RuleViolation, Status
+from bilan.entretiens.ledger import hours_ledger
 from bilan.entretiens.models import EntretienStatus
 from bilan.lib.render import render_pdf
 
@@ -46,7 +47,7 @@ def require_certifiable(bilan: Bilan) -> None:
 
 def facts(bilan: Bilan) -> dict[str, Any]:
     """Everything the certificate says, and nothing more (administrative fields only)."""
-    budget = bilan.budget()
+    ledger = hours_ledger(bilan)  # duration from signed attendance (REQ-21)
     organisation = bilan.organisation
     return {
         "reference": bilan.reference,
@@ -58,8 +59,8 @@ def facts(bilan: Bilan) -> dict[str, Any]:
         "action_title": _t("Bilan de compétences"),
         "start_on": start_date(bilan),
         "end_on": bilan.closed_on,
-        "delivered_minutes": budget.delivered_accompaniment,
-        "personal_minutes": budget.delivered_personal,
+        "delivered_minutes": ledger.delivered_accompaniment,
+        "personal_minutes": ledger.personal_delivered,
         "partial": bilan.completion == Completion.PARTIAL,
         "funding_route": str(bilan.get_funding_route_display()),
         "funding_reference": bilan.funding_reference,

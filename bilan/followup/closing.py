@@ -26,6 +26,7 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.bilans.transitions import may_transition
+from bilan.entretiens.ledger import hours_ledger
 from bilan.followup.actionplan import membership_of
 from bilan.followup.models import Action
 from bilan.lib.hours import fmt
@@ -69,10 +70,11 @@ def checklist(bilan: Bilan, completion: str = Completion.FULL) -> list[Item]:
                 missing=_t("un entretien tenu en %(phase)s") % {"phase": phase.label},
             )
         )
-    budget = bilan.budget()
-    low = completion == Completion.FULL and budget.below_minimum
-    high = budget.delivered_total > budget.max_total
-    detail = _t("%(done)s réalisées") % {"done": fmt(budget.delivered_accompaniment)}
+    ledger = hours_ledger(bilan)  # delivered = signed attendance only
+    budget = ledger.budget
+    low = completion == Completion.FULL and not ledger.reaches_minimum
+    high = budget.held_total > budget.max_total
+    detail = _t("%(done)s réalisées") % {"done": fmt(ledger.delivered_accompaniment)}
     items.append(
         Item(
             key="hours",
@@ -85,12 +87,12 @@ def checklist(bilan: Bilan, completion: str = Completion.FULL) -> list[Item]:
                     "totalité (%(done)s réalisées)"
                 )
                 % {
-                    "min": fmt(budget.min_accompaniment),
-                    "done": fmt(budget.delivered_accompaniment),
+                    "min": fmt(ledger.min_accompaniment),
+                    "done": fmt(ledger.delivered_accompaniment),
                 }
                 if low
                 else _t("une durée réalisée d'au plus %(max)s (%(done)s réalisées)")
-                % {"max": fmt(budget.max_total), "done": fmt(budget.delivered_total)}
+                % {"max": fmt(budget.max_total), "done": fmt(budget.held_total)}
             ),
             detail=detail,
         )
