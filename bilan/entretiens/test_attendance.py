@@ -90,7 +90,7 @@ def entretien(bilan) -> Entretien:
 
 @pytest.fixture
 def remote(bilan) -> Entretien:
-    return held(bilan, modality=Modality.VIDEO)
+    return held(bilan, modality=Modality.VIDEO, hours_ago=5)  # not at the time of `entretien`
 
 
 def drawn(**extra) -> dict:
@@ -261,7 +261,7 @@ def test_the_regularisation_delay_is_a_setting_and_counts_from_the_real_end(cast
     assert not sign_attendance(
         entretien=entretien, signer=cast.consultant, **drawn()
     ).regularisation
-    other = held(bilan, hours_ago=4, minutes=60)
+    other = held(bilan, hours_ago=6, minutes=60)
     assert sign_attendance(entretien=other, signer=cast.consultant, **drawn()).regularisation
 
 

@@ -277,9 +277,11 @@ def test_mark_held_refuses_an_impossible_span(cast, entretien, start, end, messa
     assert entretien.status == EntretienStatus.PLANNED
 
 
-def test_mark_held_keeps_the_24_hour_ceiling(cast, entretien):
+def test_mark_held_refuses_a_span_far_beyond_the_plan(cast, entretien):
+    """25 h for a planned 1 h 30: past the organisation's tolerance, long before the 24 h
+    ceiling (which bilan/bilans/test_hours.py checks within the tolerance)."""
     end = timezone.now()
-    with pytest.raises(RuleViolation, match="L6313-4"):
+    with pytest.raises(RuleViolation, match=r"durée prévue 1 h 30 \+ 15 min de tolérance"):
         entretien.mark_held(
             by=cast.consultant, actual_start=end - dt.timedelta(hours=25), actual_end=end
         )
