@@ -27,6 +27,9 @@ class AttendanceIn(InputSchema):
     signature_image: str = Field("", description="data:image/png;base64,… for a drawn one")
     typed_name: str = Field("", max_length=300)
     confirmed: bool = Field(False, description="required true for a typed name")
+    regularisation_reason: str = Field(
+        "", max_length=300, description="required past the organisation's delay (24 h)"
+    )
     signer_role: SignerRole | None = Field(
         None, description="optional: the role the caller signs as; another's role is a 403"
     )
@@ -39,6 +42,7 @@ class AttendanceOut(Schema):
     method: SignatureMethod
     signed_at: dt.datetime
     regularisation: bool
+    bulk: bool
 
 
 @router.post(
@@ -60,8 +64,10 @@ def sign(
         signature_image=payload.signature_image,
         typed_name=payload.typed_name,
         confirmed=payload.confirmed,
+        regularisation_reason=payload.regularisation_reason,
         ip=client_ip(request),
         user_agent=client_ua(request),
+        session="api:" + request.headers.get("Authorization", ""),  # kept as a keyed hash only
     )
     return Status(
         201,
@@ -72,5 +78,6 @@ def sign(
             "method": attendance.method,
             "signed_at": attendance.signed_at,
             "regularisation": attendance.regularisation,
+            "bulk": attendance.bulk,
         },
     )

@@ -735,6 +735,14 @@ class Attendance(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True)  # salted SHA-256, never the address
     user_agent = models.CharField(max_length=500, blank=True)
     regularisation = models.BooleanField(default=False)
+    # The signer's session (a keyed hash of the session key or the API token's id) and who
+    # submitted it: the consultant, when the beneficiary signs on the consultant's device.
+    session_hash = models.CharField(max_length=64, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Several entretiens signed by one person within the policy's window (REQ-21 controls).
+    bulk = models.BooleanField(_("signature groupée"), default=False)
     regularisation_reason = models.CharField(
         _("motif de la régularisation"), max_length=300, blank=True
     )

@@ -27,6 +27,7 @@ from bilan.entretiens.attendance import (
 )
 from bilan.entretiens.models import (
     Attendance,
+    AttendancePolicy,
     Entretien,
     EntretienNote,
     Modality,
@@ -250,11 +251,19 @@ def test_a_signature_more_than_24_hours_after_the_end_is_a_regularisation(cast, 
     recent = held(bilan, hours_ago=20, minutes=60)  # ended 19 h ago
     old = held(bilan, hours_ago=27, minutes=120)  # ended 25 h ago
     assert not sign_attendance(entretien=recent, signer=cast.consultant, **drawn()).regularisation
-    assert sign_attendance(entretien=old, signer=cast.consultant, **drawn()).regularisation
+    with pytest.raises(RuleViolation, match="indiquez-en le motif"):
+        sign_attendance(entretien=old, signer=cast.consultant, **drawn())
+    assert not old.attendances.exists()
+    late = sign_attendance(
+        entretien=old, signer=cast.consultant, regularisation_reason="  Oubli  ", **drawn()
+    )
+    assert late.regularisation and late.regularisation_reason == "Oubli"
 
 
-def test_the_regularisation_delay_is_a_setting_and_counts_from_the_real_end(cast, bilan, settings):
-    settings.ATTENDANCE_REGULARISATION_HOURS = 2
+def test_the_regularisation_delay_is_a_setting_and_counts_from_the_real_end(cast, bilan):
+    AttendancePolicy.objects.create(
+        organisation=cast.org, effective_from=dt.date(2020, 1, 1), regularisation_hours=2
+    )
     entretien = held(bilan, hours_ago=4, minutes=60)  # planned end 3 h ago
     entretien.actual_end = timezone.now() - dt.timedelta(minutes=30)  # it ran late
     entretien.save(update_fields=["actual_end"])
@@ -262,7 +271,9 @@ def test_the_regularisation_delay_is_a_setting_and_counts_from_the_real_end(cast
         entretien=entretien, signer=cast.consultant, **drawn()
     ).regularisation
     other = held(bilan, hours_ago=6, minutes=60)
-    assert sign_attendance(entretien=other, signer=cast.consultant, **drawn()).regularisation
+    assert sign_attendance(
+        entretien=other, signer=cast.consultant, regularisation_reason="Oubli", **drawn()
+    ).regularisation
 
 
 def test_an_attendance_is_not_content():
@@ -416,9 +427,25 @@ def test_a_late_signature_is_announced_and_shown_as_regularisation(cast, client,
     client.force_login(cast.consultant)
     url = reverse("entretiens:attendance", args=[old.pk])
     assert "sera marquée « régularisation »" in client.get(url).content.decode()
-    client.post(url, {"signer": "consultant", "method": "drawn", "signature_image": png()})
+    page = client.get(url).content.decode()
+    assert 'name="regularisation_reason"' in page
+    refused = client.post(
+        url, {"signer": "consultant", "method": "drawn", "signature_image": png()}
+    )
+    assert refused.status_code == 422 and "indiquez-en le motif" in refused.content.decode()
+    assert not new_attendances().exists()
+    client.post(
+        url,
+        {
+            "signer": "consultant",
+            "method": "drawn",
+            "signature_image": png(),
+            "regularisation_reason": "Feuille oubliée",
+        },
+    )
     assert "régularisation" in client.get(url).content.decode()
-    assert new_attendances().get().regularisation
+    signed = new_attendances().get()
+    assert signed.regularisation and signed.regularisation_reason == "Feuille oubliée"
 
 
 def test_a_planned_entretien_is_not_open_for_signing(cast, client, bilan):

@@ -7,7 +7,6 @@ the organisation's admins download it.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from bilan.entretiens.attendance import (
     entretien_for,
     generic_label,
     is_regularisation,
+    regularisation_hours,
     sheet_filename,
     sign_attendance,
     signatures,
@@ -41,8 +41,10 @@ def signing_fields(request: HttpRequest) -> dict:
         "signature_image": request.POST.get("signature_image", ""),
         "typed_name": request.POST.get("typed_name", ""),
         "confirmed": request.POST.get("confirmed") in ("on", "yes", "true", "1"),
+        "regularisation_reason": request.POST.get("regularisation_reason", ""),
         "ip": client_ip(request),
         "user_agent": client_ua(request),
+        "session": "session:" + (request.session.session_key or ""),
     }
 
 
@@ -59,7 +61,7 @@ def attendance_context(entretien: Entretien) -> dict:
         "start": start,
         "end": end,
         "ended_at": ended_at(entretien),
-        "regularisation_hours": settings.ATTENDANCE_REGULARISATION_HOURS,
+        "regularisation_hours": regularisation_hours(entretien),
         "late": is_regularisation(entretien, timezone.now()),
     }
 
