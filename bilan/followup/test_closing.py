@@ -67,6 +67,7 @@ def test_a_ready_bilan_has_every_item_ok(ready):
         "phase_investigation",
         "phase_conclusions",
         "hours",
+        "attendance_signed",
         "synthese_validated",
         "synthese_handed_over",
         "follow_up_decision",
