@@ -58,6 +58,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "entretiens:note": ("save_entretien_note",),
     "entretiens:assignment_new": ("create_assignment",),
     "entretiens:attendance": ("sign_attendance",),
+    "followup:certificate_reissue": ("reissue_certificate",),
     "portal:assignment_done": ("complete_assignment",),
     "portal:assignment_reopen": ("reopen_assignment",),
     "portal:attendance": ("sign_attendance",),

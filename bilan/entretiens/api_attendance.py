@@ -12,10 +12,19 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from bilan.api.base import acting_user, errors
+from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
-from bilan.entretiens.attendance import client_ip, client_ua, entretien_for, sign_attendance
-from bilan.entretiens.models import SignatureMethod, SignerRole
+from bilan.entretiens.attendance import (
+    client_ip,
+    client_ua,
+    entretien_for,
+    sign_attendance,
+    signatures,
+    times,
+)
+from bilan.entretiens.ledger import hours_ledger
+from bilan.entretiens.models import EntretienStatus, SignatureMethod, SignerRole
+from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["attendance"])
 
@@ -81,3 +90,127 @@ def sign(
             "bulk": attendance.bulk,
         },
     )
+
+
+class SignatureOut(Schema):
+    signer_role: SignerRole
+    signed_at: dt.datetime
+    regularisation: bool
+    regularisation_reason: str
+    bulk: bool
+
+
+class AttendanceRowOut(Schema):
+    entretien_id: int
+    phase: str
+    modality: str
+    start: dt.datetime
+    end: dt.datetime
+    held_minutes: int
+    beneficiary: SignatureOut | None
+    consultant: SignatureOut | None
+    joined_at: dt.datetime | None
+
+
+def signature_out(a: Any) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "signer_role": a.signer_role,
+        "signed_at": a.signed_at,
+        "regularisation": a.regularisation,
+        "regularisation_reason": a.regularisation_reason,
+        "bulk": a.bulk,
+    }
+
+
+@router.get(
+    "/bilans/{bilan_id}/attendance",
+    response={200: list[AttendanceRowOut], **errors(401, 403, 404, 422)},
+    operation_id="list_attendance",
+    summary="The attendance proofs of the bilan's held entretiens: times and signatures, no content",
+)
+def list_attendance(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    rows = []
+    held = (
+        bilan.entretiens.filter(status=EntretienStatus.HELD)
+        .prefetch_related("attendances", "presences")
+        .order_by("starts_at", "id")
+    )
+    for entretien in held:
+        start, end = times(entretien)
+        signed = signatures(entretien)
+        joins = [p.at for p in entretien.presences.all() if p.kind == "join"]
+        rows.append(
+            {
+                "entretien_id": entretien.pk,
+                "phase": entretien.phase,
+                "modality": entretien.modality,
+                "start": start,
+                "end": end,
+                "held_minutes": entretien.held_minutes,
+                "beneficiary": signature_out(signed[SignerRole.BENEFICIARY]),
+                "consultant": signature_out(signed[SignerRole.CONSULTANT]),
+                "joined_at": min(joins) if joins else None,
+            }
+        )
+    return rows
+
+
+class UnprovenOut(Schema):
+    entretien_id: int
+    starts_at: dt.datetime
+    phase: str
+    minutes: int
+    missing: list[str]
+
+
+class HoursLedgerOut(Schema):
+    """Minutes. Delivered accompaniment = held entretiens with both signatures (and, by video,
+    the beneficiary's connection record); personal work from the assignments, apart."""
+
+    delivered_accompaniment: int
+    held_accompaniment: int
+    planned_accompaniment: int
+    personal_planned: int
+    personal_delivered: int
+    min_accompaniment: int
+    max_total: int
+    completion_rate: str
+    reaches_minimum: bool
+    unproven: list[UnprovenOut]
+
+
+@router.get(
+    "/bilans/{bilan_id}/hours-ledger",
+    response={200: HoursLedgerOut, **errors(401, 403, 404, 422)},
+    operation_id="get_hours_ledger",
+    summary="The hours ledger: delivered hours from signed attendance only (issue 14)",
+)
+def get_hours_ledger(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    ledger = hours_ledger(bilan)
+    return {
+        "delivered_accompaniment": ledger.delivered_accompaniment,
+        "held_accompaniment": ledger.held_accompaniment,
+        "planned_accompaniment": ledger.planned_accompaniment,
+        "personal_planned": ledger.personal_planned,
+        "personal_delivered": ledger.personal_delivered,
+        "min_accompaniment": ledger.min_accompaniment,
+        "max_total": ledger.max_total,
+        "completion_rate": str(ledger.completion_rate),
+        "reaches_minimum": ledger.reaches_minimum,
+        "unproven": [
+            {
+                "entretien_id": u.entretien_id,
+                "starts_at": u.starts_at,
+                "phase": u.phase,
+                "minutes": u.minutes,
+                "missing": list(u.missing),
+            }
+            for u in ledger.unproven
+        ],
+    }

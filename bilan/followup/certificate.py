@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _t
 from bilan.bilans.models import Bilan, Completion, Phase, RuleViolation, Status
 from bilan.entretiens.ledger import hours_ledger
 from bilan.entretiens.models import EntretienStatus
+from bilan.followup.actionplan import membership_of
 from bilan.followup.models import CertificateVersion
 from bilan.lib.render import render_pdf
 
@@ -117,7 +118,7 @@ def reissue(bilan: Bilan, *, by: Any, reason: str) -> CertificateVersion:
     reason = " ".join((reason or "").split())[:300]
     if not reason:
         raise RuleViolation(_t("Indiquez le motif de la réédition du certificat."), code="invalid")
-    membership = getattr(by, "membership", None)
+    membership = membership_of(by)
     is_admin = (
         membership is not None
         and membership.organisation_id == bilan.organisation_id

@@ -79,3 +79,27 @@ def test_nobody_else_reissues(
     )
     assert response.status_code == status
     assert CertificateVersion.objects.filter(bilan=closed_bilan).count() == 1
+
+
+def test_the_api_lists_and_reissues_versions(closed_bilan: Bilan, cast: SimpleNamespace) -> None:
+    import json
+
+    from bilan.accounts.models import ApiToken
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(cast.consultant)}"}
+    url = f"/api/v1/bilans/{closed_bilan.pk}/certificates"
+    assert Client().get(url, **auth).json() == []
+    refused = Client().post(url, data="{}", content_type="application/json", **auth)
+    assert refused.status_code == 422
+    made = Client().post(
+        url, data=json.dumps({"reason": "Erreur de date"}), content_type="application/json", **auth
+    )
+    assert made.status_code == 201 and made.json()["number"] == 2
+    listed = Client().get(url, **auth).json()
+    assert [(v["number"], v["reason"]) for v in listed] == [(1, ""), (2, "Erreur de date")]
+    beneficiary = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(cast.beneficiary)}"}
+    denied = Client().post(
+        url, data=json.dumps({"reason": "x"}), content_type="application/json", **beneficiary
+    )
+    assert denied.status_code in (403, 404)
+    assert CertificateVersion.objects.filter(bilan=closed_bilan).count() == 2
