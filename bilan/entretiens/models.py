@@ -832,3 +832,44 @@ class RemotePresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+JOIN_EARLY = dt.timedelta(minutes=30)  # the room opens half an hour before the start
+
+
+def record_join(
+    *, entretien: Entretien, user, ip: str = "", user_agent: str = ""
+) -> RemotePresence:  # noqa: ANN001
+    """The beneficiary opens the video link of her entretien from her space (REQ-21, REQ-57):
+    her connection is recorded (time, hashed address, device). Only hers, only a video
+    entretien with a link, from 30 minutes before the start to the end."""
+    from bilan.lib.net import hash_ip  # why: models stay free of request helpers at import
+
+    if user.pk != entretien.bilan.beneficiary_id:
+        raise RuleViolation(
+            _t("Seul·e le ou la bénéficiaire rejoint sa visio ici."), code="forbidden"
+        )
+    if entretien.modality != Modality.VIDEO or not entretien.video_link:
+        raise RuleViolation(_t("Cet entretien n'a pas de lien de visio."))
+    if entretien.status not in (EntretienStatus.PLANNED, EntretienStatus.HELD):
+        raise RuleViolation(
+            _t("Cet entretien est « %(s)s » : la visio n'est pas ouverte.")
+            % {"s": entretien.get_status_display()}
+        )
+    now = timezone.now()
+    end = entretien.actual_end or entretien.ends_at
+    if now < entretien.starts_at - JOIN_EARLY:
+        raise RuleViolation(
+            _t("La visio s'ouvre 30 minutes avant l'entretien (%(w)s).")
+            % {"w": when(entretien.starts_at)}
+        )
+    if now > end:
+        raise RuleViolation(_t("Cet entretien est terminé : la visio n'est plus ouverte."))
+    return RemotePresence.objects.create(
+        entretien=entretien,
+        user=user,
+        kind=PresenceKind.JOIN,
+        at=now,
+        ip_hash=hash_ip(ip),
+        user_agent=user_agent[:500],
+    )
