@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
@@ -24,6 +24,8 @@ from bilan.entretiens.attendance import (
 )
 from bilan.entretiens.ledger import hours_ledger
 from bilan.entretiens.models import EntretienStatus, SignatureMethod, SignerRole
+from bilan.entretiens.proof import bundle_filename, proof_bundle
+from bilan.entretiens.views_attendance import zip_response
 from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["attendance"])
@@ -214,3 +216,18 @@ def get_hours_ledger(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
             for u in ledger.unproven
         ],
     }
+
+
+@router.get(
+    "/bilans/{bilan_id}/proof-bundle",
+    response={200: bytes, **errors(401, 403, 404, 422)},
+    operation_id="get_proof_bundle",
+    summary="The « dossier de preuve »: a zip of PDFs with an index, no content (staff)",
+    openapi_extra={
+        "responses": {"200": {"content": {"application/zip": {"schema": {"type": "string"}}}}}
+    },
+)
+def get_proof_bundle(request: HttpRequest, bilan_id: BilanId) -> HttpResponse:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    return zip_response(proof_bundle(bilan), bundle_filename(bilan))

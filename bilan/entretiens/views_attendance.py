@@ -31,6 +31,7 @@ from bilan.entretiens.attendance import (
     times,
 )
 from bilan.entretiens.models import Entretien, EntretienStatus, Modality, SignerRole
+from bilan.entretiens.proof import bundle_filename, proof_bundle
 from bilan.organisations.access import get_bilan_for_user, staff_required
 
 
@@ -118,6 +119,20 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(attendance_sheet_pdf(bilan), sheet_filename(bilan))
 
 
+@staff_required
+def proof_bundle_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The « dossier de preuve »: administrative pieces only (no content), for a control."""
+    bilan = get_bilan_for_user(request.user, pk)
+    return zip_response(proof_bundle(bilan), bundle_filename(bilan))
+
+
+def zip_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -132,4 +147,5 @@ urlpatterns = [
         attendance_sheet,
         name="attendance_sheet",
     ),
+    path("bilan/<int:pk>/dossier-preuve.zip", proof_bundle_zip, name="proof_bundle"),
 ]

@@ -11,3 +11,8 @@ class FollowupConfig(AppConfig):
         from bilan.followup import closing
 
         core_closing.register(missing=closing.missing, close=closing.close_bilan)
+        # The certificate versions are a part of the proof bundle (entretiens.proof).
+        from bilan.entretiens.proof import register_bundle_part
+        from bilan.followup.certificate import bundle_part
+
+        register_bundle_part("certificates", bundle_part)

@@ -164,3 +164,23 @@ def certificate_pdf(bilan: Bilan, version: CertificateVersion | None = None) -> 
 def filename(bilan: Bilan, version: CertificateVersion | None = None) -> str:
     suffix = f"-v{version.number}" if version and version.number > 1 else ""
     return f"certificat-realisation-{bilan.reference}{suffix}.pdf"
+
+
+def bundle_part(bilan: Bilan) -> list[Any]:
+    """Every version of the certificate, for the proof bundle (none before closing)."""
+    from bilan.entretiens.proof import BundleFile  # why: the bundle registers us lazily
+
+    if bilan.status not in CERTIFIED or bilan.closed_on is None:
+        return []
+    current(bilan)
+    return [
+        BundleFile(
+            name=filename(bilan, v).replace(".pdf", f"-v{v.number}.pdf")
+            if v.number == 1
+            else filename(bilan, v),
+            label=_t("Certificat de réalisation, version %(n)s") % {"n": v.number}
+            + (f" ({v.reason})" if v.reason else ""),
+            content=certificate_pdf(bilan, v),
+        )
+        for v in versions(bilan)
+    ]
