@@ -14,6 +14,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.entretiens.anomalies import attendance_anomalies
 from bilan.entretiens.attendance import (
     client_ip,
     client_ua,
@@ -26,7 +27,9 @@ from bilan.entretiens.ledger import hours_ledger
 from bilan.entretiens.models import EntretienStatus, SignatureMethod, SignerRole
 from bilan.entretiens.proof import bundle_filename, proof_bundle
 from bilan.entretiens.views_attendance import zip_response
-from bilan.organisations.access import get_bilan_for_user
+from bilan.organisations.access import get_bilan_for_user, require_membership
+from bilan.organisations.middleware import membership_for
+from bilan.organisations.models import Role
 
 router = Router(tags=["attendance"])
 
@@ -231,3 +234,32 @@ def get_proof_bundle(request: HttpRequest, bilan_id: BilanId) -> HttpResponse:
     user = acting_user(request)
     bilan = get_bilan_for_user(user, bilan_id, write=True)
     return zip_response(proof_bundle(bilan), bundle_filename(bilan))
+
+
+class AnomalyOut(Schema):
+    kind: str = Field(..., description="unsigned, late, bulk or hours")
+    consultant_id: int
+    consultant: str
+    bilan_id: int
+    reference: str
+    entretien_id: int | None
+    day: dt.date | None
+    detail: str
+
+
+@router.get(
+    "/attendance-anomalies",
+    response={200: list[AnomalyOut], **errors(401, 403, 422)},
+    operation_id="list_attendance_anomalies",
+    summary="The organisation's attendance anomalies, per consultant, over a period (admins)",
+)
+def list_attendance_anomalies(
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    if not hasattr(user, "membership"):
+        user.membership = membership_for(user)
+    membership = require_membership(user, Role.ADMIN)
+    return [
+        a.__dict__ for a in attendance_anomalies(membership.organisation_id, start=start, end=end)
+    ]

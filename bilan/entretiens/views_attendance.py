@@ -7,6 +7,8 @@ the organisation's admins download it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.entretiens.anomalies import attendance_anomalies
 from bilan.entretiens.attendance import (
     attendance_sheet_pdf,
     client_ip,
@@ -32,7 +35,8 @@ from bilan.entretiens.attendance import (
 )
 from bilan.entretiens.models import Entretien, EntretienStatus, Modality, SignerRole
 from bilan.entretiens.proof import bundle_filename, proof_bundle
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import get_bilan_for_user, role_required, staff_required
+from bilan.organisations.models import Role
 
 
 def signing_fields(request: HttpRequest) -> dict:
@@ -126,6 +130,28 @@ def proof_bundle_zip(request: HttpRequest, pk: int) -> HttpResponse:
     return zip_response(proof_bundle(bilan), bundle_filename(bilan))
 
 
+def period(params: object) -> tuple[dt.date | None, dt.date | None]:
+    """?du=AAAA-MM-JJ&au=AAAA-MM-JJ; a bad date is ignored."""
+
+    def day(key: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(params.get(key, ""))  # type: ignore[attr-defined]
+        except ValueError:
+            return None
+
+    return day("du"), day("au")
+
+
+@role_required(Role.ADMIN)
+def anomalies(request: HttpRequest) -> HttpResponse:
+    """The admin's attendance anomaly report (administrative, no content)."""
+    start, end = period(request.GET)
+    rows = attendance_anomalies(request.user.membership.organisation_id, start=start, end=end)
+    return TemplateResponse(
+        request, "entretiens/anomalies.html", {"rows": rows, "start": start, "end": end}
+    )
+
+
 def zip_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -148,4 +174,5 @@ urlpatterns = [
         name="attendance_sheet",
     ),
     path("bilan/<int:pk>/dossier-preuve.zip", proof_bundle_zip, name="proof_bundle"),
+    path("anomalies-emargement/", anomalies, name="attendance_anomalies"),
 ]
