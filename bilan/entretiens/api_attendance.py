@@ -223,11 +223,16 @@ def get_hours_ledger(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
 
 @router.get(
     "/bilans/{bilan_id}/proof-bundle",
-    response={200: bytes, **errors(401, 403, 404, 422)},
+    response=errors(401, 403, 404, 422),
     operation_id="get_proof_bundle",
     summary="The « dossier de preuve »: a zip of PDFs with an index, no content (staff)",
     openapi_extra={
-        "responses": {"200": {"content": {"application/zip": {"schema": {"type": "string"}}}}}
+        "responses": {
+            200: {
+                "description": "The zip, as an attachment",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
     },
 )
 def get_proof_bundle(request: HttpRequest, bilan_id: BilanId) -> HttpResponse:
