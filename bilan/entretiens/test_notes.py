@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bilan.bilans.models import Phase, RuleViolation, Status
-from bilan.demo.scenario import advance_to
+from bilan.demo.scenario import advance_to, sign_both
 from bilan.entretiens.models import (
     Entretien,
     EntretienChecklist,
@@ -187,6 +187,7 @@ def test_notes_of_a_cancelled_entretien_are_refused(cast, entretien):
 
 def test_notes_of_an_archived_bilan_are_refused(cast, entretien):
     entretien.mark_held(by=cast.consultant)
+    sign_both(entretien)  # closing in full needs it signed by both
     advance_to(cast.bilan, Status.ARCHIVED)
     entretien.bilan.refresh_from_db()
     with pytest.raises(RuleViolation, match="archivé"):
