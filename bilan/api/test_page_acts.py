@@ -69,6 +69,7 @@ PAGE_ACTS: dict[str, tuple[str, ...]] = {
     "entretiens:guide_copy": ("copy_default_guide",),
     "entretiens:guide_add_interview": ("add_guide_interview",),
     "entretiens:guide_edit": ("edit_guide_interview",),
+    "followup:certificate_reissue": ("reissue_certificate",),
     "portal:assignment_done": ("complete_assignment",),
     "portal:assignment_reopen": ("reopen_assignment",),
     "portal:attendance": ("sign_attendance",),

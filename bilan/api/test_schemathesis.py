@@ -142,5 +142,5 @@ def test_every_operation_answers_as_documented_and_never_5xx(cast, world, who, c
             f"\nschemathesis as {who}: {len(OPERATIONS)} operations, {calls} calls in "
             f"{(dt.datetime.now() - started).total_seconds():.0f} s, statuses {dict(statuses)}"
         )
-    assert len(OPERATIONS) == 168
+    assert len(OPERATIONS) == 174
     assert not failures, "\n\n".join(failures[:20]) + f"\n\n({len(failures)} failures)"

@@ -63,6 +63,7 @@ DECLARED: dict[str, DocumentClass] = {
     "billing.Instalment": DocumentClass.FACTURATION,
     "billing.ContractEvent": DocumentClass.ADMIN_CONTRAT,
     "funding.CpfRule": DocumentClass.REFERENTIEL,
+    "entretiens.AttendancePolicy": DocumentClass.TECHNIQUE,  # an organisation's settings
     "quality.ReferentialVersion": DocumentClass.REFERENTIEL,
     "quality.Criterion": DocumentClass.REFERENTIEL,
     "quality.Indicator": DocumentClass.REFERENTIEL,

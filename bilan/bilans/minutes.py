@@ -20,7 +20,13 @@ if TYPE_CHECKING:
     from bilan.bilans.models import Bilan
 
 # The four figures, as with_hours() annotates them and as of() returns them.
-FIGURES = ("scheduled_minutes", "held_minutes", "assigned_minutes", "assigned_done_minutes")
+FIGURES = (
+    "scheduled_minutes",
+    "held_minutes",
+    "delivered_minutes",
+    "assigned_minutes",
+    "assigned_done_minutes",
+)
 
 
 @dataclass(frozen=True)

@@ -406,11 +406,14 @@ class Bilan(models.Model):
         rule = rule or self.rule()
         counted = minutes.figures(self)
         scheduled, held = counted["scheduled_minutes"], counted["held_minutes"]
+        # Delivered: held AND proven by attendance, as the ledger decides (entretiens.ledger).
+        delivered = counted["delivered_minutes"]
         assigned, assigned_done = counted["assigned_minutes"], counted["assigned_done_minutes"]
         return Budget(
             planned_accompaniment=self.planned_accompaniment_minutes,
             scheduled_accompaniment=scheduled,
-            delivered_accompaniment=held,
+            delivered_accompaniment=delivered,
+            held_accompaniment=held,
             # Travail inter-session counts as personal work: estimates given, estimates done.
             planned_personal=max(self.planned_personal_minutes, assigned),
             delivered_personal=max(self.delivered_personal_minutes, assigned_done),
@@ -916,15 +919,13 @@ class Bilan(models.Model):
                 *STOPPABLE_STATUSES, action=_t("enregistrer le travail personnel")
             )
             budget = bilan.budget()
-            if budget.count_personal and (
-                budget.delivered_accompaniment + minutes > budget.max_total
-            ):
+            if budget.count_personal and (budget.held + minutes > budget.max_total):
                 raise RuleViolation(
                     _t(
                         "Durée réalisée %(done)s > %(max)s maximum (art. L6313-4 du Code du travail)."
                     )
                     % {
-                        "done": fmt(budget.delivered_accompaniment + minutes),
+                        "done": fmt(budget.held + minutes),
                         "max": fmt(budget.max_total),
                     }
                 )

@@ -9,18 +9,19 @@ from django.db.models import Expression, IntegerField, OuterRef, Q, Subquery, Su
 from django.db.models.functions import Coalesce
 
 from bilan.bilans.models import Bilan, Phase
+from bilan.entretiens import ledger
 from bilan.entretiens.models import Assignment, Entretien
 
-ACCOMPANIMENT = ("scheduled_minutes", "held_minutes")
+ACCOMPANIMENT = ("scheduled_minutes", "held_minutes", "delivered_minutes")
 PERSONAL = ("assigned_minutes", "assigned_done_minutes")
 
 
 def annotations() -> dict[str, Expression]:
-    """The four figures per bilan row, in one query whatever the number of bilans."""
+    """The five figures per bilan row, in one query whatever the number of bilans."""
 
-    def minutes(field: str, **flt: Any) -> Coalesce:
+    def minutes(field: str, *conds: Q, **flt: Any) -> Coalesce:
         sub = (
-            Entretien.objects.filter(bilan=OuterRef("pk"), **flt)
+            Entretien.objects.filter(*conds, bilan=OuterRef("pk"), **flt)
             .exclude(phase=Phase.FOLLOW_UP)
             .order_by()
             .values("bilan")
@@ -42,6 +43,8 @@ def annotations() -> dict[str, Expression]:
     return {
         "scheduled_minutes": minutes("planned_minutes", status__in=["planned", "held"]),
         "held_minutes": minutes("held_minutes", status="held"),
+        # Delivered: held and proven by attendance (the hours ledger's rule).
+        "delivered_minutes": minutes("held_minutes", ledger.proven(), status="held"),
         "assigned_minutes": estimates(),
         "assigned_done_minutes": estimates(done_at__isnull=False),
     }
@@ -54,9 +57,11 @@ def of(bilan: Bilan, names: tuple[str, ...]) -> dict[str, int]:
         sums = bilan.entretiens.exclude(phase=Phase.FOLLOW_UP).aggregate(
             scheduled=Sum("planned_minutes", filter=Q(status__in=["planned", "held"])),
             held=Sum("held_minutes", filter=Q(status="held")),
+            delivered=Sum("held_minutes", filter=Q(status="held") & ledger.proven()),
         )
         counted["scheduled_minutes"] = sums["scheduled"] or 0
         counted["held_minutes"] = sums["held"] or 0
+        counted["delivered_minutes"] = sums["delivered"] or 0
     if set(names) & set(PERSONAL):
         sums = bilan.assignments.aggregate(
             given=Sum("estimated_minutes"),

@@ -21,7 +21,7 @@ from bilan.api.schemas import MAX_INT, ErrorOut, InputSchema
 from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Completion, RuleViolation, StopReason
 from bilan.entretiens.models import Modality
-from bilan.followup import actionplan, closing, suivi
+from bilan.followup import actionplan, certificate, closing, suivi
 from bilan.followup.models import TEXT_MAX, WHAT_MAX, Action, ActionStatus, Outcome
 
 router = Router(tags=["followup"])
@@ -491,3 +491,56 @@ def record_suivi_outcome(
     actionplan.require_reader(user, bilan)  # as the page
     record = suivi.record_outcome(bilan=bilan, by=user, outcome=payload.outcome)
     return suivi_out(bilan.pk, record)
+
+
+# ---- the certificat de réalisation's versions (issue 14) -------------------------------------
+
+
+class CertificateVersionOut(Schema):
+    number: int
+    reason: str
+    issued_at: dt.datetime
+    delivered_minutes: int
+    attendance_minutes: int
+
+
+class ReissueIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+def version_out(version: Any) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "reason": version.reason,
+        "issued_at": version.issued_at,
+        "delivered_minutes": version.facts.get("delivered_minutes", 0),
+        "attendance_minutes": version.facts.get("attendance_minutes", 0),
+    }
+
+
+@router.get(
+    path_of("certificates"),
+    response={200: list[CertificateVersionOut], **errors(401, 403, 404, 422)},
+    operation_id="list_certificate_versions",
+    summary="The issued versions of the certificat de réalisation, oldest first",
+)
+def list_certificate_versions(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    return [version_out(v) for v in certificate.versions(bilan)]
+
+
+@router.post(
+    path_of("certificates"),
+    response={201: CertificateVersionOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="reissue_certificate",
+    summary="Reissue the certificate as a new numbered version with a reason (never overwritten)",
+)
+def reissue_certificate(
+    request: HttpRequest, bilan_id: BilanId, payload: ReissueIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    certificate.current(bilan, by=user)  # version 1 first, if never issued
+    version = certificate.reissue(bilan, by=user, reason=payload.reason)
+    return Status(201, version_out(version))

@@ -68,6 +68,7 @@ def test_a_ready_bilan_has_every_item_ok(ready):
         "phase_investigation",
         "phase_conclusions",
         "hours",
+        "attendance_signed",
         "synthese_validated",
         "synthese_handed_over",
         "follow_up_decision",
@@ -78,7 +79,8 @@ def test_a_ready_bilan_has_every_item_ok(ready):
 
 def test_an_untouched_conclusions_phase_names_everything_missing(cast, monkeypatch):
     bilan = in_conclusions(cast.bilan)
-    Entretien.objects.filter(bilan=bilan, phase=Phase.CONCLUSIONS).delete()
+    # Signed attendance is kept (PROTECT): the conclusions entretiens did not take place.
+    Entretien.objects.filter(bilan=bilan, phase=Phase.CONCLUSIONS).update(status="cancelled")
     Bilan.objects.filter(pk=bilan.pk).update(follow_up_decision="")
     stub_synthese(monkeypatch, SYNTHESE_MISSING)
     assert refused_with(bilan) == [

@@ -5,11 +5,14 @@ Beneficiary-facing views only; no models of their own.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
@@ -44,6 +47,15 @@ def todo_for(bilan: Bilan) -> list[dict]:
     return items
 
 
+def current_or_next(bilan: Bilan) -> Entretien | None:
+    """The entretien under way (so a video link can still be opened) or the next one."""
+    now = timezone.now()
+    recent = Entretien.objects.filter(
+        bilan=bilan, status="planned", starts_at__gte=now - dt.timedelta(hours=24)
+    ).order_by("starts_at", "id")
+    return next((e for e in recent if e.ends_at > now), None)
+
+
 @beneficiary_required
 def home(request: HttpRequest) -> HttpResponse:
     bilans = list(Bilan.objects.for_user(request.user).with_people().order_by("-opened_on", "-id"))
@@ -52,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if current is not None:
         context.update(
             budget=current.budget(),
-            next_entretien=Entretien.objects.filter(bilan=current).upcoming().first(),
+            next_entretien=current_or_next(current),
             todo=todo_for(current),
             framing=current.framing_or_empty(),
             consent=current.active_consent(),

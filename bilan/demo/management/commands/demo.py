@@ -34,8 +34,8 @@ from bilan.bilans.models import (
 from bilan.billing import demo as billing_demo
 from bilan.careers import enquetes, interests, matches, pistes, research
 from bilan.careers.referential import import_for_demo
-from bilan.demo.scenario import advance_to
-from bilan.entretiens.models import Entretien, Modality
+from bilan.demo.scenario import advance_to, book_free
+from bilan.entretiens.models import Modality
 from bilan.organisations.models import Membership, Organisation, Role
 
 PASSWORD = "demo-bilan-2026"
@@ -414,11 +414,11 @@ class Command(BaseCommand):
 
         for days, minutes, title in spec.planned:
             day = timezone.localdate() + dt.timedelta(days=days)
-            Entretien.schedule(
-                bilan=bilan,
+            book_free(
+                bilan,
+                day,
                 by=consultant,
                 phase=bilan.current_phase or "",
-                starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0))),
                 planned_minutes=minutes,
                 modality=Modality.VIDEO if spec.format == Format.REMOTE else Modality.IN_PERSON,
                 title=title,

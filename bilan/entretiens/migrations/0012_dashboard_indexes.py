@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('bilans', '0005_dashboard_indexes'),
-        ('entretiens', '0007_delivery_claims'),
+        ('entretiens', '0011_signature_session'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
