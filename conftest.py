@@ -1,4 +1,4 @@
-"""The shared cast every test module uses (see bilan/lib/testing.py), and the browser
+"""The shared cast every test module uses (see bilan/bilans/testing.py and bilan/lib/testing.py), and the browser
 fixtures (see bilan/lib/browser.py)."""
 
 import os
@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 
+from bilan.bilans.testing import *  # noqa: E402, F403
 from bilan.careers.testing import *  # noqa: E402, F403
 from bilan.lib.browser import *  # noqa: E402, F403
 from bilan.lib.testing import *  # noqa: E402, F403

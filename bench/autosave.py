@@ -104,11 +104,11 @@ def prepare(threads: int) -> tuple[str, list[int], list[str]]:
 
     from bilan.accounts.models import ApiToken
     from bilan.bilans.models import Phase, Status
+    from bilan.bilans.testing import make_bilan, make_member, make_organisation
     from bilan.demo.scenario import advance_to
     from bilan.entretiens.guides import default_guide
     from bilan.entretiens.models import Entretien
     from bilan.entretiens.notes import FREE, SUMMARY, question_ids
-    from bilan.lib.testing import make_bilan, make_member, make_organisation
     from bilan.organisations.models import Role
 
     call_command("migrate", verbosity=0)

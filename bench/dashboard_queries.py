@@ -30,8 +30,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bilan.bilans.models import Status  # noqa: E402
+from bilan.bilans.testing import make_bilan, make_member, make_organisation  # noqa: E402
 from bilan.demo.scenario import advance_to  # noqa: E402
-from bilan.lib.testing import make_bilan, make_member, make_organisation  # noqa: E402
 from bilan.organisations.models import Role  # noqa: E402
 
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,10 +4,11 @@ assembles them, so nothing imports it but the URLconf and the tests."""
 
 from __future__ import annotations
 
-from bilan.api import bilans
+from bilan.api import bilans, organisations
 from bilan.api.base import api
 from bilan.api.schemas import ErrorOut
 from bilan.assessments import api as assessments
+from bilan.billing import api as billing
 from bilan.careers import api_matching, api_metiers, api_pistes
 from bilan.documents import api as synthese
 from bilan.entretiens import api as entretiens
@@ -15,11 +16,16 @@ from bilan.entretiens import api_assignments, api_attendance, api_guides, api_no
 from bilan.exchanges import api as exchanges
 from bilan.exercises import api as exercises
 from bilan.followup import api as followup
+from bilan.funding import api as funding
+from bilan.lifecycle import api as lifecycle
+from bilan.quality import api as quality
+from bilan.quality import api_complaints, api_improvements
 
 __all__ = ["api"]
 
 for feature in (
     bilans,
+    organisations,
     api_guides,
     entretiens,
     api_attendance,
@@ -33,6 +39,12 @@ for feature in (
     api_pistes,
     followup,
     synthese,
+    billing,
+    lifecycle,
+    quality,
+    api_complaints,
+    api_improvements,
+    funding,
 ):
     api.add_router("", feature.router)
 

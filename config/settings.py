@@ -1,5 +1,6 @@
 """One settings file, read from the environment. SQLite unless DATABASE_URL says otherwise."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -126,6 +127,10 @@ INSTALLED_APPS = [
     "bilan.documents",
     "bilan.careers",
     "bilan.followup",
+    "bilan.billing",
+    "bilan.lifecycle",  # retention, destruction, GDPR requests and registers (issue 16)
+    "bilan.quality",
+    "bilan.funding",
     "bilan.demo",  # manage.py demo and the test scenario: above every feature
 ]
 
@@ -137,6 +142,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "bilan.lib.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bilan.accounts.middleware.IdleSessionMiddleware",  # right after the sessions
     "bilan.lib.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,6 +156,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Audit trail (issue 11): channel and hashed IP of every audit row, refused reads logged.
     "bilan.compliance.middleware.AuditOriginMiddleware",
+    # A changed information notice is shown again at the next login (issue 16, REQ-58).
+    "bilan.lifecycle.middleware.NoticeMiddleware",
     # SQLite (issue 11): a view that met « database is locked » runs once more. Keep it last.
     "bilan.lib.sqlite.SqliteLockRetryMiddleware",
 ]
@@ -175,6 +183,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_REFERRER_POLICY = "same-origin"
+# Issue 17: a refused form shows a French page in the site's layout, with a way back.
+CSRF_FAILURE_VIEW = "bilan.accounts.csrf.csrf_failure"
 # The API's docs page uses ninja's vendored Swagger UI (static files, no inline script) only
 # when "ninja" is an installed app; otherwise it loads it from a CDN with an inline script,
 # which the CSP above refuses.
@@ -194,6 +204,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bilan.organisations.context_processors.membership",
+                "bilan.funding.context_processors.qualiopi_alert",
             ],
         },
     }
@@ -259,7 +270,10 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # invitation and reset links live three 
 
 # Session expiry: an idle session ends after SESSION_IDLE_MINUTES (REQ-54).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "60")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Issue 18: the expiry moves forward at most once a minute (IdleSessionMiddleware), not with
+# a session write and commit on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "fr"
@@ -326,6 +340,10 @@ INFORMATION_NOTICE_VERSION = os.environ.get("INFORMATION_NOTICE_VERSION", "2026-
 
 # Worker heartbeat (issue 11, item 15): the django-q2 worker writes a heartbeat every minute
 # (schedule « bilan-worker-heartbeat », bilan/worker); staff pages warn after 3 minutes of silence.
+# Sub-processors the operator declares (REQ-48), listed in the registers (issue 16): a JSON list
+# of {"name", "service", "location", "guarantees"}, e.g. the host, the e-mail relay, the video.
+SUBPROCESSORS = json.loads(os.environ.get("SUBPROCESSORS", "[]"))
+
 INSTALLED_APPS += ["bilan.worker"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]  # a literal dict of lists
     "bilan.worker.context_processors.worker"

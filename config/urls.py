@@ -16,7 +16,12 @@ urlpatterns = [
     path("metiers/", include("bilan.careers.urls")),
     path("syntheses/", include("bilan.documents.urls")),
     path("conclusions/", include("bilan.followup.urls")),
+    path("organisme/journal/", include("bilan.compliance.urls")),
+    path("financement/", include("bilan.funding.urls")),
     path("organisme/", include("bilan.organisations.urls")),
+    path("facturation/", include("bilan.billing.urls")),
+    path("donnees/", include("bilan.lifecycle.urls")),
+    path("qualite/", include("bilan.quality.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Logos are the only uploaded files served publicly; content files never are.

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -13,9 +15,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from bilan.accounts.models import LOGIN_LINK_LIFETIME, LoginLink, User
 from bilan.accounts.throttle import mail_allowed
 from bilan.lib import emails
-from bilan.organisations.models import Role
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -41,7 +43,6 @@ class ResetForm(PasswordResetForm):
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # Django's PasswordResetView passes options
         """Known or not, the address costs the same work: one lookup, a token, a rendering."""
-        from bilan.accounts.models import User
 
         email = self.cleaned_data["email"]
         user = self.get_users(email).first()
@@ -57,7 +58,6 @@ class ResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> QuerySet[User]:
         """Active users with that address, including invited ones who never set a password."""
-        from bilan.accounts.models import User
 
         return User.objects.filter(email__iexact=email, is_active=True)
 
@@ -72,16 +72,6 @@ class CodeForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
-    email = forms.EmailField(label=_("Adresse e-mail"))
-    role = forms.ChoiceField(
-        label=_("Rôle"),
-        choices=[(Role.CONSULTANT, Role.CONSULTANT.label), (Role.ADMIN, Role.ADMIN.label)],
-    )
-
-
 class LoginLinkForm(forms.Form):
     """« Recevoir un lien de connexion par e-mail » — beneficiaries only, never staff."""
 
@@ -90,7 +80,6 @@ class LoginLinkForm(forms.Form):
     def save(self) -> None:
         """Send a link if the address is an active beneficiary's; say nothing either way, and
         do the same work either way (the same queries, the same rendering)."""
-        from bilan.accounts.models import LOGIN_LINK_LIFETIME, LoginLink, User
 
         email = self.cleaned_data["email"]
         user = link_recipient(email)
@@ -114,18 +103,20 @@ def render_decoy(name: str, context: dict[str, Any]) -> None:
             render_to_string(f"emails/{name}{suffix}", ctx)
 
 
-def link_recipient(email: str) -> User | None:
-    """The active beneficiary with that address, or None: staff keep their password."""
-    from bilan.accounts.models import User
-    from bilan.organisations.models import Membership
+# Who may sign in by link is a rule of roles, and roles are organisations' (a layer above
+# accounts): organisations registers it when ready (OrganisationsConfig.ready).
+_link_recipient: Callable[[str], User | None] | None = None
 
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    # The roles are read for any address (none for an unknown one): the same two queries.
-    roles = set(
-        Membership.objects.active()
-        .filter(user__email__iexact=email, user__is_active=True)
-        .values_list("role", flat=True)
-    )
-    if user is None or user.is_staff or user.is_superuser:
-        return None
-    return user if roles == {Role.BENEFICIARY} else None
+
+def register_link_recipient(rule: Callable[[str], User | None]) -> None:
+    global _link_recipient
+    _link_recipient = rule
+
+
+def link_recipient(email: str) -> User | None:
+    """The account a login link for `email` may go to, or None (organisations' rule)."""
+    if _link_recipient is None:
+        raise ImproperlyConfigured(
+            "No login-link rule registered: bilan.organisations must be in INSTALLED_APPS."
+        )
+    return _link_recipient(email)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django import Settings
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
+from bilan.accounts.middleware import REFRESHED_KEY
 from bilan.accounts.models import User
-from bilan.bilans.actions import invitation_link
 from bilan.lib.testing import PASSWORD
+from bilan.organisations.invitations import invitation_link
 from bilan.organisations.models import Membership, Role
 
 
@@ -56,8 +63,58 @@ def test_an_idle_session_expires(cast: SimpleNamespace, client: Client, settings
 
 
 def test_the_session_idle_time_is_a_setting(settings: Settings) -> None:
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == 60 * 60
+    assert settings.SESSION_IDLE_REFRESH_SECONDS == 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False  # IdleSessionMiddleware refreshes
+
+
+def session_writes(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(
+        1
+        for q in queries.captured_queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    )
+
+
+def test_a_page_within_the_refresh_interval_writes_no_session(
+    cast: SimpleNamespace, client: Client
+) -> None:
+    client.force_login(cast.consultant)
+    assert session_writes(client, reverse("home")) == 0  # logging in counted as the refresh
+    assert session_writes(client, reverse("home")) == 0
+    assert session_writes(client, reverse("home")) == 0
+
+
+def test_activity_after_the_interval_moves_the_expiry_forward(
+    cast: SimpleNamespace, client: Client
+) -> None:
+    client.force_login(cast.consultant)
+    client.get(reverse("home"))
+    session = client.session
+    session[REFRESHED_KEY] = int(time.time()) - 61  # the last refresh was 61 s ago
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + dt.timedelta(seconds=120)  # and it would end in 2 minutes
+    )
+    assert session_writes(client, reverse("home")) == 1
+    stored = Session.objects.get(session_key=client.session.session_key)
+    left = (stored.expire_date - timezone.now()).total_seconds()
+    assert 60 * 60 - 5 < left <= 60 * 60  # a full idle period again
+    assert session_writes(client, reverse("home")) == 0
+
+
+def test_an_idle_session_expires_without_refresh(cast: SimpleNamespace, client: Client) -> None:
+    """Pages within the interval do not extend a session whose idle time has run out."""
+    client.force_login(cast.consultant)
+    client.get(reverse("home"))
+    session = client.session
+    session.set_expiry(-1)
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
 def test_an_invited_person_sets_a_password_and_is_logged_in(
@@ -129,7 +186,7 @@ def test_only_admins_see_the_team_page(
     cast: SimpleNamespace, client: Client, role: str, status: int
 ) -> None:
     client.force_login(getattr(cast, role))
-    response = client.get(reverse("accounts:team"))
+    response = client.get(reverse("organisations:team"))
     assert response.status_code == status
     if role == "outsider_admin":
         assert "consultante@cap.test" not in response.content.decode()
@@ -144,7 +201,7 @@ def test_an_admin_invites_a_consultant_by_email(
     client.force_login(cast.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("accounts:team"),
+            reverse("organisations:team"),
             {
                 "first_name": "Inès",
                 "last_name": "Invitée",

@@ -17,8 +17,8 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from bilan.accounts.models import ApiToken
-from bilan.bilans.actions import invitation_link
 from bilan.lib.testing import PASSWORD
+from bilan.organisations.invitations import invitation_link
 from bilan.organisations.models import Membership
 
 API = "/api/v1/bilans"

@@ -20,6 +20,7 @@ from pytest_django import Settings
 from bilan.accounts import mfa
 from bilan.accounts.models import ApiToken, User
 from bilan.lib.testing import PASSWORD
+from bilan.organisations.forms import OrganisationForm
 from bilan.organisations.models import Membership
 
 if TYPE_CHECKING:
@@ -219,8 +220,6 @@ def test_each_organisation_sets_its_grace_period_and_the_strictest_wins(
 def test_the_admin_sets_the_grace_period_on_the_settings_page(
     cast: SimpleNamespace, client: Client
 ) -> None:
-    from bilan.organisations.forms import OrganisationForm
-
     data = {"name": cast.org.name, "siret": cast.org.siret, "nda": cast.org.nda}
     assert OrganisationForm({**data, "mfa_grace_days": "0"}, instance=cast.org).is_valid()
     refused = OrganisationForm({**data, "mfa_grace_days": "91"}, instance=cast.org)

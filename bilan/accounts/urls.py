@@ -16,7 +16,6 @@ urlpatterns = [
     path("mot-de-passe/", views.password_change, name="password_change"),
     path("mot-de-passe/change/", views.password_change_done, name="password_change_done"),
     path("invitation/<uidb64>/<token>/", views.invitation, name="invitation"),
-    path("equipe/", views.team, name="team"),
     path("connexion/code/", views.mfa_verify, name="mfa_verify"),
     path("double-authentification/", views.mfa_enrol, name="mfa_enrol"),
     path("double-authentification/desactiver/", views.mfa_disable, name="mfa_disable"),

@@ -7,7 +7,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,12 +16,9 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.accounts import mfa
-from bilan.accounts.forms import CodeForm, InviteForm, LoginForm, LoginLinkForm, ResetForm
+from bilan.accounts.forms import CodeForm, LoginForm, LoginLinkForm, ResetForm
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import ApiToken, LoginLink, User
-from bilan.bilans.actions import invite_member
-from bilan.organisations.access import require_membership
-from bilan.organisations.models import Membership, Role
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -178,35 +174,6 @@ password_change = auth_views.PasswordChangeView.as_view(
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"
 )
-
-
-@login_required
-def team(request: AuthenticatedRequest) -> HttpResponse:
-    """The organisation's staff, and invitations of new consultants or admins (admin only)."""
-    membership = require_membership(request.user, Role.ADMIN)
-    form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invite_member(
-                acting_user=request.user,
-                organisation=membership.organisation,
-                **form.cleaned_data,
-            )
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(
-                request,
-                _t("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]},
-            )
-            return redirect("accounts:team")
-    members = (
-        Membership.objects.filter(organisation=membership.organisation)
-        .exclude(role=Role.BENEFICIARY)
-        .select_related("user")
-        .order_by("role", "user__last_name")
-    )
-    return TemplateResponse(request, "accounts/team.html", {"form": form, "members": members})
 
 
 def login_link_request(request: HttpRequest) -> HttpResponse:

@@ -11,7 +11,6 @@ creation) → 422. Error bodies are `{"detail": "…"}`.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +18,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _t
 from ninja import NinjaAPI, Path
 from ninja.errors import AuthenticationError, HttpError
@@ -35,9 +32,8 @@ from bilan.api.schemas import (
     ErrorOut,
 )
 from bilan.bilans.models import RuleViolation
-from bilan.lib.rows import column_list, instances
 from bilan.lib.text import UNSTORABLE_MESSAGE
-from bilan.organisations.models import Membership
+from bilan.organisations.middleware import token_membership
 
 
 class TokenAuth(HttpBearer):
@@ -54,12 +50,8 @@ class TokenAuth(HttpBearer):
                 )
             )
         # One query for the token, its user and their membership: every API call pays it.
-        params: list[Any] = [digest_of(token), timezone.now(), True, True]
-        with connection.cursor() as cursor:
-            params[1] = connection.ops.adapt_datetimefield_value(params[1])
-            cursor.execute(_token_sql(bool(chosen)), params + ([int(chosen)] if chosen else []))
-            row = cursor.fetchone()
-        if row is None:
+        found = token_membership(digest_of(token), int(chosen) if chosen else None)
+        if found is None:
             if ApiToken.objects.authenticate(token) is None:
                 return None
             if chosen:
@@ -67,34 +59,15 @@ class TokenAuth(HttpBearer):
                     _t("Ce compte n'est pas membre actif de l'organisme demandé.")
                 )
             raise PermissionDenied(_t("Ce compte n'est membre actif d'aucun organisme."))
-        membership, user, api_token = instances(row, Membership, User, ApiToken)
+        membership, user, api_token = found
         api_token.touch()
-        membership.user = user  # the organisation is loaded by the few calls using it
+        # The organisation is loaded by the few calls using it.
         user.membership = membership
         request.user = user
         return user
 
 
 ORGANISATION_HEADER = "X-Bilan-Organisation"
-
-
-@functools.cache
-def _token_sql(chosen: bool) -> str:
-    """The active membership (the chosen organisation's, or the oldest as on the web) of the
-    user of a live token: the same rows as Membership.objects.active() joined to the token,
-    written once per process."""
-    q = connection.ops.quote_name
-    return (
-        f"SELECT {column_list(Membership, 'm')}, {column_list(User, 'u')}, "
-        f"{column_list(ApiToken, 't')} "
-        f"FROM {q(Membership._meta.db_table)} m "
-        f"JOIN {q(User._meta.db_table)} u ON u.{q('id')} = m.{q('user_id')} "
-        f"JOIN {q(ApiToken._meta.db_table)} t ON t.{q('user_id')} = u.{q('id')} "
-        f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND t.{q('expires_at')} > %s "
-        f"AND m.{q('is_active')} = %s AND u.{q('is_active')} = %s "
-        + (f"AND m.{q('organisation_id')} = %s " if chosen else "")
-        + f"ORDER BY m.{q('created_at')}, m.{q('id')} LIMIT 1"
-    )
 
 
 class UnsupportedMediaType(Exception):

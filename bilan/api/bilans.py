@@ -1,18 +1,21 @@
 """API v1: the core bilan operations (in the shell's app, the layer right above the core: the
 shell imports the core, so the core cannot hold them) (list, create, read, consent, advance, hours, consultant,
-preliminary outputs, personal work, withdrawal), mounted on the main api (bilan/api/api.py).
+preliminary outputs, personal work, withdrawal, administrative record), mounted on the main api (bilan/api/api.py).
 Every rule stays in the models and bilans.actions; here we only translate."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _t
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from bilan.accounts.models import User
 from bilan.api.base import BilanId, acting_user, errors, invalid_input
@@ -27,15 +30,18 @@ from bilan.api.schemas import (
     ConsentOut,
     ConsultantIn,
     HoursIn,
+    InputSchema,
     PersonalWorkIn,
     PreliminaryOutputsIn,
+    ScanIn,
 )
 from bilan.bilans import actions
-from bilan.bilans.models import Bilan, BilanFraming
+from bilan.bilans.access import can_read_content, get_bilan_for_user
+from bilan.bilans.models import Bilan, BilanFraming, FundingRoute, Situation
 from bilan.bilans.models import Status as BilanStatus
 from bilan.bilans.transitions import may_transition, run_transition
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
+from bilan.organisations.access import require_membership
 from bilan.organisations.models import HoursRule, Role
 
 router = Router(tags=["bilans"])
@@ -177,6 +183,19 @@ def get_bilan(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
     return {**bilan_out(bilan), "content": content}
 
 
+def scan_file(scan: ScanIn | None) -> UploadedFile | None:
+    """The scanned form of a JSON body as an upload (checked by the owner, check_scan)."""
+    if scan is None:
+        return None
+    try:
+        content = base64.b64decode(scan.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(
+            _t("Le formulaire numérisé est illisible : envoyez son contenu en base64.")
+        ) from None
+    return SimpleUploadedFile(scan.name, content)
+
+
 @router.post(
     "/bilans/{bilan_id}/consent",
     response={201: ConsentOut, **errors(401, 403, 404, 409, 422)},
@@ -189,7 +208,12 @@ def record_consent(
     user = acting_user(request)
     bilan = get_bilan_for_user(user, bilan_id)
     consent = bilan.record_consent(
-        by=user, method=payload.method, notice_version=payload.notice_version
+        by=user,
+        method=payload.method,
+        shown_version=payload.notice_version,
+        # The API's « session » is the bearer token it was given with (kept as an HMAC).
+        session_key=request.headers.get("Authorization", "").removeprefix("Bearer ").strip(),
+        scan=scan_file(payload.scan),
     )
     return Status(
         201,
@@ -303,3 +327,32 @@ def withdraw_consent(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
     bilan = get_bilan_for_user(user, bilan_id)
     bilan.withdraw_consent(by=user)
     return bilan_out(bilan)
+
+
+class AdministrationIn(InputSchema):
+    """The bilan page's « Informations administratives »: the beneficiary's identity, the
+    situation and the financing, corrected together."""
+
+    first_name: str = Field(min_length=1, max_length=150)
+    last_name: str = Field(min_length=1, max_length=150)
+    phone: str = Field("", max_length=30)
+    situation: Situation
+    situation_detail: str = Field("", max_length=200, description="Required for « autre ».")
+    funding_route: FundingRoute
+    funding_reference: str = Field("", max_length=100)
+
+
+@router.put(
+    "/bilans/{bilan_id}/administration",
+    response={200: BilanDetailOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="update_administration",
+    summary="Correct the beneficiary's identity, the situation and the financing (the admin or "
+    "the assigned consultant; never content)",
+)
+def update_administration(
+    request: HttpRequest, bilan_id: BilanId, payload: AdministrationIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    actions.update_bilan_administration(acting_user=user, bilan=bilan, **payload.model_dump())
+    return get_bilan(request, bilan_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
@@ -138,10 +137,28 @@ class BilanIn(InputSchema):
         return value
 
 
+class ScanIn(InputSchema):
+    """A scanned file in a JSON body: its name (the extension says its type) and its bytes."""
+
+    name: str = Field(max_length=255, description="e.g. consentement.pdf (PDF, PNG or JPEG)")
+    content_base64: str = Field(
+        max_length=14_000_000, description="The file's bytes, base64 (10 Mo at most)"
+    )
+
+
 class ConsentIn(InputSchema):
     method: ConsentMethod
-    notice_version: str = Field(
-        default_factory=lambda: settings.INFORMATION_NOTICE_VERSION, max_length=20
+    scan: ScanIn | None = Field(
+        None, description="Paper: the signed consent form, scanned (required for paper)"
+    )
+    notice_version: str | None = Field(
+        None,
+        max_length=20,
+        description=(
+            "The version of the information notice the client showed (get_information_notice); "
+            "empty: the one in force. The version recorded is always the server's: another "
+            "one is refused (422), the notice having changed."
+        ),
     )
 
 

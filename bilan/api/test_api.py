@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from types import SimpleNamespace
@@ -16,9 +17,9 @@ from django.utils import timezone
 
 from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Bilan, ConsentMethod, Status, StatusChange
+from bilan.bilans.testing import make_bilan
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to, conclude
-from bilan.lib.testing import make_bilan
 from bilan.organisations.models import Membership, Role
 
 ROLES = [
@@ -31,6 +32,12 @@ ROLES = [
     "outsider_consultant",
     "outsider_beneficiary",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:  # noqa: ANN001
+    """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 class Api:
@@ -80,7 +87,6 @@ def consent(bilan: Bilan) -> None:
     bilan.record_consent(
         by=bilan.beneficiary,
         method=ConsentMethod.ONLINE,
-        notice_version=settings.INFORMATION_NOTICE_VERSION,
     )
 
 
@@ -434,13 +440,43 @@ def test_an_invalid_body_gets_422_naming_the_fields(api, cast):
     ],
 )
 def test_consent_is_recorded_only_by_whom_the_model_allows(api, cast, who, method, status):
-    response = api.post(f"/bilans/{cast.bilan.pk}/consent", who, {"method": method})
+    body = {"method": method}
+    if method == "paper":
+        body["scan"] = {"name": "consentement.pdf", "content_base64": SCAN_B64}
+    response = api.post(f"/bilans/{cast.bilan.pk}/consent", who, body)
     assert response.status_code == status
     assert cast.bilan.consents.exists() == (status == 201)
     if status == 201:
         assert response.json()["method"] == method
         assert response.json()["notice_version"] == settings.INFORMATION_NOTICE_VERSION
         assert response.json()["given_at"]
+
+
+SCAN_B64 = base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode()
+
+
+def test_paper_consent_needs_its_scanned_form(api, cast):
+    path = f"/bilans/{cast.bilan.pk}/consent"
+    response = api.post(path, "consultant", {"method": "paper"})
+    assert response.status_code == 422 and "numérisé" in response.json()["detail"]
+    forged = {"name": "consentement.pdf", "content_base64": base64.b64encode(b"<html>").decode()}
+    response = api.post(path, "consultant", {"method": "paper", "scan": forged})
+    assert response.status_code == 422 and "autre type" in response.json()["detail"]
+    garbled = {"name": "consentement.pdf", "content_base64": "@@@"}
+    assert api.post(path, "consultant", {"method": "paper", "scan": garbled}).status_code == 422
+    assert not cast.bilan.consents.exists()
+    scan = {"name": "consentement.pdf", "content_base64": SCAN_B64}
+    assert api.post(path, "consultant", {"method": "paper", "scan": scan}).status_code == 201
+    consent = cast.bilan.active_consent()
+    assert consent.scan.read().startswith(b"%PDF") and consent.scan_name == "consentement.pdf"
+    assert consent.session_hash == ""
+
+
+def test_online_consent_through_the_api_keeps_its_token_as_proof(api, cast):
+    api.post(f"/bilans/{cast.bilan.pk}/consent", "beneficiary", {"method": "online"})
+    consent = cast.bilan.active_consent()
+    assert len(consent.session_hash) == 64
+    assert api.tokens["beneficiary"] not in consent.session_hash
 
 
 def test_online_consent_by_someone_else_is_refused_in_french(api, cast):
@@ -450,14 +486,23 @@ def test_online_consent_by_someone_else_is_refused_in_french(api, cast):
     }
 
 
-def test_consent_keeps_the_notice_version_given(api, cast):
+def test_a_forged_notice_version_is_refused_and_nothing_saved(api, cast):
+    """The version recorded is the server's (REQ-58): a client claiming another is refused."""
     response = api.post(
         f"/bilans/{cast.bilan.pk}/consent",
         "beneficiary",
         {"method": "online", "notice_version": "2025-01"},
     )
-    assert response.json()["notice_version"] == "2025-01"
-    assert cast.bilan.active_consent().notice_version == "2025-01"
+    assert response.status_code == 422
+    assert "notice d'information a changé" in response.json()["detail"]
+    assert cast.bilan.active_consent() is None
+    response = api.post(
+        f"/bilans/{cast.bilan.pk}/consent",
+        "beneficiary",
+        {"method": "online", "notice_version": settings.INFORMATION_NOTICE_VERSION},
+    )
+    assert response.status_code == 201
+    assert cast.bilan.active_consent().notice_version == settings.INFORMATION_NOTICE_VERSION
 
 
 def test_a_second_consent_gets_409(api, cast):

@@ -17,7 +17,9 @@ from django.test import Client
 
 from bilan.api.schemas import InputSchema
 from bilan.api.test_api import Api
+from bilan.assessments.api import AnswersIn
 from bilan.bilans.models import Bilan, Status
+from bilan.careers.api_pistes import PisteUpdate
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.test_conduct import make_entretien
@@ -280,9 +282,6 @@ def test_nul_and_lone_surrogates_get_422_naming_the_field_and_save_nothing(
 
 
 def test_a_nul_in_a_nested_body_or_a_dict_key_is_refused():
-    from bilan.assessments.api import AnswersIn
-    from bilan.careers.api_pistes import PisteUpdate
-
     with pytest.raises(pydantic.ValidationError, match="caractère invalide"):
         PisteUpdate.model_validate({"status": {"to": "exploring", "reason": "a\x00"}})
     with pytest.raises(pydantic.ValidationError, match="caractère invalide"):

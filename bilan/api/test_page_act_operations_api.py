@@ -21,6 +21,8 @@ from bilan.careers.models import InterestSort
 from bilan.careers.test_matches import give_riasec
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
+from bilan.demo.testing import add_action
+from bilan.demo.testing import close as close_bilan
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, RenderJob, SyntheseVersion
 from bilan.documents.tasks import render_synthese
@@ -30,8 +32,6 @@ from bilan.entretiens.test_conduct import make_entretien
 from bilan.exchanges.journal import write_entry
 from bilan.exchanges.models import JournalEntry
 from bilan.followup.models import Action, ActionPlan
-from bilan.followup.testing import add_action
-from bilan.followup.testing import close as close_bilan
 
 
 @pytest.fixture

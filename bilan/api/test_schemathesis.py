@@ -38,6 +38,8 @@ from bilan.careers.test_pistes import free
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.guides import default_guide
 from bilan.entretiens.test_conduct import make_entretien
+from bilan.lifecycle import requests
+from bilan.lifecycle.models import RetentionRule
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
@@ -81,6 +83,10 @@ def world(cast, rome) -> dict[str, Any]:  # noqa: ANN001
         "key": "free",
         "code": latest_instruments()[0].code,
         "code_rome": Metier.objects.order_by("code_rome").first().code_rome,
+        "rule_id": RetentionRule.objects.filter(organisation=None).order_by("pk").first().pk,
+        "data_request_id": requests.create_request(
+            bilan=cast.bilan, by=cast.beneficiary, kind="access"
+        ).pk,
     }
 
 
@@ -136,5 +142,5 @@ def test_every_operation_answers_as_documented_and_never_5xx(cast, world, who, c
             f"\nschemathesis as {who}: {len(OPERATIONS)} operations, {calls} calls in "
             f"{(dt.datetime.now() - started).total_seconds():.0f} s, statuses {dict(statuses)}"
         )
-    assert len(OPERATIONS) == 73
+    assert len(OPERATIONS) == 174
     assert not failures, "\n\n".join(failures[:20]) + f"\n\n({len(failures)} failures)"

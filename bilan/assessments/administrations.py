@@ -16,13 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.assessments import sorts
-from bilan.assessments.instruments import Instrument, UnknownInstrument, get_instrument
+from bilan.assessments.instruments import (
+    Instrument,
+    UnknownInstrument,
+    get_instrument,
+    latest_instruments,
+)
 from bilan.assessments.models import Administration, AdministrationStatus, Result
+from bilan.assessments.reports import report
 from bilan.assessments.scoring import IncompleteAnswers, InvalidAnswer, check_answer, score
 from bilan.assessments.sorts import SORT_FAMILIES
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content
+from bilan.exercises.models import ExperienceCompetence
 
 MAX_COMMENT = 20_000
 
@@ -313,7 +320,6 @@ def withdraw_health_consent(*, administration: Administration, by) -> Administra
 
 def competences_to_rate(administration: Administration) -> list[dict]:
     """Defaults, the portefeuille of the bilan, the consultant's additions (deduplicated)."""
-    from bilan.exercises.models import ExperienceCompetence
 
     portfolio = ExperienceCompetence.objects.filter(
         experience__bilan=administration.bilan
@@ -433,6 +439,26 @@ def result_of(administration: Administration) -> Result:
         raise Http404 from None
 
 
+RIASEC_FAMILY = "riasec"
+
+
+def latest_result(bilan: Bilan, *, family: str) -> Result | None:
+    """The result of the bilan's latest submitted test of `family` (« riasec »…), whichever
+    instrument of the family it was: the one answer the matching profile and the pistes'
+    prefill both read (never a hard-coded instrument code)."""
+    codes = [i.code for i in latest_instruments() if i.family == family]
+    return (
+        Result.objects.filter(
+            administration__bilan=bilan,
+            administration__instrument_code__in=codes,
+            administration__status=AdministrationStatus.SUBMITTED,
+        )
+        .select_related("administration")
+        .order_by("-administration__submitted_at", "-pk")
+        .first()
+    )
+
+
 def read_result(*, reader, result: Result, channel: str = "web") -> Result:  # noqa: ANN001
     record_content_access(
         actor=reader, bilan=result.administration.bilan, objects=[result], channel=channel
@@ -447,7 +473,6 @@ def tests_of(bilan: Bilan) -> list[Administration]:
 def any_report(result: Result, reader) -> dict[str, Any]:  # noqa: ANN001
     """The template context `r` of a result: reports.report for the scored tests; for the card
     sorts, the sort's view (health only for the beneficiary and the assigned consultant)."""
-    from bilan.assessments.reports import report
 
     administration = result.administration
     instrument = administration.instrument

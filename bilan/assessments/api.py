@@ -16,16 +16,21 @@ from ninja import Field, Path, Router, Schema, Status
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
 from bilan.assessments.administrations import (
+    MAX_COMMENT,
+    comment_result,
+    debrief_result,
     get_administration_for_user,
     read_result,
     result_of,
     save_answers,
+    set_extra_competences,
     start_test,
     submit_test,
+    withdraw_health_consent,
 )
 from bilan.assessments.instruments import UnknownInstrument, get_instrument, latest_instruments
 from bilan.assessments.models import AgeBand, Sex
-from bilan.organisations.access import get_bilan_for_user
+from bilan.bilans.access import get_bilan_for_user
 
 router = Router(tags=["assessments"])
 
@@ -220,3 +225,91 @@ def get_result(request: HttpRequest, administration_id: AdministrationId) -> dic
     administration = get_administration_for_user(user, administration_id)
     result = read_result(reader=user, result=result_of(administration), channel="api")
     return result_out(result)
+
+
+# ---- the words on a result, the consultant's additions, the health consent ------------------
+
+
+class TextIn(InputSchema):
+    text: str = Field(max_length=MAX_COMMENT)
+
+
+@router.put(
+    "/administrations/{administration_id}/result/comment",
+    response={200: ResultOut, **errors(401, 403, 404, 422)},
+    operation_id="comment_result",
+    summary="« Comment je me reconnais dans ces résultats », the beneficiary's words on a "
+    "result (beneficiary only)",
+)
+def comment_result_endpoint(
+    request: HttpRequest, administration_id: AdministrationId, payload: TextIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    result = result_of(get_administration_for_user(user, administration_id))
+    return result_out(comment_result(result=result, by=user, text=payload.text))
+
+
+@router.put(
+    "/administrations/{administration_id}/result/debrief",
+    response={200: ResultOut, **errors(401, 403, 404, 422)},
+    operation_id="debrief_result",
+    summary="The consultant's debrief note on a result (the assigned consultant only)",
+)
+def debrief_result_endpoint(
+    request: HttpRequest, administration_id: AdministrationId, payload: TextIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    result = result_of(get_administration_for_user(user, administration_id))
+    return result_out(debrief_result(result=result, by=user, text=payload.text))
+
+
+class ExtraCompetencesIn(InputSchema):
+    text: str = Field(
+        max_length=MAX_COMMENT,
+        description="One competence a line, as on the page: the list replaces the previous one",
+    )
+
+
+class ExtraCompetencesOut(Schema):
+    administration_id: int
+    extra_competences: list[str]
+
+
+@router.put(
+    "/administrations/{administration_id}/extra-competences",
+    response={200: ExtraCompetencesOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="set_extra_competences",
+    summary="The consultant's competences added to an auto-évaluation in progress (the "
+    "assigned consultant only)",
+)
+def set_extra_competences_endpoint(
+    request: HttpRequest, administration_id: AdministrationId, payload: ExtraCompetencesIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    administration = get_administration_for_user(user, administration_id)
+    done = set_extra_competences(administration=administration, by=user, text=payload.text)
+    return {
+        "administration_id": done.pk,
+        "extra_competences": done.answers.get("extra_competences", []),
+    }
+
+
+class HealthConsentOut(Schema):
+    administration_id: int
+    health_consent: bool
+
+
+@router.post(
+    "/administrations/{administration_id}/health-consent/withdraw",
+    response={200: HealthConsentOut, **errors(401, 403, 404, 422)},
+    operation_id="withdraw_health_consent",
+    summary="Erase the health information of the valeurs card sort and its consent, before or "
+    "after submission (beneficiary only)",
+)
+def withdraw_health_consent_endpoint(
+    request: HttpRequest, administration_id: AdministrationId
+) -> dict[str, Any]:
+    user = acting_user(request)
+    administration = get_administration_for_user(user, administration_id)
+    done = withdraw_health_consent(administration=administration, by=user)
+    return {"administration_id": done.pk, "health_consent": "health_consent" in done.answers}

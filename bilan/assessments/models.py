@@ -13,8 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bilan.assessments.instruments import Instrument, get_instrument
+from bilan.bilans.content import Content
 from bilan.bilans.fields import EncryptedJSONField, EncryptedTextField
-from bilan.compliance.content import Content
 
 
 class AdministrationStatus(models.TextChoices):

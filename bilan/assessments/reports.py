@@ -22,6 +22,7 @@ from bilan.assessments import charts
 from bilan.assessments.instruments import Instrument
 from bilan.assessments.models import Result
 from bilan.assessments.scoring import RIASEC
+from bilan.assessments.sorts import SORT_FAMILIES
 from bilan.lib.render import render_pdf
 
 
@@ -135,11 +136,10 @@ def big_five_report(instrument: Instrument, scores: dict[str, Any]) -> dict[str,
 def report(result: Result) -> dict[str, Any]:
     administration = result.administration
     instrument = administration.instrument
-    from bilan.assessments.sorts import SORT_FAMILIES
 
     if instrument.family in SORT_FAMILIES:
         # The card sorts have no score: their view, as the beneficiary reads it (the PDF is theirs).
-        from bilan.assessments.administrations import any_report
+        from bilan.assessments.administrations import any_report  # why: it imports this module
 
         return {
             **any_report(result, administration.bilan.beneficiary),

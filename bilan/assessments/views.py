@@ -23,7 +23,8 @@ from bilan.assessments.administrations import (
     set_extra_competences,
     tests_of,
 )
-from bilan.organisations.access import can_read_content, get_bilan_for_user, require_membership
+from bilan.bilans.access import can_read_content, get_bilan_for_user
+from bilan.organisations.access import require_membership
 from bilan.organisations.models import Role
 
 

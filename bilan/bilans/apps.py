@@ -25,6 +25,7 @@ class BilansConfig(AppConfig):
     label = "bilans"
 
     def ready(self) -> None:
+        # why: an AppConfig imports its app's modules only once the registry is ready.
         from bilan.lib import logs
         from bilan.lib.text import install_storable_text_checks
 

@@ -10,6 +10,7 @@ app is ready (`FollowupConfig.ready`), and the bilan page's « prêt à clore »
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,6 +43,24 @@ def register(*, missing: MissingFn, close: CloseFn) -> None:
     """Called once by the owning app's AppConfig.ready (the last registration wins)."""
     global _owner
     _owner = ClosingOwner(missing=missing, close=close)
+
+
+ClosedHook = Callable[[Bilan], None]
+_on_closed: list[ClosedHook] = []
+
+
+def on_closed(hook: ClosedHook) -> None:
+    """A feature asks to be told when a bilan has closed (quality: the satisfaction surveys).
+    Called once per app's ready(); registering the same hook twice keeps one."""
+    if hook not in _on_closed:
+        _on_closed.append(hook)
+
+
+def closed(bilan: Bilan) -> None:
+    """Called by `Bilan.close` inside its transaction, after the state change: a hook that
+    fails undoes the closing, so nothing closes without what the hooks record."""
+    for hook in _on_closed:
+        hook(bilan)
 
 
 def owner() -> ClosingOwner:

@@ -3,8 +3,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
@@ -17,6 +15,7 @@ from bilan.bilans.models import (
     StopReason,
     administration_errors,
 )
+from bilan.lib.forms import HoursField
 from bilan.organisations.models import Membership, Organisation
 
 
@@ -34,34 +33,6 @@ def administration_clean(form: forms.Form) -> dict[str, Any]:
         for field, message in errors.items():
             form.add_error(field, message)
     return data
-
-
-class HoursField(forms.DecimalField):
-    """Hours typed as a decimal (« 1,5 »), returned in minutes."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_digits", 4)
-        kwargs.setdefault("decimal_places", 2)
-        # A text input accepts the French decimal comma (« 1,5 ») that a number input refuses.
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-        # The bounds in hours, with the French decimal comma (« au moins 0,25 h »).
-        for validator in self.validators:
-            if isinstance(validator, MinValueValidator | MaxValueValidator):
-                limit = f"{validator.limit_value:g}".replace(".", ",")
-                words = (
-                    _("Indiquez au moins {limit} h.")
-                    if isinstance(validator, MinValueValidator)
-                    else _("Indiquez au plus {limit} h.")
-                )
-                validator.message = format_lazy(words, limit=limit)
-
-    def clean(self, value: Any) -> int | None:
-        if isinstance(value, str):
-            value = value.strip().replace(",", ".").replace(" ", "")
-        hours = super().clean(value)
-        return None if hours is None else round(hours * 60)
 
 
 class ConsultantChoiceForm(forms.Form):
@@ -143,10 +114,6 @@ class PersonalWorkForm(forms.Form):
     personal = HoursField(label=_("Travail personnel réalisé (heures)"))
 
 
-class HeldForm(forms.Form):
-    duration = HoursField(label=_("Durée réalisée (heures)"), min_value=0.25)
-
-
 class CloseForm(forms.Form):
     completion = forms.ChoiceField(label=_("Réalisation"), choices=Completion.choices)
     reason = forms.ChoiceField(
@@ -174,6 +141,10 @@ class PaperConsentForm(forms.Form):
         label=_(
             "Je confirme détenir le formulaire de consentement signé par le ou la bénéficiaire."
         ),
+    )
+    scan = forms.FileField(
+        label=_("Le formulaire signé, numérisé (PDF, PNG ou JPEG)"),
+        help_text=_("Il est conservé comme preuve du consentement (document administratif)."),
     )
 
 

@@ -6,38 +6,33 @@ Views and the API only call these methods: no rule about a bilan lives anywhere 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bilan.accounts.models import User
+from bilan.bilans import funding_hook, minutes, notice
+from bilan.bilans.content import Content, DocumentClass
 from bilan.bilans.fields import EncryptedTextField
-from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import check_person_date, in_db_date_window
+from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.invitations import invited_address, is_placeholder
-from bilan.organisations.models import HoursRule, Organisation, Role
-
-
-class RuleViolation(ValidationError):
-    """A refused action, with a French message naming what is missing.
-
-    `code` says why, so the API can answer with the right status: "refused" (the state does
-    not allow it, 409), "forbidden" (not this person's act, 403), "invalid" (bad input, 422).
-    """
-
-    def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message, code=code)
+from bilan.organisations.middleware import membership_for
+from bilan.organisations.models import FUNDER_ROLES, HoursRule, Membership, Organisation, Role
 
 
 def check_date(value: dt.date | None, *, label: str) -> None:
@@ -104,6 +99,8 @@ class FundingRoute(models.TextChoices):
     OPCO = "opco", _("OPCO")
     FRANCE_TRAVAIL = "france_travail", _("France Travail")
     PERSONAL = "personal", _("fonds personnels")
+    CONGE_RECLASSEMENT = "conge_reclassement", _("congé de reclassement")
+    OTHER = "other", _("autre financement")
 
 
 class Format(models.TextChoices):
@@ -164,39 +161,95 @@ def check_administration(
         raise RuleViolation(" ".join(errors.values()), code="invalid")
 
 
+# The scanned paper consent form (REQ-2): extension → the first bytes it must start with.
+SCAN_TYPES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+SCAN_MAX = 10 * 1024 * 1024
+
+
+def check_scan(upload: UploadedFile) -> None:
+    """The scanned form if its extension, size and first bytes agree (as message
+    attachments are checked), else a French refusal (422); served back only as a protected
+    download (bilan.lib.uploads.protect_upload)."""
+    name = PurePath(upload.name or "").name
+    signatures = SCAN_TYPES.get(PurePath(name).suffix.lower())
+    if signatures is None:
+        raise RuleViolation(
+            _t("« %(name)s » : le formulaire numérisé doit être un PDF, un PNG ou un JPEG.")
+            % {"name": name},
+            code="invalid",
+        )
+    if not upload.size or upload.size > SCAN_MAX:
+        raise RuleViolation(
+            _t("« %(name)s » : le fichier est vide ou dépasse 10 Mo.") % {"name": name},
+            code="invalid",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(signatures):
+        raise RuleViolation(
+            _t(
+                "« %(name)s » ne correspond pas à son extension : le fichier semble d'un autre type."
+            )
+            % {"name": name},
+            code="invalid",
+        )
+
+
+def session_proof(session_key: str) -> str:
+    """The session (or API token) a consent was given in, as an HMAC under SECRET_KEY: proof
+    that can be matched later without storing the key itself."""
+    if not session_key:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), session_key.encode(), hashlib.sha256).hexdigest()
+
+
+def consent_scan_path(instance: Consent, filename: str) -> str:
+    """A random name under consents/ (never served publicly), keeping the checked extension."""
+    return f"consents/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
 class ConsentMethod(models.TextChoices):
     ONLINE = "online", _("acceptation en ligne par le ou la bénéficiaire")
     PAPER = "paper", _("formulaire papier signé, enregistré par l'organisme")
 
 
-def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
-    """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
-    it at all: admins their organisation's, consultants their assigned ones, beneficiaries
-    their own. None: nothing."""
+def visibility(user: User | AnonymousUser) -> dict[str, int] | None:
+    """The one rule of which bilans `user` may see at all, as the field values a visible
+    bilan has: admins their organisation's, consultants their assigned ones, beneficiaries
+    their own. None: nothing. `visible_to` (a query) and `is_visible_to` (a bilan in hand)
+    both read it."""
     membership = getattr(user, "membership", None)
-    if membership is None:
-        return None
-    q = models.Q(**{f"{prefix}organisation_id": membership.organisation_id})
+    if membership is None or membership.role in FUNDER_ROLES:
+        return None  # funders reach bilans only through the funding feature (administrative)
+    fields = {"organisation_id": membership.organisation_id}
     if membership.role == Role.BENEFICIARY:
         # A beneficiary owns their bilans; with bilans at two providers she works in one at a
         # time (the organisation she chose) and never sees one through the other.
-        return q & models.Q(**{f"{prefix}beneficiary": user})
-    if membership.role == Role.ADMIN:
-        return q
-    return q & models.Q(**{f"{prefix}consultant": user})
+        fields["beneficiary_id"] = user.pk
+    elif membership.role != Role.ADMIN:
+        fields["consultant_id"] = user.pk
+    return fields
+
+
+def visible_to(user: User | AnonymousUser, prefix: str = "") -> models.Q | None:
+    """The condition on a bilan (reached through `prefix`, e.g. "bilan__") that `user` may see
+    it (`visibility`). None: nothing."""
+    fields = visibility(user)
+    if fields is None:
+        return None
+    return models.Q(**{f"{prefix}{name}": value for name, value in fields.items()})
 
 
 def is_visible_to(user: User | AnonymousUser, bilan: Bilan) -> bool:
-    """`visible_to` for a bilan already in hand: the same rule, without a query (a test
-    checks the two agree for every role)."""
-    membership = getattr(user, "membership", None)
-    if membership is None:
-        return False
-    if bilan.organisation_id != membership.organisation_id:
-        return False
-    if membership.role == Role.BENEFICIARY:
-        return bilan.beneficiary_id == user.pk
-    return membership.role == Role.ADMIN or bilan.consultant_id == user.pk
+    """`visibility` for a bilan already in hand, without a query."""
+    fields = visibility(user)
+    return fields is not None and all(getattr(bilan, n) == v for n, v in fields.items())
 
 
 def current_of(bilans: list[Bilan]) -> Bilan | None:
@@ -218,38 +271,18 @@ class BilanQuerySet(models.QuerySet["Bilan"]):
     def active(self) -> BilanQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
+    def consent_withdrawn(self) -> BilanQuerySet:
+        """Bilans whose beneficiary withdrew her consent and has not given it again: no
+        reminder, digest or invitation is sent to her (issue 16). The one rule every sender
+        asks (entretien reminders, message digests, suivi invitations)."""
+        withdrawn = Consent.objects.filter(bilan=OuterRef("pk"), withdrawn_at__isnull=False)
+        active = Consent.objects.filter(bilan=OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.filter(Exists(withdrawn)).exclude(Exists(active))
+
     def with_hours(self) -> BilanQuerySet:
         """Annotate entretien and inter-session work minutes in one query, whatever the
-        number of bilans."""
-        from bilan.entretiens.models import Assignment, Entretien
-
-        def minutes(field: str, **flt: Any) -> Coalesce:
-            sub = (
-                Entretien.objects.filter(bilan=OuterRef("pk"), **flt)
-                .exclude(phase=Phase.FOLLOW_UP)
-                .order_by()
-                .values("bilan")
-                .annotate(total=Sum(field))
-                .values("total")
-            )
-            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-        def estimates(**flt: Any) -> Coalesce:
-            sub = (
-                Assignment.objects.filter(bilan=OuterRef("pk"), **flt)
-                .order_by()
-                .values("bilan")
-                .annotate(total=Sum("estimated_minutes"))
-                .values("total")
-            )
-            return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
-
-        return self.annotate(
-            scheduled_minutes=minutes("planned_minutes", status__in=["planned", "held"]),
-            held_minutes=minutes("held_minutes", status="held"),
-            assigned_minutes=estimates(),
-            assigned_done_minutes=estimates(done_at__isnull=False),
-        )
+        number of bilans (counted by entretiens, see bilans/minutes.py)."""
+        return self.annotate(**minutes.source().annotations())
 
     def with_people(self) -> BilanQuerySet:
         return self.select_related("beneficiary", "consultant", "organisation")
@@ -319,7 +352,20 @@ class Bilan(models.Model):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        # Issue 18: the dashboards and the list walk these in order and stop at their limit.
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["organisation", "-opened_on", "-id"], name="bilan_org_recent"),
+            models.Index(
+                fields=["consultant", "-opened_on", "-id"], name="bilan_consultant_recent"
+            ),
+            models.Index(
+                fields=["consultant", "status", "-opened_on", "-id"], name="bilan_consultant_stage"
+            ),
+            models.Index(
+                fields=["organisation", "consultant", "status"], name="bilan_org_consultant_stage"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=in_db_date_window("opened_on"), name="bilan_opened_on_in_window"
@@ -359,19 +405,16 @@ class Bilan(models.Model):
 
     def budget(self, rule: HoursRule | None = None) -> Budget:
         rule = rule or self.rule()
-        if hasattr(self, "scheduled_minutes") and hasattr(self, "held_minutes"):  # with_hours
-            scheduled, held = self.scheduled_minutes, self.held_minutes
-        else:
-            sums = self.entretiens.exclude(phase=Phase.FOLLOW_UP).aggregate(
-                scheduled=Sum("planned_minutes", filter=Q(status__in=["planned", "held"])),
-                held=Sum("held_minutes", filter=Q(status="held")),
-            )
-            scheduled, held = sums["scheduled"] or 0, sums["held"] or 0
-        assigned, assigned_done = self.assignment_minutes()
+        counted = minutes.figures(self)
+        scheduled, held = counted["scheduled_minutes"], counted["held_minutes"]
+        # Delivered: held AND proven by attendance, as the ledger decides (entretiens.ledger).
+        delivered = counted["delivered_minutes"]
+        assigned, assigned_done = counted["assigned_minutes"], counted["assigned_done_minutes"]
         return Budget(
             planned_accompaniment=self.planned_accompaniment_minutes,
             scheduled_accompaniment=scheduled,
-            delivered_accompaniment=held,
+            delivered_accompaniment=delivered,
+            held_accompaniment=held,
             # Travail inter-session counts as personal work: estimates given, estimates done.
             planned_personal=max(self.planned_personal_minutes, assigned),
             delivered_personal=max(self.delivered_personal_minutes, assigned_done),
@@ -382,13 +425,8 @@ class Bilan(models.Model):
 
     def assignment_minutes(self) -> tuple[int, int]:
         """Estimated minutes of inter-session work given, and of the part done."""
-        if hasattr(self, "assigned_minutes") and hasattr(self, "assigned_done_minutes"):
-            return self.assigned_minutes, self.assigned_done_minutes
-        sums = self.assignments.aggregate(
-            given=Sum("estimated_minutes"),
-            done=Sum("estimated_minutes", filter=Q(done_at__isnull=False)),
-        )
-        return sums["given"] or 0, sums["done"] or 0
+        counted = minutes.figures(self, ("assigned_minutes", "assigned_done_minutes"))
+        return counted["assigned_minutes"], counted["assigned_done_minutes"]
 
     def is_assigned_consultant(self, user: User | AnonymousUser) -> bool:
         """`user` is this bilan's consultant, acting as a consultant of its organisation
@@ -416,6 +454,11 @@ class Bilan(models.Model):
 
     def active_consent(self) -> Consent | None:
         return self.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        """`BilanQuerySet.consent_withdrawn` for one bilan: the same rule."""
+        return Bilan.objects.filter(pk=self.pk).consent_withdrawn().exists()
 
     def framing_or_empty(self) -> BilanFraming:
         try:
@@ -476,8 +519,7 @@ class Bilan(models.Model):
 
     def _authorise(self, by: User, act: str) -> None:
         """Check the one table of who may do what (bilans/transitions.py)."""
-        from bilan.bilans.transitions import may_transition
-        from bilan.organisations.middleware import membership_for
+        from bilan.bilans.transitions import may_transition  # why: it imports this module
 
         if not hasattr(by, "membership"):
             by.membership = membership_for(by)
@@ -494,8 +536,23 @@ class Bilan(models.Model):
             change(self._locked())
         self.refresh_from_db()
 
-    def record_consent(self, *, by: User, method: str, notice_version: str) -> Consent:
-        """Record the beneficiary's informed consent (L6313-4, REQ-2)."""
+    def record_consent(
+        self,
+        *,
+        by: User,
+        method: str,
+        shown_version: str | None = None,
+        session_key: str = "",
+        scan: UploadedFile | None = None,
+    ) -> Consent:
+        """Record the beneficiary's informed consent (L6313-4, REQ-2) with the version of the
+        information notice in force (REQ-58): server-side data (`bilans.notice`), never a
+        client's value. `shown_version` is the version the server noted when it showed the
+        notice (a page's session, an API client's claim): a different one is refused, the
+        notice having changed since.
+
+        The method's proof is kept (REQ-2): online, the session (`session_key`, stored as an
+        HMAC) and the time; on paper, the scanned signed form, required (`check_scan`)."""
         if method == ConsentMethod.ONLINE and by.pk != self.beneficiary_id:
             raise RuleViolation(
                 _t("Le consentement ne peut être donné que par le ou la bénéficiaire."),
@@ -506,9 +563,22 @@ class Bilan(models.Model):
                 _t("Seul l'organisme peut enregistrer un consentement signé sur papier."),
                 code="forbidden",
             )
-        if not notice_version:
+        if method == ConsentMethod.PAPER:
+            if scan is None:
+                raise RuleViolation(
+                    _t("Joignez le formulaire de consentement signé, numérisé (PDF, PNG ou JPEG)."),
+                    code="invalid",
+                )
+            check_scan(scan)
+        notice_version = notice.current_version()
+        if shown_version is not None and shown_version != notice_version:
             raise RuleViolation(
-                _t("Indiquez la version de la notice d'information présentée."), code="invalid"
+                _t(
+                    "La notice d'information a changé (version en vigueur : %(v)s) : relisez-la "
+                    "avant de donner votre consentement."
+                )
+                % {"v": notice_version},
+                code="invalid",
             )
         with transaction.atomic():
             bilan = self._locked()
@@ -518,9 +588,17 @@ class Bilan(models.Model):
             )
             if bilan.active_consent():
                 raise RuleViolation(_t("Le consentement est déjà enregistré pour ce bilan."))
-            consent = Consent.objects.create(
-                bilan=bilan, method=method, notice_version=notice_version, recorded_by=by
+            consent = Consent(
+                bilan=bilan,
+                method=method,
+                notice_version=notice_version,
+                recorded_by=by,
+                session_hash=session_proof(session_key) if method == ConsentMethod.ONLINE else "",
             )
+            if scan is not None and method == ConsentMethod.PAPER:
+                consent.scan_name = PurePath(scan.name or "").name[:255]
+                consent.scan.save(consent.scan_name, scan, save=False)
+            consent.save()
         return consent
 
     def withdraw_consent(self, *, by: User) -> None:
@@ -684,6 +762,10 @@ class Bilan(models.Model):
                 reason=reason,
                 fields=("completion", "stop_reason", "closed_on"),
             )
+            # why: closing.py imports this module; the hooks run in the closing's transaction
+            from bilan.bilans import closing
+
+            closing.closed(bilan)
 
         self._apply(change, act="close", by=by)
 
@@ -790,16 +872,22 @@ class Bilan(models.Model):
             )
             bilan.situation = situation
             bilan.situation_detail = situation_detail.strip()
-            bilan.funding_route = funding_route
-            bilan.funding_reference = funding_reference.strip()
-            bilan.save(
-                update_fields=[
-                    "situation",
-                    "situation_detail",
-                    "funding_route",
-                    "funding_reference",
-                ]
+            changed = (bilan.funding_route, bilan.funding_reference) != (
+                funding_route,
+                funding_reference.strip(),
             )
+            fields = ["situation", "situation_detail"]
+            if changed and funding_hook.registered():
+                # The funding feature owns every change of the route (reason, log, closed
+                # bilans refused): it updates the primary share and syncs these two fields.
+                funding_hook.change_route(
+                    bilan=bilan, by=by, route=funding_route, reference=funding_reference.strip()
+                )
+            elif changed:
+                bilan.funding_route = funding_route
+                bilan.funding_reference = funding_reference.strip()
+                fields += ["funding_route", "funding_reference"]
+            bilan.save(update_fields=fields)
 
         self._apply(change, act="update_administration", by=by)
 
@@ -832,15 +920,13 @@ class Bilan(models.Model):
                 *STOPPABLE_STATUSES, action=_t("enregistrer le travail personnel")
             )
             budget = bilan.budget()
-            if budget.count_personal and (
-                budget.delivered_accompaniment + minutes > budget.max_total
-            ):
+            if budget.count_personal and (budget.held + minutes > budget.max_total):
                 raise RuleViolation(
                     _t(
                         "Durée réalisée %(done)s > %(max)s maximum (art. L6313-4 du Code du travail)."
                     )
                     % {
-                        "done": fmt(budget.delivered_accompaniment + minutes),
+                        "done": fmt(budget.held + minutes),
                         "max": fmt(budget.max_total),
                     }
                 )
@@ -851,8 +937,6 @@ class Bilan(models.Model):
 
     def assign_consultant(self, *, by: User, consultant: User, reason: str = "") -> None:
         """Give the bilan to another consultant of the organisation, keeping the history."""
-        from bilan.organisations.models import Membership
-
         if (
             not Membership.objects.consultants()
             .filter(user=consultant, organisation_id=self.organisation_id)
@@ -923,6 +1007,11 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The method's proof (issue 16): online, the session it was given in (an HMAC, see
+    # session_proof); on paper, the scanned signed form.
+    session_hash = models.CharField(max_length=64, blank=True, default="")
+    scan = models.FileField(upload_to=consent_scan_path, max_length=200, blank=True)
+    scan_name = models.CharField(_("nom du fichier"), max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["-given_at"]

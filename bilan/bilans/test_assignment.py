@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from bilan.accounts.models import User
-from bilan.bilans.models import Bilan, RuleViolation
-from bilan.lib.testing import make_bilan
+from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.testing import make_bilan
+from bilan.demo.scenario import advance_to
 from bilan.organisations.models import Membership
 
 
@@ -132,9 +133,6 @@ def test_someone_without_membership_sees_nothing(cast: SimpleNamespace) -> None:
 
 
 def test_an_archived_bilan_keeps_its_consultant(cast: SimpleNamespace) -> None:
-    from bilan.bilans.models import Status
-    from bilan.demo.scenario import advance_to
-
     advance_to(cast.bilan, Status.ARCHIVED)
     with pytest.raises(RuleViolation, match="ne change plus de consultant"):
         cast.bilan.assign_consultant(by=cast.admin, consultant=cast.colleague)

@@ -7,11 +7,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from bilan.bilans import closing
+from bilan.followup import closing as owner
 
 
 def test_followup_closing_is_the_registered_owner() -> None:
-    from bilan.followup import closing as owner
-
     assert closing.owner().missing is owner.missing
     assert closing.owner().close is owner.close_bilan
 

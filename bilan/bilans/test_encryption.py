@@ -18,6 +18,7 @@ from pytest_django import Settings
 from bilan.bilans import encryption
 from bilan.bilans.apps import master_keys_check
 from bilan.bilans.models import BilanFraming, BilanKey
+from bilan.bilans.testing import make_bilan
 from bilan.lib import crypto
 from bilan.lib.crypto import (
     KeyCache,
@@ -28,7 +29,7 @@ from bilan.lib.crypto import (
     parse_master_keys,
 )
 from bilan.lib.test_production import manage, production_env
-from bilan.lib.testing import database_dump, make_bilan
+from bilan.lib.testing import database_dump
 
 MARKER = "MARQUEUR-SECRET-7f3a"
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from bilan.bilans.models import (
@@ -21,7 +21,7 @@ from bilan.bilans.models import (
     Status,
     StopReason,
 )
-from bilan.demo.scenario import advance_to, conclude_and_close, hold
+from bilan.demo.scenario import advance_to, conclude_and_close, hold, sign_both
 from bilan.entretiens.models import Entretien, EntretienStatus
 from bilan.lib.hours import Budget, fmt
 from bilan.organisations.models import HoursRule, Organisation
@@ -29,15 +29,35 @@ from bilan.organisations.models import HoursRule, Organisation
 CEILING = "(art. L6313-4 du Code du travail)."
 
 
-def book(bilan: Bilan, minutes: int, *, phase: str = Phase.PRELIMINARY, days: int = 7) -> Entretien:
-    """Schedule an entretien `days` from now (negative: in the past, so it can be held)."""
+SLOTS = itertools.count()
+
+
+def book(
+    bilan: Bilan,
+    minutes: int,
+    *,
+    phase: str = Phase.PRELIMINARY,
+    days: int = 7,
+    hours: int | None = None,
+) -> Entretien:
+    """Schedule an entretien `days` (and `hours`) from now (negative: in the past, so it can be
+    held). Future ones each get their own day: a person's entretiens never overlap."""
+    if hours is None:
+        hours = 24 * next(SLOTS) if days > 0 else 0
     return Entretien.schedule(
         bilan=bilan,
         by=bilan.consultant,
         phase=phase,
-        starts_at=timezone.now() + dt.timedelta(days=days),
+        starts_at=timezone.now() + dt.timedelta(days=days, hours=hours),
         planned_minutes=minutes,
     )
+
+
+def held(entretien: Entretien, **kwargs: Any) -> Entretien:
+    """Mark held and have both parties sign on the day: delivered hours (the ledger)."""
+    entretien.mark_held(by=entretien.bilan.consultant, **kwargs)
+    sign_both(entretien, at=entretien.starts_at + dt.timedelta(minutes=entretien.held_minutes))
+    return entretien
 
 
 def plan(bilan: Bilan, accompaniment: int, personal: int) -> None:
@@ -62,7 +82,6 @@ def walk_to_conclusions(c: SimpleNamespace, minutes: tuple[int, int, int]) -> No
     bilan.record_consent(
         by=c.beneficiary,
         method=ConsentMethod.ONLINE,
-        notice_version=settings.INFORMATION_NOTICE_VERSION,
     )
     bilan.start_preliminary(by=c.consultant)
     hold(bilan, Phase.PRELIMINARY, minutes=minutes[0], days_ago=30)
@@ -169,14 +188,14 @@ def test_the_same_entretien_is_refused_or_accepted_depending_on_the_personal_wor
 
 
 def test_marking_an_entretien_held_past_the_ceiling_is_refused(cast: SimpleNamespace) -> None:
-    for _ in range(11):
-        book(cast.bilan, 120, days=-3).mark_held(by=cast.consultant)
-    last = book(cast.bilan, 60, days=-1)
+    for i in range(11):
+        held(book(cast.bilan, 120, days=-3, hours=3 * i))
+    last = book(cast.bilan, 120, days=-1)
 
-    with pytest.raises(RuleViolation) as refused:
-        last.mark_held(by=cast.consultant, held_minutes=150)
+    with pytest.raises(RuleViolation) as refused:  # within the 15 min tolerance, over 24 h
+        last.mark_held(by=cast.consultant, held_minutes=135)
 
-    assert refused.value.messages == [f"Durée réalisée 24 h 30 > 24 h maximum {CEILING}"]
+    assert refused.value.messages == [f"Durée réalisée 24 h 15 > 24 h maximum {CEILING}"]
     last.refresh_from_db()
     assert last.status == EntretienStatus.PLANNED
     assert cast.bilan.budget().delivered_accompaniment == 22 * 60
@@ -343,8 +362,8 @@ def test_an_organisation_minimum_is_the_one_a_full_close_must_reach(cast: Simple
 
 def test_the_budget_shows_planned_and_delivered_percentages(cast: SimpleNamespace) -> None:
     plan(cast.bilan, 18 * 60, 6 * 60)
-    for _ in range(3):
-        book(cast.bilan, 120, days=-2).mark_held(by=cast.consultant)
+    for i in range(3):
+        held(book(cast.bilan, 120, days=-2, hours=3 * i))
     cast.bilan.record_personal_work(by=cast.consultant, minutes=6 * 60)
 
     budget = cast.bilan.budget()
@@ -358,8 +377,8 @@ def test_the_budget_shows_planned_and_delivered_percentages(cast: SimpleNamespac
 def test_the_budget_leaves_personal_work_out_when_the_rule_says_so(cast: SimpleNamespace) -> None:
     own_rule(cast.org, dt.date(2026, 3, 2), count_personal_work=False)
     plan(cast.bilan, 18 * 60, 6 * 60)
-    for _ in range(3):
-        book(cast.bilan, 120, days=-2).mark_held(by=cast.consultant)
+    for i in range(3):
+        held(book(cast.bilan, 120, days=-2, hours=3 * i))
     cast.bilan.record_personal_work(by=cast.consultant, minutes=6 * 60)
 
     budget = cast.bilan.budget()
@@ -418,8 +437,8 @@ def test_fmt_writes_hours_the_french_way(minutes: int, text: str) -> None:
 def test_delivered_personal_work_counts_when_an_entretien_is_booked_and_held(
     cast: SimpleNamespace,
 ) -> None:
-    for _ in range(10):
-        book(cast.bilan, 120, days=-3).mark_held(by=cast.consultant)
+    for i in range(10):
+        held(book(cast.bilan, 120, days=-3, hours=3 * i))
     cast.bilan.record_personal_work(by=cast.consultant, minutes=4 * 60)  # 20 h + 4 h: the ceiling
 
     with pytest.raises(RuleViolation, match="Entretien refusé : durée planifiée 26 h > 24 h"):
@@ -428,14 +447,14 @@ def test_delivered_personal_work_counts_when_an_entretien_is_booked_and_held(
 
 
 def test_marking_held_counts_the_personal_work_already_done(cast: SimpleNamespace) -> None:
-    for _ in range(10):
-        book(cast.bilan, 120, days=-3).mark_held(by=cast.consultant)
+    for i in range(10):
+        held(book(cast.bilan, 120, days=-3, hours=3 * i))
     cast.bilan.record_personal_work(by=cast.consultant, minutes=3 * 60)
     last = book(cast.bilan, 60, days=-1)  # 21 h + 3 h: the ceiling
 
-    with pytest.raises(RuleViolation, match="Durée réalisée 24 h 30 > 24 h maximum"):
-        last.mark_held(by=cast.consultant, held_minutes=90)
-    last.mark_held(by=cast.consultant)
+    with pytest.raises(RuleViolation, match="Durée réalisée 24 h 15 > 24 h maximum"):
+        last.mark_held(by=cast.consultant, held_minutes=75)
+    held(last)
     assert cast.bilan.budget().delivered_total == 24 * 60
 
 

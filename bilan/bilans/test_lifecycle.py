@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bilan.bilans.models import (
@@ -23,18 +24,30 @@ from bilan.bilans.models import (
     Status,
     StatusChange,
     StopReason,
+    session_proof,
 )
 from bilan.demo.scenario import advance_to, conclude_and_close, hold
 from bilan.entretiens.models import Entretien
+
+SCAN = b"%PDF-1.4\n%%EOF\n"
+
+
+def scan() -> SimpleUploadedFile:
+    return SimpleUploadedFile("consentement.pdf", SCAN, content_type="application/pdf")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:  # noqa: ANN401
+    """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
 
 NOTICE = settings.INFORMATION_NOTICE_VERSION
 ARRANGEMENTS = "Entretiens de 2 h le mardi matin ; travail personnel entre les séances."
 
 
 def consent(bilan: Bilan) -> Consent:
-    return bilan.record_consent(
-        by=bilan.beneficiary, method=ConsentMethod.ONLINE, notice_version=NOTICE
-    )
+    return bilan.record_consent(by=bilan.beneficiary, method=ConsentMethod.ONLINE)
 
 
 def start(c: SimpleNamespace) -> None:
@@ -83,9 +96,7 @@ def test_online_consent_can_only_be_given_by_the_beneficiary(
     cast: SimpleNamespace, who: str
 ) -> None:
     with pytest.raises(RuleViolation, match="ne peut être donné que par le ou la bénéficiaire"):
-        cast.bilan.record_consent(
-            by=getattr(cast, who), method=ConsentMethod.ONLINE, notice_version=NOTICE
-        )
+        cast.bilan.record_consent(by=getattr(cast, who), method=ConsentMethod.ONLINE)
     assert not Consent.objects.exists()
 
 
@@ -93,10 +104,10 @@ def test_online_consent_can_only_be_given_by_the_beneficiary(
 def test_paper_consent_is_recorded_by_the_staff_of_the_bilan(
     cast: SimpleNamespace, who: str
 ) -> None:
-    cast.bilan.record_consent(
-        by=getattr(cast, who), method=ConsentMethod.PAPER, notice_version=NOTICE
-    )
-    assert cast.bilan.active_consent().method == ConsentMethod.PAPER
+    cast.bilan.record_consent(by=getattr(cast, who), method=ConsentMethod.PAPER, scan=scan())
+    consent = cast.bilan.active_consent()
+    assert consent.method == ConsentMethod.PAPER
+    assert consent.scan.read() == SCAN and consent.scan_name == "consentement.pdf"
 
 
 @pytest.mark.parametrize(
@@ -106,10 +117,35 @@ def test_paper_consent_is_refused_to_anyone_but_the_staff_of_the_bilan(
     cast: SimpleNamespace, who: str
 ) -> None:
     with pytest.raises(RuleViolation, match="Seul l'organisme"):
-        cast.bilan.record_consent(
-            by=getattr(cast, who), method=ConsentMethod.PAPER, notice_version=NOTICE
-        )
+        cast.bilan.record_consent(by=getattr(cast, who), method=ConsentMethod.PAPER, scan=scan())
     assert cast.bilan.active_consent() is None
+
+
+@pytest.mark.parametrize(
+    "upload,refusal",
+    [
+        (None, "Joignez le formulaire"),
+        (("consentement.exe", b"MZ"), "PDF, un PNG ou un JPEG"),
+        (("consentement.pdf", b"<script>"), "autre type"),
+        (("consentement.pdf", b""), "vide"),
+    ],
+)
+def test_paper_consent_needs_a_real_scanned_form(
+    cast: SimpleNamespace, upload: tuple[str, bytes] | None, refusal: str
+) -> None:
+    file = SimpleUploadedFile(*upload) if upload else None
+    with pytest.raises(RuleViolation, match=refusal) as refused:
+        cast.bilan.record_consent(by=cast.consultant, method=ConsentMethod.PAPER, scan=file)
+    assert refused.value.code == "invalid"
+    assert not Consent.objects.exists()
+
+
+def test_online_consent_keeps_its_session_as_proof(cast: SimpleNamespace) -> None:
+    consent = cast.bilan.record_consent(
+        by=cast.beneficiary, method=ConsentMethod.ONLINE, session_key="abc123"
+    )
+    assert consent.session_hash and "abc123" not in consent.session_hash
+    assert consent.session_hash == session_proof("abc123") and not consent.scan
 
 
 def test_a_consent_record_holds_its_timestamp_method_and_notice_version(
@@ -125,12 +161,16 @@ def test_a_consent_record_holds_its_timestamp_method_and_notice_version(
     assert record.withdrawn_at is None
 
 
-def test_consent_needs_the_version_of_the_information_notice(cast: SimpleNamespace) -> None:
-    with pytest.raises(RuleViolation, match="version de la notice"):
+def test_consent_records_the_server_notice_version_and_refuses_another(
+    cast: SimpleNamespace,
+) -> None:
+    with pytest.raises(RuleViolation, match="notice d'information a changé"):
         cast.bilan.record_consent(
-            by=cast.beneficiary, method=ConsentMethod.ONLINE, notice_version=""
+            by=cast.beneficiary, method=ConsentMethod.ONLINE, shown_version="2020-01"
         )
     assert not cast.bilan.consents.exists()
+    consent = cast.bilan.record_consent(by=cast.beneficiary, method=ConsentMethod.ONLINE)
+    assert consent.notice_version == NOTICE
 
 
 def test_consent_is_not_recorded_twice(cast: SimpleNamespace) -> None:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client
@@ -16,11 +17,11 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.models import User
-from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.bilans.models import Bilan, ConsentMethod, Status, is_visible_to
+from bilan.bilans.testing import make_bilan, make_member
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien
-from bilan.lib.testing import make_bilan, make_member
 from bilan.organisations.models import Role
 
 ROLES = [
@@ -32,6 +33,12 @@ ROLES = [
     "outsider_admin",
     "outsider_consultant",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:  # noqa: ANN401
+    """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def staff_urls(c: SimpleNamespace) -> list[tuple[str, str, dict[str, Any]]]:
@@ -62,7 +69,7 @@ def staff_urls(c: SimpleNamespace) -> list[tuple[str, str, dict[str, Any]]]:
         ),
         (
             "post",
-            reverse("bilans:entretien_update", args=[entretien.pk, "tenu"]),
+            reverse("entretiens:update", args=[entretien.pk, "tenu"]),
             {"duration": "1"},
         ),
     ]
@@ -256,7 +263,12 @@ def test_paper_consent_then_start_then_framing_from_the_page(
     cast: SimpleNamespace, client: Client
 ) -> None:
     client.force_login(cast.consultant)
-    client.post(reverse("bilans:consent", args=[cast.bilan.pk]), {"confirm": "on"})
+    url = reverse("bilans:consent", args=[cast.bilan.pk])
+    response = client.post(url, {"confirm": "on"}, follow=True)
+    assert "joignez le formulaire signé" in response.content.decode()
+    assert cast.bilan.active_consent() is None
+    scan = SimpleUploadedFile("consentement.pdf", b"%PDF-1.4\n%%EOF\n")
+    client.post(url, {"confirm": "on", "scan": scan})
     assert cast.bilan.active_consent().method == ConsentMethod.PAPER
     client.post(reverse("bilans:transition", args=[cast.bilan.pk, "start_preliminary"]))
     cast.bilan.refresh_from_db()
@@ -469,7 +481,6 @@ def test_the_rule_for_a_bilan_in_hand_agrees_with_the_query_for_every_role(
     cast: SimpleNamespace,
 ) -> None:
     """bilans.models.is_visible_to (the autosave path) and visible_to (every list) are one rule."""
-    from bilan.bilans.models import is_visible_to
 
     people = [
         cast.admin,

@@ -14,5 +14,4 @@ urlpatterns = [
     path("<int:pk>/travail-personnel/", views.bilan_personal_work, name="personal_work"),
     path("<int:pk>/consultant/", views.bilan_reassign, name="reassign"),
     path("<int:pk>/administratif/", views.bilan_administration, name="administration"),
-    path("entretiens/<int:pk>/<str:action>/", views.entretien_update, name="entretien_update"),
 ]

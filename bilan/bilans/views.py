@@ -5,26 +5,29 @@ Views are thin: each calls the access helper first, then one model method or act
 
 from __future__ import annotations
 
-from functools import partial
+import re
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
-from bilan.bilans import closing, forms
+from bilan.bilans import closing, forms, sections
+from bilan.bilans.access import can_read_content, get_bilan_for_user
 from bilan.bilans.actions import consultants_open_to, create_bilan, update_bilan_administration
 from bilan.bilans.models import (
+    ACTIVE_STATUSES,
     PHASE_OF_STATUS,
     Bilan,
     ConsentMethod,
@@ -34,15 +37,7 @@ from bilan.bilans.models import (
     status_counts,
 )
 from bilan.bilans.transitions import may_transition, run_transition
-from bilan.compliance.audit import record_content_access
-from bilan.entretiens.assignments import done_recently, overdue_assignments, read_assignments
-from bilan.entretiens.models import Entretien
-from bilan.organisations.access import (
-    can_read_content,
-    get_bilan_for_user,
-    require_membership,
-    staff_required,
-)
+from bilan.organisations.access import require_membership, staff_required
 from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 
 PIPELINE: list[str] = [
@@ -72,6 +67,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         return TemplateResponse(request, "no_membership.html", status=403)
     if membership.role == Role.BENEFICIARY:
         return redirect("portal:home")
+    if membership.is_funder:
+        return redirect("funding:funder_home")  # the administrative view (a URL name only)
     if membership.role == Role.ADMIN:
         return admin_dashboard(request, membership)
     return consultant_dashboard(request, membership)
@@ -85,29 +82,52 @@ def priced(bilans: list[Bilan], organisation: Organisation) -> list[Bilan]:
     return bilans
 
 
+# Issue 18: dashboards show bounded lists whatever the number of bilans (the full lists are
+# on the paginated bilan list), so a page costs the same at 10 bilans and at 10,000.
+DASHBOARD_ROWS = 10
+LIST_PAGE_SIZE = 50
+
+
 def consultant_dashboard(request: AuthenticatedRequest, membership: Membership) -> HttpResponse:
     user = request.user
     qs = Bilan.objects.for_user(user)
-    bilans = priced(
-        list(qs.active().with_people().with_hours().order_by("status", "beneficiary__last_name")),
+    counts = status_counts(qs)
+    # The latest bilans of each stage: one indexed query per stage that has any (at most
+    # the six active stages), each stopping at DASHBOARD_ROWS, whatever the number of bilans.
+    stages = [s for s in PIPELINE if counts.get(s) and s in ACTIVE_STATUSES]
+    first_rows = priced(
+        [
+            bilan
+            for s in stages
+            for bilan in qs.filter(status=s)
+            .with_people()
+            .with_hours()
+            .order_by("-opened_on", "-pk")[:DASHBOARD_ROWS]
+        ],
         membership.organisation,
     )
-    by_phase = [(s, [b for b in bilans if b.status == s]) for s in PIPELINE if s in Status]
-    entretiens = Entretien.objects.filter(bilan__in=qs).select_related("bilan__beneficiary")
+    by_phase = [(s, [b for b in first_rows if b.status == s], counts[s]) for s in stages]
+    # The bilans in conclusions with the least accompaniment first: the ones under the
+    # minimum, if any, are among them.
+    lowest_ids = list(
+        qs.filter(status=Status.CONCLUSIONS)
+        .with_hours()
+        .order_by("held_minutes", "pk")
+        .values_list("pk", flat=True)[:DASHBOARD_ROWS]  # only held_minutes is computed
+    )
+    lowest = priced(
+        list(Bilan.objects.filter(pk__in=lowest_ids).with_people().with_hours()),
+        membership.organisation,
+    )
     return TemplateResponse(
         request,
         "bilans/consultant_dashboard.html",
         {
-            "by_phase": [(s, bs) for s, bs in by_phase if bs],
-            "bilans": bilans,
-            "upcoming": entretiens.upcoming()[:10],
-            "overdue": entretiens.overdue()[:20],
-            "overdue_assignments": overdue_assignments(qs),
-            "done_recently": done_recently(qs),
-            "below_minimum": [
-                b for b in bilans if b.status == Status.CONCLUSIONS and b.hours.below_minimum
-            ],
-            "counts": status_counts(qs),
+            # The features' parts (entretiens: upcoming, overdue, inter-session work).
+            **sections.dashboard_context(request, qs, Role.CONSULTANT),
+            "by_phase": by_phase,
+            "below_minimum": [b for b in lowest if b.hours.below_minimum],
+            "counts": counts,
         },
     )
 
@@ -116,7 +136,7 @@ def admin_dashboard(request: AuthenticatedRequest, membership: Membership) -> Ht
     organisation = membership.organisation
     qs = Bilan.objects.for_user(request.user)
     bilans = priced(
-        list(qs.with_people().with_hours().order_by("consultant__last_name", "status")),
+        list(qs.with_people().with_hours().order_by("-opened_on", "-pk")[:DASHBOARD_ROWS]),
         organisation,
     )
     matrix_rows = (
@@ -140,29 +160,62 @@ def admin_dashboard(request: AuthenticatedRequest, membership: Membership) -> Ht
         "bilans/admin_dashboard.html",
         {
             "bilans": bilans,
+            "total": qs.count(),
             "statuses": statuses,
             "matrix": [
                 {"name": e["name"], "cells": [e["counts"][s] for s in Status.values]}
                 for e in sorted(matrix.values(), key=lambda e: e["name"])
             ],
             "counts": status_counts(qs),
-            "overdue": Entretien.objects.filter(bilan__in=qs).overdue().count(),
+            **sections.dashboard_context(request, qs, Role.ADMIN),  # entretiens: overdue
         },
+    )
+
+
+REFERENCE = re.compile(r"BC-(\d{4})-(\d{1,9})", re.IGNORECASE)
+
+
+def search_condition(query: str) -> Q:
+    """Name, e-mail or funding reference containing `query`, or the bilan's own reference
+    (« BC-2026-00012 », computed from its year and id)."""
+    reference = REFERENCE.fullmatch(query)
+    if reference:
+        return Q(pk=int(reference[2]), opened_on__year=int(reference[1]))
+    return (
+        Q(beneficiary__last_name__icontains=query)
+        | Q(beneficiary__first_name__icontains=query)
+        | Q(beneficiary__email__icontains=query)
+        | Q(funding_reference__icontains=query)
     )
 
 
 @staff_required
 def bilan_list(request: AuthenticatedRequest) -> HttpResponse:
-    qs = Bilan.objects.for_user(request.user).with_people().with_hours()
+    """Every bilan the person may see, 50 a page, filtered by stage and searched by name,
+    e-mail or reference."""
+    qs = Bilan.objects.for_user(request.user)
     status = request.GET.get("etape", "")
     if status in Status.values:
         qs = qs.filter(status=status)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        qs = qs.filter(search_condition(query))
     membership = require_membership(request.user)  # staff_required checked the role
-    bilans = priced(list(qs[:500]), membership.organisation)
+    paginator = Paginator(
+        qs.with_people().with_hours().order_by("-opened_on", "-pk"), LIST_PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    bilans = priced(list(page.object_list), membership.organisation)
     return TemplateResponse(
         request,
         "bilans/list.html",
-        {"bilans": bilans, "statuses": list(Status), "current": status},
+        {
+            "bilans": bilans,
+            "page": page,
+            "statuses": list(Status),
+            "current": status,
+            "query": query,
+        },
     )
 
 
@@ -201,9 +254,8 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
     reads_content = can_read_content(user, bilan)
     framing = bilan.framing_or_empty() if reads_content else None
     if framing is not None and framing.pk:
-        record_content_access(actor=user, bilan=bilan, objects=[framing])
+        sections.record_read(actor=user, bilan=bilan, objects=[framing])
     is_consultant = bilan.is_assigned_consultant(user)
-    from bilan.entretiens.views_schedule import schedule_form  # that module imports this one
 
     can = {
         name: may_transition(user, bilan, name)
@@ -229,14 +281,14 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
         "agreed_arrangements": framing.agreed_arrangements if framing else "",
     }
     return {
+        # The features' parts (entretiens: the list, the booking form, inter-session work).
+        **sections.detail_context(request, bilan, bound),
         "bilan": bilan,
         "budget": budget,
         "pipeline": PIPELINE,
         "pipeline_index": PIPELINE.index(bilan.status) if bilan.status in PIPELINE else -1,
         "consent": bilan.active_consent(),
         "framing": framing,
-        # Called by the template only where the section renders, so its audit rows are exact.
-        "assignments": partial(read_assignments, reader=user, bilan=bilan),
         "reads_content": reads_content,
         "is_consultant": is_consultant,
         "is_admin": require_membership(user).role == Role.ADMIN,
@@ -246,7 +298,6 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
         ),
         # The closing owner's own list (followup.closing): « prêt » here means closing will accept.
         "closing_missing": (closing.missing(bilan) if bilan.status == Status.CONCLUSIONS else []),
-        "entretiens": bilan.entretiens.all(),
         "schedule_phase": PHASE_OF_STATUS.get(bilan.status),
         "schedule_phase_label": (
             Phase(PHASE_OF_STATUS[bilan.status]).label if bilan.status in PHASE_OF_STATUS else ""
@@ -267,7 +318,6 @@ def detail_context(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) ->
         "personal_form": forms.PersonalWorkForm(
             initial={"personal": bilan.delivered_personal_minutes / 60}
         ),
-        "schedule_form": schedule_form(bilan, user, bound),
         "close_form": forms.CloseForm(),
         "stop_form": forms.StopForm(),
         "follow_up_form": forms.FollowUpForm(initial={"decision": bilan.follow_up_decision}),
@@ -341,17 +391,19 @@ def consultant_only(user: User, bilan: Bilan) -> None:
 def bilan_consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Record a consent form signed on paper (the beneficiary consents online from their space)."""
     bilan = get_bilan_for_user(request.user, pk, write=True)
-    form = forms.PaperConsentForm(request.POST)
+    form = forms.PaperConsentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(
-            request, _t("Cochez la confirmation pour enregistrer le consentement papier.")
+            request,
+            _t(
+                "Cochez la confirmation et joignez le formulaire signé numérisé pour "
+                "enregistrer le consentement papier."
+            ),
         )
         return redirect("bilans:detail", pk=bilan.pk)
     try:
         bilan.record_consent(
-            by=request.user,
-            method=ConsentMethod.PAPER,
-            notice_version=settings.INFORMATION_NOTICE_VERSION,
+            by=request.user, method=ConsentMethod.PAPER, scan=form.cleaned_data["scan"]
         )
     except ValidationError as e:
         refusal(request, e)
@@ -433,37 +485,6 @@ def bilan_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _t("Choisissez un·e consultant·e de l'organisme."))
     return redirect("bilans:detail", pk=bilan.pk)
-
-
-def entretiens_response(request: AuthenticatedRequest, bilan: Bilan, **bound: Any) -> HttpResponse:
-    """The activity block (hours and entretiens) for HTMX, or the whole page."""
-    bilan.refresh_from_db()
-    context = detail_context(request, bilan, **bound)
-    template = "bilans/detail.html#activity" if request.htmx else "bilans/detail.html"
-    if not request.htmx and not bound:
-        return redirect("bilans:detail", pk=bilan.pk)
-    return TemplateResponse(request, template, context, status=422 if bound else 200)
-
-
-@staff_required
-@require_POST
-def entretien_update(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
-    entretien = get_object_or_404(Entretien, pk=pk)
-    bilan = get_bilan_for_user(request.user, entretien.bilan_id, write=True)
-    consultant_only(request.user, bilan)
-    try:
-        if action == "tenu":
-            form = forms.HeldForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_t("Indiquez la durée réalisée."))
-            entretien.mark_held(by=request.user, held_minutes=form.cleaned_data["duration"])
-        elif action in ("manque", "annule"):
-            entretien.cancel(by=request.user, missed=action == "manque")
-        else:
-            raise PermissionDenied
-    except ValidationError as e:
-        refusal(request, e)
-    return entretiens_response(request, bilan)
 
 
 @staff_required

@@ -22,16 +22,16 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _t
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from bilan.accounts.models import User
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.careers import interests, matches
 from bilan.careers.matching import DEFAULT_LIMIT, MAX_RANKED
-from bilan.careers.models import InterestSort
-from bilan.organisations.access import get_bilan_for_user
+from bilan.careers.models import InterestSort, MatchDecision, MatchRun
 
 router = Router(tags=["matching"])
 
@@ -255,3 +255,84 @@ def review_matches(
     bilan = matches.get_bilan_for_consultant(user, bilan_id)
     run = matches.review_run(run=matches.get_run(bilan, run_id), by=user)
     return run_out(run, limit)
+
+
+# ---- pins and exclusions --------------------------------------------------------------------
+
+
+class DecisionOut(Schema):
+    code_rome: str
+    label: str
+    decision: MatchDecision.Decision
+    reason: str
+    decided_at: dt.datetime
+
+
+class RankedOut(MatchesOut):
+    decisions: list[DecisionOut] = Field(description="The bilan's pins and exclusions now.")
+
+
+class DecisionIn(InputSchema):
+    code_rome: str = Field(min_length=1, max_length=20)
+    decision: MatchDecision.Decision
+    reason: str = Field("", max_length=matches.REASON_MAX)
+
+
+CodeRome = Annotated[str, Path(min_length=1, max_length=20)]
+
+
+def ranked_out(bilan: Bilan, run: MatchRun, limit: int) -> dict[str, Any]:
+    return {
+        **run_out(run, limit),
+        "decisions": [
+            {
+                "code_rome": d.code_rome,
+                "label": d.metier_label,
+                "decision": d.decision,
+                "reason": d.reason,
+                "decided_at": d.decided_at,
+            }
+            for d in matches.decisions_of(bilan)
+        ],
+    }
+
+
+@router.post(
+    "/bilans/{bilan_id}/match-decisions",
+    response={201: RankedOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="decide_match",
+    summary="Pin (always shown) or exclude (never shown) a métier, then a new run ranked with "
+    "it, as « Épingler » / « Écarter » (assigned consultant)",
+)
+def decide_match(
+    request: HttpRequest,
+    bilan_id: BilanId,
+    payload: DecisionIn,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=50),
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan = matches.get_bilan_for_consultant(user, bilan_id)
+    _made, run = matches.decide_and_rank(
+        bilan=bilan, by=user, **payload.model_dump(), limit=limit, channel="api"
+    )
+    return Status(201, ranked_out(bilan, run, limit))
+
+
+@router.delete(
+    "/bilans/{bilan_id}/match-decisions/{code_rome}",
+    response={200: RankedOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="undo_match_decision",
+    summary="Undo a pin or an exclusion, then a new run ranked without it (assigned consultant)",
+)
+def undo_match_decision(
+    request: HttpRequest,
+    bilan_id: BilanId,
+    code_rome: CodeRome,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=50),
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = matches.get_bilan_for_consultant(user, bilan_id)
+    run = matches.undo_and_rank(
+        bilan=bilan, by=user, code_rome=code_rome, limit=limit, channel="api"
+    )
+    return ranked_out(bilan, run, limit)

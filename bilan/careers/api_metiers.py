@@ -12,16 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
-from bilan.api.schemas import InputSchema
+from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.careers import fiches, research, search
 from bilan.careers.models import TEXT_MAX, SavedFiche
 from bilan.careers.referential import attribution, current_version
 from bilan.careers.templatetags.careers import RomeVersionNumber
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["metiers"])
 
@@ -265,3 +265,23 @@ def save_fiche(
         assignment_id=payload.assignment_id,
     )
     return Status(201 if created else 200, saved_out(saved))
+
+
+SavedId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+@router.delete(
+    "/bilans/{bilan_id}/recherches/{saved_id}",
+    response={204: None, **errors(401, 403, 404, 409, 422)},
+    operation_id="remove_saved_fiche",
+    summary="Remove a fiche (and its notes) from the research (beneficiary, in the bilan's phases)",
+)
+def remove_saved_fiche(
+    request: HttpRequest, bilan_id: BilanId, saved_id: SavedId
+) -> tuple[int, None]:
+    user = acting_user(request)
+    saved = research.get_saved_fiche_for_user(user, saved_id)
+    if saved.bilan_id != bilan_id:
+        raise Http404
+    research.remove_fiche(saved=saved, by=user)
+    return Status(204, None)

@@ -19,6 +19,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.careers import enquetes, pistes
 from bilan.careers.models import (
     TEXT_MAX,
@@ -31,7 +32,6 @@ from bilan.careers.models import (
     EnqueteMetier,
     EnqueteStatus,
 )
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["pistes"])
 

@@ -34,6 +34,7 @@ from bilan.careers.models import (
     EnqueteStatus,
 )
 from bilan.compliance.audit import record_content_access
+from bilan.entretiens.models import Assignment, AssignmentKind, Entretien
 from bilan.lib.text import capped
 
 GRID_FILE = Path(__file__).parent / "data" / "enquete_grid_v1.json"
@@ -112,7 +113,6 @@ def _clean_plan(
 def _assignment_of(bilan: Bilan, assignment_id: int | str | None):  # noqa: ANN202
     if assignment_id in (None, ""):
         return None
-    from bilan.entretiens.models import Assignment, AssignmentKind
 
     try:
         return Assignment.objects.get(
@@ -400,8 +400,6 @@ def record_debrief(
         )
     entretien = None
     if entretien_id not in (None, ""):
-        from bilan.entretiens.models import Entretien
-
         try:
             entretien = Entretien.objects.get(bilan=bilan, pk=int(entretien_id))
         except (Entretien.DoesNotExist, ValueError, TypeError):

@@ -15,12 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.matching import MAX_RANKED
 from bilan.careers.models import CentreInteret, ContexteTravail, InterestSort
 from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content
 
 
 def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001

@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content, get_bilan_for_user
 from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.matching import DEFAULT_LIMIT, Ranking, rank
 from bilan.careers.models import MatchDecision, MatchRun, Metier, RomeVersion
 from bilan.careers.profile import Inputs, profile_for, referential
 from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
-from bilan.organisations.access import can_read_content, get_bilan_for_user
 
 MAX_LIMIT = 50
 REASON_MAX = 500
@@ -173,6 +173,38 @@ def undo_decision(*, bilan: Bilan, by, code_rome: str) -> None:  # noqa: ANN001
     with transaction.atomic():
         _in_phases(bilan._locked(), _t("annuler une décision"))
         MatchDecision.objects.filter(bilan=bilan, code_rome=(code_rome or "").upper()).delete()
+
+
+def decide_and_rank(
+    *,
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    code_rome: str,
+    decision: str,
+    reason: str = "",
+    limit: int = DEFAULT_LIMIT,
+    channel: str = "web",
+) -> tuple[MatchDecision, MatchRun]:
+    """« Épingler » / « Écarter »: the decision, then a new run ranked with it; a refused
+    ranking keeps no decision."""
+    with transaction.atomic():
+        made = decide(bilan=bilan, by=by, code_rome=code_rome, decision=decision, reason=reason)
+        run = compute_run(bilan=bilan, by=by, limit=limit, channel=channel)
+    return made, run
+
+
+def undo_and_rank(
+    *,
+    bilan: Bilan,
+    by,  # noqa: ANN001
+    code_rome: str,
+    limit: int = DEFAULT_LIMIT,
+    channel: str = "web",
+) -> MatchRun:
+    """« Annuler » a pin or an exclusion, then a new run ranked without it."""
+    with transaction.atomic():
+        undo_decision(bilan=bilan, by=by, code_rome=code_rome)
+        return compute_run(bilan=bilan, by=by, limit=limit, channel=channel)
 
 
 def review_run(*, run: MatchRun, by) -> MatchRun:  # noqa: ANN001

@@ -23,6 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.careers.models import (
     TEXT_MAX,
@@ -34,19 +35,24 @@ from bilan.careers.models import (
     InterestSort,
     MatchRun,
     Metier,
+    MetierCentreInteret,
+    MetierCompetence,
+    MetierContexte,
+    MetierSavoir,
     ProjectValidation,
     RomeVersion,
     SavedFiche,
 )
+from bilan.careers.profile import riasec_result
 from bilan.compliance.audit import record_content_access
+from bilan.exercises.models import ExperienceCompetence
 from bilan.exercises.portfolio import normalise
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
+from bilan.organisations.middleware import membership_for
 
 TITLE_MAX = 300
 SHORT_MAX = 200
 MAX_PISTES = 50
-RIASEC_CODE = "riasec_48"
 RIASEC_NAMES = {
     "R": _("Réaliste"),
     "I": _("Investigateur"),
@@ -236,24 +242,12 @@ def fit_from_match(
 
 
 def profile_of(bilan: Bilan) -> Profile:
-    from bilan.assessments.models import AdministrationStatus, Result
-    from bilan.exercises.models import ExperienceCompetence
-
     competences = tuple(
         ExperienceCompetence.objects.filter(experience__bilan=bilan)
         .order_by("experience__start_on", "id")
         .values_list("label", "rome_code")
     )
-    result = (
-        Result.objects.filter(
-            administration__bilan=bilan,
-            administration__instrument_code=RIASEC_CODE,
-            administration__status=AdministrationStatus.SUBMITTED,
-        )
-        .select_related("administration")
-        .order_by("-administration__submitted_at", "-id")
-        .first()
-    )
+    result = riasec_result(bilan)  # the one owner, shared with the matching profile
     holland, letters, on = "", (), None
     if result is not None and not result.scores.get("undifferentiated"):
         holland = result.scores.get("code", "")
@@ -274,13 +268,6 @@ def profile_of(bilan: Bilan) -> Profile:
 
 
 def facts_of(metier: Metier) -> MetierFacts:
-    from bilan.careers.models import (
-        MetierCentreInteret,
-        MetierCompetence,
-        MetierContexte,
-        MetierSavoir,
-    )
-
     # Savoir-faire and savoirs alike: OGR codes are unique across ROME's items.
     competences = tuple(
         (link.competence_id, link.competence.label, bool(link.core))
@@ -332,8 +319,6 @@ def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
 
 def _is_member(bilan: Bilan, user) -> bool:  # noqa: ANN001
     if not hasattr(user, "membership"):  # a user loaded outside a request (tasks, tests)
-        from bilan.organisations.middleware import membership_for
-
         user.membership = membership_for(user)
     return can_read_content(user, bilan)
 

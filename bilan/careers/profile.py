@@ -16,8 +16,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from bilan.assessments.instruments import latest_instruments
-from bilan.assessments.models import AdministrationStatus, Result
+from bilan.assessments.administrations import RIASEC_FAMILY, latest_result
+from bilan.assessments.models import Result
 from bilan.bilans.models import Bilan
 from bilan.careers.matching import MetierFacts, Profile, Referential, recognise
 from bilan.careers.models import (
@@ -102,22 +102,9 @@ def build_referential(number: str) -> Referential:
     )
 
 
-RIASEC_FAMILY = "riasec"
-
-
 def riasec_result(bilan: Bilan) -> Result | None:
-    """The result of the bilan's latest submitted RIASEC test, if any."""
-    codes = [i.code for i in latest_instruments() if i.family == RIASEC_FAMILY]
-    return (
-        Result.objects.filter(
-            administration__bilan=bilan,
-            administration__instrument_code__in=codes,
-            administration__status=AdministrationStatus.SUBMITTED,
-        )
-        .select_related("administration")
-        .order_by("-administration__submitted_at", "-pk")
-        .first()
-    )
+    """The result of the bilan's latest submitted RIASEC test, if any (the assessments owner)."""
+    return latest_result(bilan, family=RIASEC_FAMILY)
 
 
 @dataclass

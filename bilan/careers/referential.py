@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest
 
+from bilan.careers.importer import import_rome, open_source, parse_version
 from bilan.careers.models import RomeVersion
 
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "rome"
@@ -48,7 +49,6 @@ def full_data_present() -> bool:
 def import_for_demo(stdout: TextIOBase) -> RomeVersion:
     """Import the full export when it is at hand, the test fixture otherwise, saying which;
     skip the import when that same version from the same folder is already current."""
-    from bilan.careers.importer import import_rome, open_source, parse_version
 
     if full_data_present():
         folder, which = FULL_DATA_DIR, "dossier complet"

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation, Status
 from bilan.careers.fiches import get_metier
 from bilan.careers.models import TEXT_MAX, SavedFiche
@@ -22,7 +23,6 @@ from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import Assignment, AssignmentKind
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
 
 NOTE_FIELDS = {
     "attracts": _("Ce qui m'attire"),

@@ -37,6 +37,14 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
+from bilan.careers.models import (
+    Appellation,
+    Metier,
+    MetierCentreInteret,
+    MetierContexte,
+    RomeVersion,
+)
+
 QUERY_MAX = 100  # characters kept of a query
 WORDS_MAX = 8  # words of a query used for matching
 DEFAULT_LIMIT = 20
@@ -531,12 +539,6 @@ def _ints(values: object) -> frozenset[int]:
 
 def load_rows() -> tuple[list[MetierRow], list[AppellationRow]]:
     """The current referential as plain rows (the only ORM of this module, with current_index)."""
-    from bilan.careers.models import (
-        Appellation,
-        Metier,
-        MetierCentreInteret,
-        MetierContexte,
-    )
 
     centres: dict[str, set[int]] = {}
     for code_rome, centre in MetierCentreInteret.objects.values_list("metier_id", "centre_id"):
@@ -575,7 +577,6 @@ def current_index() -> Index:
     """The index of the current ROME version, rebuilt when the current version changes
     (one indexed query per call to know which is current)."""
     global _cached
-    from bilan.careers.models import RomeVersion
 
     current = (
         RomeVersion.objects.filter(is_current=True)

@@ -18,6 +18,7 @@ from bilan.careers import matches
 from bilan.careers.interests import save_interest_sort
 from bilan.careers.models import MatchDecision, MatchRun
 from bilan.careers.profile import profile_for, referential
+from bilan.careers.referential import current_version
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.exercises.parcours import CompetenceData, add_experience
@@ -152,8 +153,6 @@ def test_a_linked_ogr_code_in_the_portefeuille_counts_directly(cast, bilan):
 
 
 def bilan_version():  # noqa: ANN201
-    from bilan.careers.referential import current_version
-
     return current_version()
 
 

@@ -10,14 +10,15 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import RuleViolation, Status
+from bilan.bilans.testing import make_member
 from bilan.careers import research, search
-from bilan.careers.models import SavedFiche
-from bilan.compliance.content import is_content
+from bilan.careers.models import CareerOption, SavedFiche
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Assignment, AssignmentKind
-from bilan.lib.testing import PASSWORD, make_member
+from bilan.lib.testing import PASSWORD
 from bilan.organisations.models import Role
 
 # What each member of the cast gets on the staff page of the bilan's research.
@@ -341,8 +342,6 @@ def test_the_staff_research_page_of_an_unknown_bilan_is_a_404(cast, bilan):
 
 
 def test_a_saved_fiche_becomes_a_piste_from_either_side(cast, bilan):
-    from bilan.careers.models import CareerOption
-
     saved, _ = save(bilan, attracts="Le soin")
     html = login(cast.beneficiary).get(reverse("portal:recherches")).content.decode()
     assert f'action="{reverse("portal:piste_create")}"' in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bilan.careers import search
+from bilan.careers.models import Appellation, RomeVersion
 from bilan.careers.search import (
     EXACT,
     FUZZY,
@@ -346,8 +347,6 @@ def test_limit_is_bounded(index) -> None:  # noqa: ANN001
 
 
 def test_the_index_is_built_from_the_current_version_and_rebuilt_when_it_changes(rome) -> None:  # noqa: ANN001
-    from bilan.careers.models import Appellation, RomeVersion
-
     search.forget_index()
     index = search.current_index()
     assert index.version == rome.number

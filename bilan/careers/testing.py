@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from bilan.careers.importer import import_rome
+from bilan.careers.referential import FIXTURE_DIR
+
 __all__ = ["rome"]
 
 
 @pytest.fixture
 def rome(db):  # noqa: ANN001, ANN201
-    from bilan.careers.importer import import_rome
-    from bilan.careers.referential import FIXTURE_DIR
-
     return import_rome(FIXTURE_DIR).version

@@ -15,10 +15,11 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.careers import fiches, research, search
 from bilan.careers.models import CentreInteret, ContexteTravail, GrandDomaine
 from bilan.careers.referential import current_version
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 RESULTS_TEMPLATE = "careers/_search_results.html"
 

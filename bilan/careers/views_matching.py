@@ -101,14 +101,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     bilan = matches.get_bilan_for_consultant(request.user, pk)
     decision = request.POST.get("decision", "")
     try:
-        made = matches.decide(
+        made, _run = matches.decide_and_rank(
             bilan=bilan,
             by=request.user,
             code_rome=request.POST.get("code_rome", ""),
             decision=decision,
             reason=request.POST.get("reason", ""),
         )
-        matches.compute_run(bilan=bilan, by=request.user)
     except ValidationError as error:
         refusal(request, error)
     else:
@@ -126,8 +125,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def undo(request: HttpRequest, pk: int, code_rome: str) -> HttpResponse:
     bilan = matches.get_bilan_for_consultant(request.user, pk)
     try:
-        matches.undo_decision(bilan=bilan, by=request.user, code_rome=code_rome)
-        matches.compute_run(bilan=bilan, by=request.user)
+        matches.undo_and_rank(bilan=bilan, by=request.user, code_rome=code_rome)
     except ValidationError as error:
         refusal(request, error)
     else:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, RuleViolation
 from bilan.careers import enquetes, pistes
 from bilan.careers.models import (
@@ -34,8 +35,10 @@ from bilan.careers.models import (
     EnqueteFormat,
     EnqueteMetier,
     EnqueteStatus,
+    SavedFiche,
 )
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.entretiens.models import AssignmentKind
+from bilan.organisations.access import staff_required
 
 # ---- forms ----------------------------------------------------------------------------------
 
@@ -164,7 +167,6 @@ class EnquetePlanForm(forms.Form):
 
     def __init__(self, *args, bilan: Bilan, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        from bilan.entretiens.models import AssignmentKind
 
         work = bilan.assignments.filter(kind=AssignmentKind.ENQUETE)
         self.fields["assignment"].choices = [("", "—"), *((a.pk, a.title) for a in work)]
@@ -465,8 +467,6 @@ def create_piste(request: HttpRequest, side: Side, bilan: Bilan) -> HttpResponse
 def _existing_for(bilan: Bilan, post) -> CareerOption | None:  # noqa: ANN001
     code = post.get("code_rome", "")
     if post.get("saved_fiche") and not code:
-        from bilan.careers.models import SavedFiche
-
         fiche = SavedFiche.objects.filter(bilan=bilan, pk=post["saved_fiche"]).first()
         code = fiche.code_rome if fiche else ""
     return pistes.existing_piste(bilan, code)

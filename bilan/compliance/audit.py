@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import Bilan
 from bilan.compliance import origin
-from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
 from bilan.lib.net import client_ip, hash_ip
 

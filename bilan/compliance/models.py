@@ -75,7 +75,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("export")
         DENIED = "denied", _("accès refusé")
 
-    # Set by the journal page for display (organisations.views.audit_journal); not a field.
+    # Set by the journal page for display (compliance.views.audit_journal); not a field.
     bilan_reference: str | None
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

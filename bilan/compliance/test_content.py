@@ -5,11 +5,17 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
+from bilan.bilans.content import DocumentClass, content_models, is_content
 from bilan.bilans.models import Bilan, BilanFraming, Consent, ConsultantAssignment, StatusChange
 from bilan.compliance.audit import record_content_access
-from bilan.compliance.content import DocumentClass, content_models, is_content
 from bilan.compliance.models import AppendOnlyError, AuditEvent
-from bilan.entretiens.models import Entretien
+from bilan.entretiens.models import (
+    Assignment,
+    Attendance,
+    Entretien,
+    EntretienChecklist,
+    EntretienNote,
+)
 from bilan.organisations.models import Membership, Organisation
 
 ADMINISTRATIVE = [
@@ -165,9 +171,7 @@ def test_someone_of_another_organisation_is_logged_without_a_role(cast):
 
 
 def test_non_content_objects_are_ignored(cast):
-    consent = cast.bilan.record_consent(
-        by=cast.beneficiary, method="online", notice_version="2026-11"
-    )
+    consent = cast.bilan.record_consent(by=cast.beneficiary, method="online")
     events = record_content_access(
         actor=cast.consultant,
         bilan=cast.bilan,
@@ -184,7 +188,6 @@ def test_non_content_objects_are_ignored(cast):
 
 
 def test_notes_checklists_and_inter_session_work_are_content_and_attendance_is_not():
-    from bilan.entretiens.models import Assignment, Attendance, EntretienChecklist, EntretienNote
 
     for model in (EntretienNote, EntretienChecklist, Assignment):
         assert model in content_models()

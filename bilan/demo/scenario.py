@@ -8,10 +8,12 @@ the real flow makes them. It uses every feature, so it lives in the demo app, ab
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
+from bilan.accounts.models import User
 from bilan.bilans.models import (
     Bilan,
     Completion,
@@ -22,8 +24,9 @@ from bilan.bilans.models import (
 )
 from bilan.documents import synthese
 from bilan.documents.models import SECTIONS
-from bilan.entretiens.models import Entretien
-from bilan.followup import actionplan, closing
+from bilan.entretiens.attendance import sign_attendance
+from bilan.entretiens.models import Entretien, Overlap, SignatureMethod
+from bilan.followup import actionplan, closing, suivi
 from bilan.followup.models import Action
 
 ORDER: list[str] = [
@@ -37,20 +40,52 @@ ORDER: list[str] = [
 ]
 
 
+# The times of day the demo books at: a consultant's bilans walked on the same days take the
+# next free one (then the day before, or after for a future one), since nobody has two
+# entretiens at once.
+SLOTS = [(9, 30), (11, 45), (14, 0), (16, 15), (7, 15), (18, 30)]
+
+
+def book_free(bilan: Bilan, day: dt.date, by: User | None = None, **fields: Any) -> Entretien:
+    """Schedule on `day`, or near it, at the first time that overlaps nothing of either person."""
+    by = by or bilan.consultant
+    step = -1 if day <= timezone.localdate() else 1
+    refused: Overlap | None = None
+    for shift in range(4):
+        for hour, minute in SLOTS:
+            start = timezone.make_aware(
+                dt.datetime.combine(day + dt.timedelta(days=step * shift), dt.time(hour, minute))
+            )
+            try:
+                return Entretien.schedule(bilan=bilan, by=by, starts_at=start, **fields)
+            except Overlap as overlap:
+                refused = overlap
+    assert refused is not None
+    raise refused
+
+
 def hold(bilan: Bilan, phase: str, *, minutes: int, days_ago: int, title: str = "") -> Entretien:
-    start = timezone.now().replace(hour=9, minute=30, second=0, microsecond=0) - dt.timedelta(
-        days=days_ago
-    )
-    entretien = Entretien.schedule(
-        bilan=bilan,
-        by=bilan.consultant,
-        phase=phase,
-        starts_at=start,
-        planned_minutes=minutes,
-        title=title,
-    )
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    entretien = book_free(bilan, day, phase=phase, planned_minutes=minutes, title=title)
     entretien.mark_held(by=bilan.consultant)
+    sign_both(entretien, at=entretien.ends_at)
     return entretien
+
+
+def sign_both(entretien: Entretien, *, at: dt.datetime | None = None) -> None:
+    """Both parties sign the attendance of a held entretien, each for themself (typed name),
+    at `at` (the demo records a past session as signed on the day)."""
+    bilan = entretien.bilan
+    for signer in (bilan.consultant, bilan.beneficiary):
+        sign_attendance(
+            entretien=entretien,
+            signer=signer,
+            method=SignatureMethod.TYPED,
+            typed_name=signer.get_full_name() or signer.email,
+            confirmed=True,
+            user_agent="demo",
+            at=at,
+        )
 
 
 def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True) -> Bilan:
@@ -63,7 +98,6 @@ def advance_to(bilan: Bilan, target: str, *, beneficiary_validates: bool = True)
             bilan.record_consent(
                 by=beneficiary,
                 method=ConsentMethod.ONLINE,
-                notice_version=settings.INFORMATION_NOTICE_VERSION,
             )
         bilan.plan_hours(by=consultant, accompaniment_minutes=19 * 60, personal_minutes=5 * 60)
         bilan.start_preliminary(by=consultant)
@@ -146,6 +180,18 @@ def conclude_and_close(bilan: Bilan, completion: str = Completion.FULL, reason: 
     plan d'action first (`conclude`), then the checklist, the close and the accepted suivi's
     booking (`followup.closing.close_bilan`). Refused like them while anything is missing."""
     conclude(bilan)
+    slot = suivi.default_slot(bilan)
+    for hours in range(0, 8, 2):  # the consultant's other suivis may hold the default time
+        try:
+            return closing.close_bilan(
+                bilan=bilan,
+                by=bilan.consultant,
+                completion=completion,
+                reason=reason,
+                suivi_slot=replace(slot, starts_at=slot.starts_at + dt.timedelta(hours=hours)),
+            )
+        except Overlap:
+            continue
     return closing.close_bilan(
         bilan=bilan, by=bilan.consultant, completion=completion, reason=reason
     )

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from bilan.bilans.models import Bilan, ConsentMethod, Status
+from bilan.billing.models import Invoice, PersonalFundsContract
+from bilan.careers import referential
+from bilan.careers.models import CareerOption, EnqueteMetier, MatchRun, SavedFiche
 from bilan.entretiens.models import Entretien
 from bilan.organisations.models import Membership, Organisation, Role, validate_siret
 
@@ -26,10 +31,15 @@ ACCOUNTS = {
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:  # noqa: ANN401
+    """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fixture_referential(monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo imports the small ROME fixture here: the full folder's import (10–20 s) is
     tested once in bilan/careers/test_referential_full.py, not in every demo test."""
-    from bilan.careers import referential
 
     monkeypatch.setattr(referential, "FULL_DATA_DIR", referential.FIXTURE_DIR.parent / "absent")
 
@@ -143,8 +153,6 @@ def test_the_demo_is_quiet_at_verbosity_zero() -> None:
 
 
 def test_the_demo_explores_metiers_with_camille() -> None:
-    from bilan.careers.models import CareerOption, EnqueteMetier, MatchRun, SavedFiche
-
     output = demo()
     assert "Référentiel ROME : fixture de test" in output
     bilan = Bilan.objects.get(beneficiary__email="camille.rousseau@demo.test")
@@ -156,3 +164,15 @@ def test_the_demo_explores_metiers_with_camille() -> None:
     assert option.status == "exploring" and EnqueteMetier.objects.filter(career_option=option)
     run = MatchRun.objects.get(bilan=bilan)
     assert run.reviewed_at is not None and len(run.results) == 10
+
+
+def test_the_demo_has_an_opco_bilan_invoiced_and_a_contract_in_its_withdrawal_period() -> None:
+    demo()
+    invoice = Invoice.objects.issued().get(bilan__beneficiary__email="karim.haddad@demo.test")
+    assert invoice.payer_kind == "opco" and invoice.number.startswith("F-")
+    contract = PersonalFundsContract.objects.get(
+        bilan__beneficiary__email="thomas.garcia@demo.test"
+    )
+    assert contract.in_withdrawal_period(timezone.localdate())
+    assert contract.instalments.count() == 3
+    assert Membership.objects.get(user__email="thomas.garcia@demo.test").role == Role.BENEFICIARY

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bilan.assessments.models import Administration, Result
 from bilan.bilans import encryption
+from bilan.bilans.content import content_models
 from bilan.bilans.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
 from bilan.bilans.models import BilanFraming, BilanKey
 from bilan.careers.models import (
@@ -30,7 +31,6 @@ from bilan.careers.models import (
     ProjectValidation,
     SavedFiche,
 )
-from bilan.compliance.content import content_models
 from bilan.documents.models import (
     RenderJob,
     Synthese,

@@ -11,20 +11,27 @@ audit. `prefill_synthese` is the page's « Préremplir depuis le bilan ».
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
-from bilan.api.schemas import InputSchema
+from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.documents import synthese as service
-from bilan.documents.models import SECTIONS, RenderFormat, RenderJob, Synthese
+from bilan.documents.models import (
+    SECTIONS,
+    HandoverChannel,
+    RenderFormat,
+    RenderJob,
+    Synthese,
+    SyntheseShare,
+)
 from bilan.documents.renderers import renderer_for
 from bilan.documents.sanitize import MAX_SECTION_CHARS
 from bilan.lib.uploads import protect_upload
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["synthese"])
 
@@ -370,3 +377,107 @@ def submit_synthese(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
     bilan, synthese = _synthese(user, bilan_id)
     service.submit_for_observations(synthese=_started(synthese), by=user)
     return synthese_out(bilan.pk, service.read_synthese(reader=user, bilan=bilan, channel="api"))
+
+
+# ---- the remise and the shares --------------------------------------------------------------
+
+
+class HandoverIn(InputSchema):
+    handed_on: dt.date = Field(description="The day of the remise (not in the future).")
+    channel: HandoverChannel
+    acknowledged: bool = Field(False, description="The beneficiary acknowledged receipt.")
+
+
+class HandoverOut(Schema):
+    id: int
+    version_number: int
+    handed_on: dt.date
+    channel: HandoverChannel
+    acknowledged: bool
+    recorded_at: dt.datetime
+
+
+@router.post(
+    path_of("/handover"),
+    response={201: HandoverOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_synthese_handover",
+    summary="Record the remise of the final version: date, channel, receipt (the assigned "
+    "consultant, once the beneficiary decided)",
+)
+def record_synthese_handover(
+    request: HttpRequest, bilan_id: BilanId, payload: HandoverIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    _bilan, synthese = _synthese(user, bilan_id)
+    made = service.record_handover(synthese=_started(synthese), by=user, **payload.model_dump())
+    return Status(
+        201,
+        {
+            "id": made.pk,
+            "version_number": made.version_number,
+            "handed_on": made.handed_on,
+            "channel": made.channel,
+            "acknowledged": made.acknowledged,
+            "recorded_at": made.recorded_at,
+        },
+    )
+
+
+class SyntheseShareIn(InputSchema):
+    recipient_name: str = Field(max_length=200)
+    recipient_email: str = Field(max_length=254)
+    agree: bool = Field(False, description="The beneficiary's explicit agreement, required.")
+
+
+class SyntheseShareOut(Schema):
+    id: int
+    version_number: int
+    recipient_name: str
+    recipient_email: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+def share_out(share: SyntheseShare) -> dict[str, Any]:
+    return {
+        name: getattr(share, name) for name in SyntheseShareOut.model_fields if name != "id"
+    } | {"id": share.pk}
+
+
+@router.post(
+    path_of("/shares"),
+    response={201: SyntheseShareOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="share_synthese",
+    summary="Share the final version with one named recipient: a one-time link is e-mailed "
+    "to them, never returned (the beneficiary only)",
+)
+def share_synthese(
+    request: HttpRequest, bilan_id: BilanId, payload: SyntheseShareIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    _bilan, synthese = _synthese(user, bilan_id)
+    made, _token = service.share_synthese(
+        synthese=_started(synthese), by=user, **payload.model_dump()
+    )
+    return Status(201, share_out(made))
+
+
+ShareId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+@router.post(
+    path_of("/shares/{share_id}/revoke"),
+    response={200: SyntheseShareOut, **errors(401, 403, 404, 422)},
+    operation_id="revoke_synthese_share",
+    summary="Revoke a share: its link stops working (the beneficiary who made it; 404 for "
+    "anyone else)",
+)
+def revoke_synthese_share(
+    request: HttpRequest, bilan_id: BilanId, share_id: ShareId
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    share = service.share_of(by=user, pk=share_id, bilan=bilan)
+    return share_out(service.revoke_share(share=share, by=user))

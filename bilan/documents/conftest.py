@@ -18,7 +18,17 @@ from bilan.assessments.administrations import (
 )
 from bilan.assessments.instruments import get_instrument
 from bilan.bilans.models import Status
+from bilan.careers.models import (
+    CareerOption,
+    CareerOptionKind,
+    CareerOptionOrigin,
+    CareerOptionStatus,
+    EnqueteMetier,
+    EnqueteStatus,
+    ProjectValidation,
+)
 from bilan.demo.scenario import advance_to
+from bilan.documents import prefill
 from bilan.entretiens.models import EntretienNote, EntretienStatus, NoteKind
 from bilan.exercises.models import ExperienceKind
 from bilan.exercises.parcours import add_experience, save_motivations
@@ -51,15 +61,6 @@ def take(bilan, code: str, value: int = 4):  # noqa: ANN001, ANN201
 
 def record_everything(bilan, consultant) -> SimpleNamespace:  # noqa: ANN001
     """Every source of the prefill, each with a recognisable text; private notes beside."""
-    from bilan.careers.models import (
-        CareerOption,
-        CareerOptionKind,
-        CareerOptionOrigin,
-        CareerOptionStatus,
-        EnqueteMetier,
-        EnqueteStatus,
-        ProjectValidation,
-    )
 
     found = SimpleNamespace()
     entretiens = list(bilan.entretiens.filter(status=EntretienStatus.HELD).order_by("starts_at"))
@@ -134,7 +135,6 @@ def record_everything(bilan, consultant) -> SimpleNamespace:  # noqa: ANN001
 @pytest.fixture
 def recorded(cast, conclusions, monkeypatch):  # noqa: ANN001, ANN201
     """The conclusions-phase bilan with every source, the plan d'action given by the adapter."""
-    from bilan.documents import prefill
 
     monkeypatch.setattr(
         prefill,

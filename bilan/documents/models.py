@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.content import Content, DocumentClass
 from bilan.bilans.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
-from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import in_db_date_window
 
 # The sections of REQ-10 (and R6313-4 3°), in the document's order: key → French title.

@@ -12,7 +12,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -21,7 +21,9 @@ from django.views.decorators.http import require_POST
 
 from bilan.bilans.models import Bilan
 from bilan.documents import synthese as service
-from bilan.documents.models import RenderFormat, SyntheseShare, SyntheseStatus
+from bilan.documents.models import SECTIONS, RenderFormat, SyntheseShare, SyntheseStatus
+from bilan.documents.renderers import build_document, renderer_for
+from bilan.documents.sanitize import sanitize
 from bilan.documents.views import download, job_response
 from bilan.organisations.access import beneficiary_required
 
@@ -58,9 +60,6 @@ def _page(
         "share_days": service.SHARE_DAYS,
     }
     if reading and reading.version:
-        from bilan.documents.models import SECTIONS
-        from bilan.documents.sanitize import sanitize
-
         context["sections"] = [
             {"key": k, "title": t, "html": sanitize(reading.version.section(k))}
             for k, t in SECTIONS.items()
@@ -184,17 +183,7 @@ def share(request: HttpRequest) -> HttpResponse:
 @beneficiary_required
 @require_POST
 def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    found = (
-        SyntheseShare.objects.filter(
-            pk=pk,
-            synthese__bilan__beneficiary=request.user,
-            synthese__bilan__organisation_id=request.user.membership.organisation_id,
-        )
-        .select_related("synthese__bilan")
-        .first()
-    )
-    if found is None:
-        raise Http404
+    found = service.share_of(by=request.user, pk=pk)
     service.revoke_share(share=found, by=request.user)
     messages.success(request, _t("Le partage est retiré : le lien ne fonctionne plus."))
     return redirect("portal:synthese")
@@ -202,7 +191,6 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """The recipient's one-time download (no account): the shared version as a PDF."""
-    from bilan.documents.renderers import build_document, renderer_for
 
     found = service.claim_share(token)
     if found is None:

@@ -19,9 +19,17 @@ from dataclasses import asdict, dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _t
 
+from bilan.assessments.models import AdministrationStatus, Result
+from bilan.assessments.reports import report
 from bilan.bilans.models import Bilan, FollowUpDecision, Phase
+from bilan.careers.models import EnqueteStatus, ProjectValidation
 from bilan.documents.models import SECTIONS
 from bilan.documents.sanitize import strip_controls
+from bilan.entretiens.notes import held_summaries
+from bilan.exercises.models import Experience, MotivationsExercise
+from bilan.exercises.parcours import MOTIVATION_TITLES
+from bilan.exercises.portfolio import group_competences
+from bilan.followup.actionplan import actions_for_synthese as actions
 
 
 @dataclass(frozen=True)
@@ -102,8 +110,6 @@ def _framing(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
 
 
 def _summaries(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
-    from bilan.entretiens.notes import held_summaries
-
     for note in held_summaries(bilan):  # shared summaries of held entretiens only
         entretien = note.entretien
         key = SECTION_OF_INTERVIEW.get(entretien.interview_key) or SECTION_OF_PHASE.get(
@@ -127,9 +133,6 @@ LEVEL_WORDS = {"high": "élevée", "medium": "moyenne", "low": "basse"}
 
 
 def _results(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
-    from bilan.assessments.models import AdministrationStatus, Result
-    from bilan.assessments.reports import report
-
     results = (
         Result.objects.filter(
             administration__bilan=bilan, administration__status=AdministrationStatus.SUBMITTED
@@ -186,9 +189,6 @@ def _results(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
 
 
 def _portfolio(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
-    from bilan.exercises.models import Experience
-    from bilan.exercises.portfolio import group_competences
-
     experiences = list(bilan.experiences.prefetch_related("competences"))
     groups = group_competences(
         (c.label, c.rome_code, e) for e in experiences for c in e.competences.all()
@@ -211,9 +211,6 @@ def _portfolio(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
 
 
 def _motivations(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
-    from bilan.exercises.models import MotivationsExercise
-    from bilan.exercises.parcours import MOTIVATION_TITLES
-
     exercise = MotivationsExercise.objects.filter(bilan=bilan).first()
     if exercise is None:
         return
@@ -232,8 +229,6 @@ def _motivations(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
 
 
 def _project(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
-    from bilan.careers.models import EnqueteStatus, ProjectValidation
-
     validation = (
         ProjectValidation.objects.filter(bilan=bilan)
         .select_related("principal")
@@ -317,12 +312,8 @@ def _project(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
 
 
 def actions_for_synthese(bilan: Bilan) -> list[dict]:
-    """The plan d'action's actions ({"text", "source_url", "source_label"}): the adapter over
-    bilan.followup.actionplan (another feature's); without that module, no actions."""
-    try:
-        from bilan.followup.actionplan import actions_for_synthese as actions
-    except ImportError:
-        return []
+    """The plan d'action's actions ({"text", "source_url", "source_label"}), from
+    bilan.followup.actionplan (a feature below documents)."""
     try:
         return list(actions(bilan))
     except NoReverseMatch:  # the plan's pages not mounted yet: no link to give, so no statement

@@ -21,10 +21,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation, Status, check_date
 from bilan.compliance.audit import record_content_access
 from bilan.documents import prefill as prefilling
@@ -42,9 +44,10 @@ from bilan.documents.models import (
     SyntheseStatus,
     SyntheseVersion,
 )
-from bilan.documents.sanitize import MAX_SECTION_CHARS, sanitize, strip_controls
+from bilan.documents.sanitize import MAX_SECTION_CHARS, is_blank, sanitize, strip_controls
+from bilan.documents.tasks import enqueue_render, fail_abandoned
+from bilan.lib import emails
 from bilan.lib.text import check_storable
-from bilan.organisations.access import can_read_content
 
 WRITABLE_STATUSES = (Status.INVESTIGATION, Status.CONCLUSIONS)
 MAX_OBSERVATION_CHARS = 10_000
@@ -304,8 +307,6 @@ def _back_to_draft(synthese: Synthese) -> None:
 
 
 def empty_sections(version: SyntheseVersion) -> list[str]:
-    from bilan.documents.sanitize import is_blank
-
     return [key for key in SECTIONS if is_blank(version.section(key))]
 
 
@@ -510,8 +511,6 @@ def share_link(token: str) -> str:
 
 
 def send_share_email(share_id: int, token: str) -> None:
-    from bilan.lib import emails
-
     share = SyntheseShare.objects.select_related("synthese__bilan__beneficiary").get(pk=share_id)
     bilan = share.synthese.bilan
     emails.send(
@@ -524,6 +523,23 @@ def send_share_email(share_id: int, token: str) -> None:
             "days": SHARE_DAYS,
         },
     )
+
+
+def share_of(*, by, pk: int, bilan: Bilan | None = None) -> SyntheseShare:  # noqa: ANN001
+    """One of `by`'s own shares (the beneficiary's, in their organisation; of `bilan` when
+    given), else 404: a share of anyone else is not disclosed."""
+    membership = getattr(by, "membership", None)
+    found = SyntheseShare.objects.filter(
+        pk=pk,
+        synthese__bilan__beneficiary=by,
+        synthese__bilan__organisation_id=membership.organisation_id if membership else None,
+    )
+    if bilan is not None:
+        found = found.filter(synthese__bilan=bilan)
+    share = found.select_related("synthese__bilan").first()
+    if share is None:
+        raise Http404
+    return share
 
 
 def revoke_share(*, share: SyntheseShare, by) -> SyntheseShare:  # noqa: ANN001
@@ -586,7 +602,6 @@ def request_render(
     job = RenderJob.objects.create(
         synthese=synthese, version_number=number, format=fmt, requested_by=by
     )
-    from bilan.documents.tasks import enqueue_render
 
     pk = job.pk
     transaction.on_commit(lambda: enqueue_render(pk), robust=True)
@@ -596,7 +611,6 @@ def request_render(
 def recent_jobs(synthese: Synthese, *, limit: int, requested_by=None) -> list[RenderJob]:  # noqa: ANN001
     """The latest render jobs of `synthese` (of `requested_by` only, when given), a job lost
     by a dead worker shown failed (tasks.fail_abandoned)."""
-    from bilan.documents.tasks import fail_abandoned
 
     jobs = synthese.render_jobs.all()
     if requested_by is not None:
@@ -609,8 +623,6 @@ def get_job_for_user(user, pk: int) -> RenderJob:  # noqa: ANN001
     """The render job `pk` if `user` may download it, else 404 / 403 (audited refusal). A job
     lost by a dead worker is failed first (tasks.fail_abandoned): pollers see it at once."""
     from django.http import Http404
-
-    from bilan.documents.tasks import fail_abandoned
 
     try:
         job = RenderJob.objects.select_related(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.documents.models import RenderJob, RenderStatus
+from bilan.documents.renderers import build_document, renderer_for
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,6 @@ def render_synthese(job_id: int) -> str:
 
     In autocommit, never inside a transaction: each progress step is its own short write, and
     no write lock is held while WeasyPrint renders (SQLite has a single writer)."""
-    from bilan.documents.renderers import build_document, renderer_for
 
     job = RenderJob.objects.select_related(
         "synthese__bilan__beneficiary",

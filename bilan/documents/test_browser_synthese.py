@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from bilan.documents.models import RenderJob, Synthese, SyntheseStatus
+from bilan.documents import synthese as service
+from bilan.documents.models import RenderJob, RenderStatus, Synthese, SyntheseStatus
 from bilan.documents.tasks import render_synthese
 from bilan.lib.testing import PASSWORD
 
@@ -88,9 +89,6 @@ def test_a_render_lost_by_a_dead_worker_is_failed_and_relancer_makes_the_file(
     import datetime as dt
 
     from django.utils import timezone
-
-    from bilan.documents import synthese as service
-    from bilan.documents.models import RenderStatus
 
     synthese = service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)
     started = timezone.now() - dt.timedelta(minutes=6)

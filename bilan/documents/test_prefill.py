@@ -8,7 +8,8 @@ import pytest
 from bilan.documents import prefill
 from bilan.documents.conftest import DEBRIEF, ENQUETE_DEBRIEF, PRIVATE
 from bilan.documents.models import SECTIONS
-from bilan.documents.synthese import start_synthese
+from bilan.documents.synthese import PROMPTS, start_synthese
+from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
 
 
 def sources_of(sources: dict, key: str) -> set[tuple[str, str]]:
@@ -78,8 +79,6 @@ def test_a_private_note_or_a_debrief_never_appears(cast, recorded):
 
 
 def test_a_summary_of_an_entretien_not_held_is_not_used(cast, conclusions):
-    from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
-
     planned = Entretien.objects.create(
         bilan=conclusions,
         phase="conclusions",
@@ -141,6 +140,4 @@ def test_the_plan_adapter_is_empty_without_the_followup_module(cast, conclusions
 
 @pytest.mark.parametrize("key", list(SECTIONS))
 def test_every_section_has_a_french_title_and_a_prompt(key):
-    from bilan.documents.synthese import PROMPTS
-
     assert str(SECTIONS[key]) and str(PROMPTS[key])

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from bilan.documents import synthese as service
 from bilan.documents.conftest import DEBRIEF, ENQUETE_DEBRIEF, PRIVATE
 from bilan.documents.models import SECTIONS, RenderJob, RenderStatus
-from bilan.documents.renderers import build_document, renderer_for
+from bilan.documents.renderers import build_document, docx, renderer_for
 from bilan.documents.sanitize import NBSP, NNBSP, french_typography, sanitize
 from bilan.documents.tasks import render_synthese
 
@@ -242,8 +242,6 @@ def test_a_failed_render_says_so_in_french(cast, prefilled, monkeypatch):
 
     def boom(document):  # noqa: ANN001, ANN202
         raise RuntimeError("boom")
-
-    from bilan.documents.renderers import docx
 
     monkeypatch.setattr(docx.DocxRenderer, "render", lambda self, d: boom(d))
     render_synthese(job.pk)

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_q.conf import Conf
 
+from bilan.api.test_api import Api
 from bilan.documents import synthese as service
 from bilan.documents import tasks
 from bilan.documents.models import RenderJob, RenderStatus
 from bilan.documents.renderers import pdf
+from bilan.documents.test_views import submitted
 
 ABANDONED = "Le rendu a été interrompu (le travailleur s'est arrêté). Relancez-le."
 
@@ -109,8 +111,6 @@ def test_relancer_queues_a_new_job_through_the_same_service_as_the_api(
 
 
 def test_the_api_reads_a_lost_job_as_failed_with_the_message(cast, prefilled):
-    from bilan.api.test_api import Api
-
     lost = running_job(prefilled, started_minutes_ago=6, by=cast.consultant)
     response = Api(cast).get(f"/bilans/{cast.bilan.pk}/synthese/renders/{lost.pk}", "consultant")
     assert response.status_code == 200, response.content
@@ -119,8 +119,6 @@ def test_the_api_reads_a_lost_job_as_failed_with_the_message(cast, prefilled):
 
 
 def test_the_beneficiary_sees_their_lost_job_failed_with_relancer(cast, conclusions, client):
-    from bilan.documents.test_views import submitted
-
     synthese = submitted(cast)
     lost = running_job(
         synthese, started_minutes_ago=6, by=cast.beneficiary, number=synthese.submitted_number

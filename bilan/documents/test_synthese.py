@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import RuleViolation
-from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
 from bilan.documents import synthese as service
 from bilan.documents.models import (

@@ -11,8 +11,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from bilan.compliance.models import AuditEvent
 from bilan.documents import synthese as service
+from bilan.documents.conftest import PRIVATE
 from bilan.documents.models import SECTIONS, RenderJob, RenderStatus, SyntheseShare, SyntheseStatus
+from bilan.documents.renderers import pdf
 from bilan.documents.tasks import render_synthese
 from bilan.documents.test_render import HOSTILE
 from bilan.lib.testing import PASSWORD
@@ -107,7 +110,6 @@ def test_the_consultant_starts_with_the_prefill_and_sees_the_sources(cast, recor
     assert f'href="/bilans/{cast.bilan.pk}/"' in html  # the request's source
     assert f'href="/entretiens/{recorded.summary.entretien_id}/conduire/"' in html
     assert "Plan d&#x27;action, action 1" in html or "Plan d'action, action 1" in html
-    from bilan.documents.conftest import PRIVATE
 
     assert PRIVATE not in html
 
@@ -350,8 +352,6 @@ def test_the_file_is_downloaded_by_the_beneficiary_and_the_consultant_only(cast,
 
 
 def test_the_consultants_download_is_audited(cast, conclusions):
-    from bilan.compliance.models import AuditEvent
-
     job = done_job(cast, submitted(cast))
     client_for(cast, "consultant").get(reverse("documents:synthese_download", args=[job.pk]))
     assert AuditEvent.objects.filter(
@@ -429,8 +429,6 @@ def test_staff_cannot_use_the_beneficiarys_actions(cast, conclusions, who, name,
 
 
 def test_an_older_version_is_shown_read_only_and_its_read_audited(cast, conclusions):
-    from bilan.compliance.models import AuditEvent
-
     synthese = submitted(cast)
     service.save_synthese(synthese=synthese, by=cast.consultant, sections={"projet": "Nouveau"})
     client = client_for(cast, "consultant")
@@ -460,7 +458,6 @@ def test_a_shared_link_whose_render_fails_stays_usable(cast, conclusions, monkey
         recipient_email="x@e.test",
         agree=True,
     )
-    from bilan.documents.renderers import pdf
 
     def boom(self, document):  # noqa: ANN001, ANN202
         raise RuntimeError("boom")

@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.compliance.audit import record_content_access
 from bilan.documents import synthese as service
 from bilan.documents.models import SECTIONS, HandoverChannel, RenderFormat
+from bilan.documents.renderers import renderer_for
 from bilan.documents.sanitize import sanitize
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 
 def local_url(url: str) -> str:
@@ -258,8 +260,6 @@ def synthese_job(request: HttpRequest, job_pk: int) -> HttpResponse:
 
 
 def download(request: HttpRequest, job) -> HttpResponse:  # noqa: ANN001
-    from bilan.documents.renderers import renderer_for
-
     try:
         handle = service.open_job_file(reader=request.user, job=job)
     except ValidationError as e:

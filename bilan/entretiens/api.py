@@ -19,10 +19,10 @@ from pydantic import model_validator
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Phase
 from bilan.bilans.transitions import may_transition
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Modality
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["entretiens"])
 
@@ -158,4 +158,32 @@ def cancel_entretien(
     entretien = get_object_or_404(Entretien, pk=entretien_id)
     get_bilan_for_user(user, entretien.bilan_id, write=True)  # 404 unless visible, 403 if not staff
     entretien.cancel(by=user, missed=payload.missed, reason=payload.reason or "")
+    return entretien_out(entretien)
+
+
+class RescheduleIn(InputSchema):
+    starts_at: dt.datetime = Field(description="ISO 8601 with its offset, in the future.")
+    planned_minutes: int = Field(ge=1, le=24 * 60)
+    modality: Modality
+    place: str = Field("", max_length=300, description="Required in person.")
+    video_link: str = Field("", max_length=500, description="Required by video (https://…).")
+
+
+@router.post(
+    "/entretiens/{entretien_id}/reschedule",
+    response={200: EntretienOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="reschedule_entretien",
+    summary="Move a planned entretien (the booking's rules); both parties get the update "
+    "(the assigned consultant)",
+)
+def reschedule_entretien(
+    request: HttpRequest, entretien_id: EntretienId, payload: RescheduleIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    entretien = get_object_or_404(Entretien, pk=entretien_id)
+    get_bilan_for_user(user, entretien.bilan_id, write=True)  # 404 unless visible, 403 if not staff
+    if not may_transition(user, entretien.bilan, "reschedule_entretien"):
+        raise PermissionDenied(_t("Seul·e le ou la consultant·e du bilan déplace ses entretiens."))
+    entretien.reschedule(by=user, **payload.model_dump())
+    entretien.refresh_from_db()
     return entretien_out(entretien)

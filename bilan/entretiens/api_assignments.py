@@ -16,6 +16,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import RuleViolation
 from bilan.entretiens.assignments import (
     assign_work,
@@ -26,7 +27,6 @@ from bilan.entretiens.assignments import (
     reopen_assignment,
 )
 from bilan.entretiens.models import Assignment, AssignmentKind
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["assignments"])
 

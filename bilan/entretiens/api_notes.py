@@ -8,7 +8,7 @@ names the version it started from; a stale one gets 409 with both texts, nothing
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Router, Schema
@@ -19,11 +19,13 @@ from bilan.compliance.audit import record_content_access
 from bilan.entretiens.api import EntretienOut, entretien_out
 from bilan.entretiens.models import NoteKind
 from bilan.entretiens.notes import (
+    CHECKLIST_SECTIONS,
     MAX_NOTE_LENGTH,
     NoteConflict,
     get_entretien_for_consultant,
     notes_by_key,
     save_note,
+    set_checklist_item,
 )
 
 router = Router(tags=["notes"])
@@ -148,3 +150,37 @@ def mark_entretien_held(
     entretien = get_entretien_for_consultant(user, entretien_id)
     entretien.mark_held(by=user, actual_start=payload.actual_start, actual_end=payload.actual_end)
     return entretien_out(entretien)
+
+
+class ChecklistIn(InputSchema):
+    section: Literal[tuple(CHECKLIST_SECTIONS)] = Field(  # type: ignore[valid-type]
+        description="objectives: the interview's objectives; closing: its closing items"
+    )
+    item: str = Field(min_length=1, max_length=100, description="The item's id in the guide")
+    done: bool
+
+
+class ChecklistOut(Schema):
+    entretien_id: int
+    objectives_done: list[str] = Field(description="Ticked ids, in the guide's order.")
+    closing_done: list[str]
+
+
+@router.put(
+    "/entretiens/{entretien_id}/checklist",
+    response={200: ChecklistOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="set_checklist_item",
+    summary="Tick or untick one objective or closing item of the entretien's guide (the "
+    "assigned consultant)",
+)
+def set_checklist_item_endpoint(
+    request: HttpRequest, entretien_id: EntretienId, payload: ChecklistIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    entretien = get_entretien_for_consultant(user, entretien_id)
+    checklist = set_checklist_item(entretien=entretien, by=user, **payload.model_dump())
+    return {
+        "entretien_id": entretien.pk,
+        "objectives_done": checklist.objectives_done,
+        "closing_done": checklist.closing_done,
+    }

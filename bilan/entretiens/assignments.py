@@ -18,11 +18,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import Assignment, AssignmentKind, Entretien, EntretienStatus
 from bilan.lib.dates import check_person_date
-from bilan.organisations.access import can_read_content
 
 
 def closing_items(entretien: Entretien) -> list[dict]:

@@ -14,7 +14,6 @@ import io
 import mimetypes
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -23,11 +22,13 @@ from django.utils.translation import gettext as _t
 from bilan.bilans.models import Bilan, Phase, RuleViolation
 from bilan.entretiens.models import (
     Attendance,
+    AttendancePolicy,
     Entretien,
     EntretienStatus,
     Modality,
     SignatureMethod,
     SignerRole,
+    policy_for,
 )
 from bilan.lib.net import client_ip, client_ua, hash_ip  # noqa: F401 - re-exported for views
 from bilan.lib.render import render_pdf
@@ -60,6 +61,11 @@ def role_of(entretien: Entretien, user) -> str | None:  # noqa: ANN001
     return None
 
 
+def regularisation_hours(entretien: Entretien) -> int:
+    """The organisation's delay, in force on the entretien's day (AttendancePolicy)."""
+    return policy_for(entretien).regularisation_hours
+
+
 def ended_at(entretien: Entretien) -> dt.datetime:
     """The end the régularisation delay counts from: the real one, else the planned one."""
     return entretien.actual_end or entretien.ends_at
@@ -75,8 +81,8 @@ def times(entretien: Entretien) -> tuple[dt.datetime, dt.datetime]:
 
 
 def is_regularisation(entretien: Entretien, signed_at: dt.datetime) -> bool:
-    """A signature collected more than ATTENDANCE_REGULARISATION_HOURS after the end (REQ-21)."""
-    delay = dt.timedelta(hours=settings.ATTENDANCE_REGULARISATION_HOURS)
+    """A signature collected more than the organisation's N hours after the end (REQ-21)."""
+    delay = dt.timedelta(hours=regularisation_hours(entretien))
     return signed_at > ended_at(entretien) + delay
 
 
@@ -139,12 +145,22 @@ def sign_attendance(
     user_agent: str = "",
     acting_user=None,  # noqa: ANN001 - who submits it; defaults to the signer
     role: str | None = None,
+    at: dt.datetime | None = None,
+    regularisation_reason: str = "",
+    session: str = "",
 ) -> Attendance:
     """Record `signer`'s signature for a held entretien, once per role (REQ-21).
 
     Everyone signs for themself. The one exception is an in-person entretien, where the
     beneficiary may sign on the consultant's device: `acting_user` is then the consultant.
-    `role`, when given, is the role the caller claims to sign as.
+    `role`, when given, is the role the caller claims to sign as. `session` identifies the
+    signer's session (the session key, or the API token): kept as a keyed hash, with the
+    hashed address, the device and the time. More than N hours after the end (the
+    organisation's AttendancePolicy, 24 h by default), the signature is a « régularisation »
+    and needs `regularisation_reason`; several entretiens signed by one person within the
+    policy's window are flagged as bulk signing. `at` is for the demo
+    recording an entretien of the past as it happened: no page or API operation passes it,
+    and it can be neither in the future nor before the entretien started.
     """
     acting_user = acting_user or signer
     bilan = entretien.bilan
@@ -190,10 +206,33 @@ def sign_attendance(
             )
         if locked.attendances.filter(signer_role=signer_role).exists():
             raise RuleViolation(already_signed(signer_role))
+        locked.bilan = bilan
         signed_at = timezone.now()
+        if at is not None:
+            if at > signed_at or at < (locked.actual_start or locked.starts_at):
+                raise RuleViolation(_t("Heure de signature impossible."), code="invalid")
+            signed_at = at
+        late = is_regularisation(locked, signed_at)
+        reason = " ".join(regularisation_reason.split())[:300]
+        if late and not reason:
+            raise RuleViolation(
+                _t(
+                    "Cet entretien s'est terminé il y a plus de %(n)s heures : la signature est "
+                    "une « régularisation », indiquez-en le motif."
+                )
+                % {"n": regularisation_hours(locked)},
+                code="invalid",
+            )
+        window = dt.timedelta(seconds=policy_for(locked).bulk_window_seconds)
+        nearby = Attendance.objects.filter(
+            signer=signer,
+            signed_at__gte=signed_at - window,
+            signed_at__lte=signed_at + window,
+        ).exclude(entretien=locked)
+        bulk = nearby.exists()
         try:
             with transaction.atomic():
-                return Attendance.objects.create(
+                attendance = Attendance.objects.create(
                     entretien=locked,
                     signer=signer,
                     signer_role=signer_role,
@@ -203,8 +242,15 @@ def sign_attendance(
                     signed_at=signed_at,
                     ip_hash=hash_ip(ip),
                     user_agent=user_agent[: Attendance._meta.get_field("user_agent").max_length],
-                    regularisation=is_regularisation(locked, signed_at),
+                    regularisation=late,
+                    regularisation_reason=reason if late else "",
+                    session_hash=hash_ip(session) if session else "",
+                    submitted_by=acting_user if acting_user.pk != signer.pk else None,
+                    bulk=bulk,
                 )
+                if bulk:  # the earlier ones of the burst are flagged too
+                    nearby.update(bulk=True)
+                return attendance
         except IntegrityError:  # a concurrent signature for the same role won the race
             raise RuleViolation(already_signed(signer_role)) from None
 
@@ -300,7 +346,12 @@ def attendance_sheet_pdf(bilan: Bilan) -> bytes:
             "follow_up_minutes": follow_up,
             "fully_signed": sum(1 for r in rows if r.beneficiary and r.consultant),
             "generated_at": timezone.now(),
-            "regularisation_hours": settings.ATTENDANCE_REGULARISATION_HOURS,
+            "regularisation_hours": AttendancePolicy.in_force(
+                bilan.organisation_id, timezone.localdate()
+            ).regularisation_hours,
+            "bulk": sum(
+                1 for r in rows for a in (r.beneficiary, r.consultant) if a is not None and a.bulk
+            ),
         },
         title=_t("Feuille d'émargement") + f" — {name}",
         author=organisation.name,

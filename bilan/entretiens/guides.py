@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _t
 
 from bilan.bilans.models import Phase, RuleViolation
 from bilan.entretiens.models import InterviewGuide
+from bilan.organisations.access import require_membership
 from bilan.organisations.models import Membership, Organisation, Role
 
 DEFAULT_NAME = "Guide d'entretien du bilan de compétences"
@@ -90,6 +91,16 @@ def get_guide_for_user(user, pk: int) -> InterviewGuide:  # noqa: ANN001
         return visible_guides(membership.organisation).get(pk=pk)
     except (InterviewGuide.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def editable_guide_for(user, pk: int) -> InterviewGuide:  # noqa: ANN001
+    """The organisation's own guide version `pk`, for its admin (403 for anyone else on the
+    staff side); the default guide, or another organisation's, is not editable here (404)."""
+    require_membership(user, Role.ADMIN)
+    guide = get_guide_for_user(user, pk)
+    if guide.organisation_id is None:
+        raise Http404
+    return guide
 
 
 def _require_admin(user, organisation: Organisation) -> None:  # noqa: ANN001
@@ -393,3 +404,61 @@ def add_interview(content: dict, *, phase: str, title: str) -> tuple[dict, str]:
             break
     interviews.insert(position, interview)
     return new, key
+
+
+def replace_interview(
+    content: dict,
+    *,
+    interview: str,
+    title: str,
+    objectives: list[dict],
+    question_groups: list[dict],
+    closing_items: list[dict],
+) -> dict:
+    """The interview `interview` written whole, in the order given (the API's edit). An item
+    naming its `id` keeps it (a rewording: notes and checklists still point to it) and must
+    be one of this interview's, of the same kind; an item without one is new and gets the next
+    id, never one already used (removed ones included); what is left out is removed."""
+    new = copy.deepcopy(content)
+    target = _interview(new, interview)
+    old_groups = target.get("question_groups", [])
+    old_questions = [q["id"] for g in old_groups for q in g.get("questions", [])]
+
+    def items(given: list[dict], known: list[str], prefix: str) -> list[dict]:
+        taken = list(known)
+        out = []
+        for item in given:
+            item_id = item.get("id") or ""
+            if item_id and item_id not in known:
+                raise _invalid(
+                    _t("Identifiant inconnu dans cet entretien : « %(id)s ».")
+                    % {"id": item_id[:40]}
+                )
+            if not item_id:
+                item_id = _next_id(prefix, taken)
+                taken.append(item_id)
+            out.append({"id": item_id, "text": _clean(item.get("text", ""))})
+        return out
+
+    for kind, given in ((OBJECTIVES, objectives), (CLOSING_ITEMS, closing_items)):
+        known = [i["id"] for i in target.get(kind, [])]
+        target[kind] = items(given, known, ITEM_PREFIX[kind])
+    group_ids = [g["id"] for g in old_groups]
+    groups = []
+    for group in question_groups:
+        group_id = group.get("id") or ""
+        if group_id and group_id not in group_ids:
+            raise _invalid(
+                _t("Identifiant inconnu dans cet entretien : « %(id)s ».") % {"id": group_id[:40]}
+            )
+        if not group_id:
+            group_id = _next_id("g", group_ids)
+            group_ids.append(group_id)
+        questions = items(group.get("questions", []), old_questions, f"{group_id}-q")
+        old_questions += [q["id"] for q in questions]
+        groups.append(
+            {"id": group_id, "title": _clean(group.get("title", "")), "questions": questions}
+        )
+    target["question_groups"] = groups
+    target["title"] = _clean(title)
+    return new

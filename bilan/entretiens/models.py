@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans import gates
+from bilan.bilans.content import Content, DocumentClass
 from bilan.bilans.fields import EncryptedCharField, EncryptedTextField
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
-from bilan.compliance.content import Content, DocumentClass
 from bilan.compliance.models import AppendOnlyError
 from bilan.lib.dates import (
     check_booking_datetime,
@@ -89,6 +90,73 @@ class InterviewGuide(models.Model):
         return next((i for i in self.interviews() if i.get("key") == key), None)
 
 
+class AttendancePolicy(models.Model):
+    """An organisation's attendance settings, dated (REQ-21; issue 14): how much longer than
+    planned an entretien may be recorded, how late a signature becomes a « régularisation »,
+    and the window in which several signatures by one person count as bulk signing.
+
+    `organisation` empty: the general default (seed 0009), « à vérifier » until an admin
+    confirms it. The newest row in force on a day wins, the organisation's own on a tie."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attendance_policies",
+    )
+    effective_from = models.DateField(_("en vigueur à partir du"))
+    held_tolerance_minutes = models.PositiveIntegerField(
+        _("dépassement toléré de la durée prévue (minutes)"), default=15
+    )
+    regularisation_hours = models.PositiveIntegerField(
+        _("délai de signature avant régularisation (heures)"), default=24
+    )
+    bulk_window_seconds = models.PositiveIntegerField(
+        _("signatures groupées : fenêtre (secondes)"), default=60
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    to_verify = models.BooleanField(_("à vérifier"), default=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "effective_from"], name="one_attendance_policy_per_date"
+            ),
+            models.CheckConstraint(
+                condition=in_db_date_window("effective_from"),
+                name="attendancepolicy_effective_from_in_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: +{self.held_tolerance_minutes} min, {self.regularisation_hours} h"
+
+    @classmethod
+    def in_force(cls, organisation_id: int | None, day: dt.date) -> AttendancePolicy:
+        rows = cls.objects.filter(
+            models.Q(organisation__isnull=True) | models.Q(organisation_id=organisation_id),
+            effective_from__lte=day,
+        ).order_by("-effective_from", models.F("organisation_id").desc(nulls_last=True))
+        found = rows.first()
+        if found is not None:
+            return found
+        # No row (a database without the seed): the deployment's setting, unsaved.
+        return cls(
+            effective_from=day,
+            regularisation_hours=settings.ATTENDANCE_REGULARISATION_HOURS,
+            source="ATTENDANCE_REGULARISATION_HOURS",
+        )
+
+
+def policy_for(entretien: Entretien) -> AttendancePolicy:
+    """The policy of the entretien's organisation in force on its day."""
+    return AttendancePolicy.in_force(
+        entretien.bilan.organisation_id, timezone.localdate(entretien.starts_at)
+    )
+
+
 class Modality(models.TextChoices):
     IN_PERSON = "in_person", _("présentiel")
     VIDEO = "video", _("visio")
@@ -143,6 +211,9 @@ class Entretien(models.Model):
     )
     held_minutes = models.PositiveIntegerField(_("durée réalisée (minutes)"), default=0)
     held_at = models.DateTimeField(null=True, blank=True)
+    # When a real booking was made (invite): held times cannot precede it. Empty for an
+    # entretien recorded after the fact (the demo) and for rows older than issue 14.
+    booked_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -173,6 +244,8 @@ class Entretien(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
+        # Issue 18: upcoming and overdue entretiens, in order, whatever their number.
+        indexes = [models.Index(fields=["status", "starts_at"], name="entretien_status_time")]
         # The backstop of bilan.lib.dates: no date outside 1900–2200 is ever stored.
         constraints = [
             models.CheckConstraint(condition=in_db_window(f), name=f"entretien_{f}_in_window")
@@ -215,6 +288,7 @@ class Entretien(models.Model):
         """
         if interview_key:
             if guide is None:
+                # why: guides imports this module (InterviewGuide)
                 from bilan.entretiens.guides import current_guide_for
 
                 guide = current_guide_for(bilan.organisation)
@@ -241,6 +315,7 @@ class Entretien(models.Model):
             locked._authorise(by, "schedule_entretien")
             phase = phase or locked.current_phase or ""
             check_phase(locked, phase, what=_t("planifier"))
+            gates.check(locked, phase)  # the features' session gates (EDOF, convention)
             if phase != Phase.FOLLOW_UP:
                 budget = locked.budget()
                 locked.check_budget(
@@ -250,10 +325,14 @@ class Entretien(models.Model):
                     ),
                     what=_t("Entretien refusé"),
                 )
+            check_free(
+                bilan=locked, start=starts_at, end=starts_at + dt.timedelta(minutes=planned_minutes)
+            )
             entretien = cls.objects.create(
                 bilan=locked,
                 phase=phase,
                 starts_at=starts_at,
+                booked_at=timezone.now() if invite else None,
                 planned_minutes=planned_minutes,
                 modality=modality,
                 title=title,
@@ -304,6 +383,12 @@ class Entretien(models.Model):
                     ),
                     what=_t("Déplacement refusé"),
                 )
+            check_free(
+                bilan=bilan,
+                start=starts_at,
+                end=starts_at + dt.timedelta(minutes=planned_minutes),
+                exclude_pk=entretien.pk,
+            )
             entretien.starts_at = starts_at
             entretien.planned_minutes = planned_minutes
             entretien.modality = modality
@@ -326,7 +411,7 @@ class Entretien(models.Model):
     def _notify(self, kind: str) -> None:
         """E-mail both parties once the transaction commits; a mail failure is logged, the
         booking stays."""
-        from bilan.entretiens.tasks import send_entretien_notice
+        from bilan.entretiens.tasks import send_entretien_notice  # why: it imports this module
 
         pk = self.pk
         transaction.on_commit(lambda: send_entretien_notice(pk, kind), robust=True)
@@ -339,25 +424,50 @@ class Entretien(models.Model):
         actual_start: dt.datetime | None = None,
         actual_end: dt.datetime | None = None,
     ) -> None:
-        """Record the entretien as held; its real duration counts as delivered accompaniment.
+        """Record the entretien as held; once both parties have signed its attendance, its
+        real duration counts as delivered accompaniment (bilan.entretiens.ledger).
 
-        With `actual_start` and `actual_end`, the duration is their difference (in minutes).
+        With `actual_start` and `actual_end`, the duration is their difference (in minutes):
+        an entretien held earlier or shorter than planned is recorded with its real times. The
+        real times are neither in the future nor before the booking was made, the duration is
+        at most the planned one plus the organisation's tolerance (AttendancePolicy), and the
+        real span overlaps no other entretien of the consultant or the beneficiary.
         """
         minutes = self.planned_minutes if held_minutes is None else held_minutes
+        now = timezone.now()
         if actual_start is not None or actual_end is not None:
             if actual_start is None or actual_end is None:
                 raise RuleViolation(_t("Indiquez le début et la fin réels."), code="invalid")
             check_person_date(actual_start, label=_t("début réel"))
             check_person_date(actual_end, label=_t("fin réelle"))
-            if actual_end > timezone.now() + dt.timedelta(minutes=5):
+            if actual_end > now + dt.timedelta(minutes=5):
                 raise RuleViolation(_t("La fin réelle ne peut être dans le futur."), code="invalid")
             minutes = round((actual_end - actual_start).total_seconds() / 60)
             if minutes <= 0:
                 raise RuleViolation(
                     _t("La fin réelle doit être après le début réel."), code="invalid"
                 )
+            if self.booked_at is not None and actual_start < self.booked_at:
+                raise RuleViolation(
+                    _t(
+                        "Le début réel (%(start)s) précède la prise du rendez-vous (%(booked)s) : "
+                        "un entretien ne peut avoir été tenu avant d'avoir été fixé."
+                    )
+                    % {"start": when(actual_start), "booked": when(self.booked_at)},
+                    code="invalid",
+                )
         if minutes <= 0:
             raise RuleViolation(_t("La durée réalisée doit être positive."), code="invalid")
+        tolerance = policy_for(self).held_tolerance_minutes
+        if minutes > self.planned_minutes + tolerance:
+            raise RuleViolation(
+                _t(
+                    "Durée réalisée %(done)s > durée prévue %(planned)s + %(tol)s min de "
+                    "tolérance : déplacez l'entretien ou indiquez les heures réelles."
+                )
+                % {"done": fmt(minutes), "planned": fmt(self.planned_minutes), "tol": tolerance},
+                code="invalid",
+            )
         with transaction.atomic():
             bilan = Bilan.objects.select_for_update().get(pk=self.bilan_id)
             entretien = Entretien.objects.select_for_update().get(pk=self.pk)
@@ -365,11 +475,13 @@ class Entretien(models.Model):
                 raise RuleViolation(
                     _t("Cet entretien est déjà « %(s)s ».") % {"s": entretien.get_status_display()}
                 )
-            if entretien.starts_at > timezone.now():
+            if (actual_start or entretien.starts_at) > now:
                 raise RuleViolation(_t("Un entretien ne peut être tenu avant son heure de début."))
+            if actual_start is not None and actual_end is not None:
+                check_free(bilan=bilan, start=actual_start, end=actual_end, exclude_pk=entretien.pk)
             if entretien.phase != Phase.FOLLOW_UP:
                 budget = bilan.budget()
-                delivered = budget.delivered_total + minutes
+                delivered = budget.held_total + minutes
                 if delivered > budget.max_total:
                     raise RuleViolation(
                         _t(
@@ -404,6 +516,82 @@ class Entretien(models.Model):
             if not missed:
                 entretien._notify("cancelled")
         self.refresh_from_db()
+
+
+def when(moment: dt.datetime) -> str:
+    """« 12/03/2027 à 09h30 », local time."""
+    local = timezone.localtime(moment)
+    return _t("%(d)s à %(t)s") % {"d": f"{local:%d/%m/%Y}", "t": f"{local:%Hh%M}"}
+
+
+def span(entretien: Entretien) -> tuple[dt.datetime, dt.datetime]:
+    """The time an entretien takes: the real one once held, else the planned one."""
+    if entretien.status == EntretienStatus.HELD:
+        start = entretien.actual_start or entretien.starts_at
+        if entretien.actual_end:
+            return start, entretien.actual_end
+        return start, start + dt.timedelta(minutes=entretien.held_minutes or 1)
+    return entretien.starts_at, entretien.ends_at
+
+
+class Overlap(RuleViolation):
+    """A booking or a held time that overlaps another entretien of the same person."""
+
+    def __init__(self, message: str, *, bilan: Bilan, other: Entretien, who: str) -> None:
+        super().__init__(message, code="refused")
+        self.bilan, self.other, self.who = bilan, other, who
+
+
+def check_free(
+    *, bilan: Bilan, start: dt.datetime, end: dt.datetime, exclude_pk: int | None = None
+) -> None:
+    """Neither the consultant nor the beneficiary has another entretien (planned or held)
+    overlapping [start, end): the refusal names the other one. Both people are locked first,
+    so two bookings for the same person at the same minute cannot both pass."""
+    from bilan.accounts.models import User  # why: models import order (accounts is lower)
+
+    people = [bilan.consultant_id, bilan.beneficiary_id]
+    list(User.objects.select_for_update().filter(pk__in=people).order_by("pk"))
+    candidates = (
+        Entretien.objects.filter(
+            models.Q(bilan__consultant_id=bilan.consultant_id)
+            | models.Q(bilan__beneficiary_id=bilan.beneficiary_id),
+            status__in=[EntretienStatus.PLANNED, EntretienStatus.HELD],
+            starts_at__lt=end + dt.timedelta(days=1),
+            starts_at__gt=start - dt.timedelta(days=2),
+        )
+        .exclude(pk=exclude_pk)
+        .select_related("bilan")
+        .order_by("starts_at", "id")
+    )
+    for other in candidates:
+        other_start, other_end = span(other)
+        if other_start < end and start < other_end:
+            who = (
+                "consultant" if other.bilan.consultant_id == bilan.consultant_id else "beneficiary"
+            )
+            whose = (
+                _t("du ou de la consultant·e")
+                if who == "consultant"
+                else _t("du ou de la bénéficiaire")
+            )
+            local_start, local_end = timezone.localtime(other_start), timezone.localtime(other_end)
+            message = _t(
+                "Ce créneau chevauche un autre entretien %(whose)s : %(phase)s du %(day)s, de "
+                "%(start)s à %(end)s%(ref)s. Choisissez un autre horaire."
+            ) % {
+                "whose": whose,
+                "phase": other.get_phase_display(),
+                "day": f"{local_start:%d/%m/%Y}",
+                "start": f"{local_start:%Hh%M}",
+                "end": f"{local_end:%Hh%M}",
+                "ref": (
+                    f" ({other.bilan.reference})"
+                    if other.bilan.organisation_id == bilan.organisation_id
+                    else ""
+                ),
+            }
+            raise Overlap(message, bilan=bilan, other=other, who=who)
 
 
 def check_booking(
@@ -553,6 +741,17 @@ class Attendance(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True)  # salted SHA-256, never the address
     user_agent = models.CharField(max_length=500, blank=True)
     regularisation = models.BooleanField(default=False)
+    # The signer's session (a keyed hash of the session key or the API token's id) and who
+    # submitted it: the consultant, when the beneficiary signs on the consultant's device.
+    session_hash = models.CharField(max_length=64, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Several entretiens signed by one person within the policy's window (REQ-21 controls).
+    bulk = models.BooleanField(_("signature groupée"), default=False)
+    regularisation_reason = models.CharField(
+        _("motif de la régularisation"), max_length=300, blank=True
+    )
 
     class Meta:
         ordering = ["signed_at", "id"]
@@ -606,6 +805,14 @@ class Assignment(Content):
 
     class Meta:
         ordering = ["due_on", "id"]
+        # Issue 18: the overdue open work, in order, whatever the number of assignments.
+        indexes = [
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(done_at__isnull=True),
+                name="assignment_open_due",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=in_db_date_window("due_on"), name="assignment_due_on_in_window"
@@ -614,3 +821,69 @@ class Assignment(Content):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PresenceKind(models.TextChoices):
+    JOIN = "join", _("connexion")
+    LEAVE = "leave", _("départ")
+
+
+class RemotePresence(models.Model):
+    """A connection record of a video entretien (REQ-21, REQ-57): the beneficiary opened the
+    link from her space (join), or left (leave). Times and session only, never content."""
+
+    document_class = DocumentClass.PREUVE_REALISATION
+
+    entretien = models.ForeignKey(Entretien, on_delete=models.PROTECT, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=PresenceKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+JOIN_EARLY = dt.timedelta(minutes=30)  # the room opens half an hour before the start
+
+
+def record_join(
+    *, entretien: Entretien, user, ip: str = "", user_agent: str = ""
+) -> RemotePresence:  # noqa: ANN001
+    """The beneficiary opens the video link of her entretien from her space (REQ-21, REQ-57):
+    her connection is recorded (time, hashed address, device). Only hers, only a video
+    entretien with a link, from 30 minutes before the start to the end."""
+    from bilan.lib.net import hash_ip  # why: models stay free of request helpers at import
+
+    if user.pk != entretien.bilan.beneficiary_id:
+        raise RuleViolation(
+            _t("Seul·e le ou la bénéficiaire rejoint sa visio ici."), code="forbidden"
+        )
+    if entretien.modality != Modality.VIDEO or not entretien.video_link:
+        raise RuleViolation(_t("Cet entretien n'a pas de lien de visio."))
+    if entretien.status not in (EntretienStatus.PLANNED, EntretienStatus.HELD):
+        raise RuleViolation(
+            _t("Cet entretien est « %(s)s » : la visio n'est pas ouverte.")
+            % {"s": entretien.get_status_display()}
+        )
+    now = timezone.now()
+    end = entretien.actual_end or entretien.ends_at
+    if now < entretien.starts_at - JOIN_EARLY:
+        raise RuleViolation(
+            _t("La visio s'ouvre 30 minutes avant l'entretien (%(w)s).")
+            % {"w": when(entretien.starts_at)}
+        )
+    if now > end:
+        raise RuleViolation(_t("Cet entretien est terminé : la visio n'est plus ouverte."))
+    return RemotePresence.objects.create(
+        entretien=entretien,
+        user=user,
+        kind=PresenceKind.JOIN,
+        at=now,
+        ip_hash=hash_ip(ip),
+        user_agent=user_agent[:500],
+    )

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.encryption import seal_text
 from bilan.bilans.models import Bilan, RuleViolation, Status, is_visible_to
 from bilan.entretiens.models import (
@@ -30,7 +31,6 @@ from bilan.entretiens.models import (
 )
 from bilan.lib.rows import column_list, instances
 from bilan.lib.text import check_storable
-from bilan.organisations.access import can_read_content
 
 FREE = "free"
 SUMMARY = "summary"

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.entretiens.attendance import (
     attendance_sheet_pdf,
     entretien_for,
@@ -22,7 +23,7 @@ from bilan.entretiens.attendance import (
 )
 from bilan.entretiens.models import SignerRole
 from bilan.entretiens.views_attendance import attendance_context, pdf_response, signing_fields
-from bilan.organisations.access import beneficiary_required, get_bilan_for_user
+from bilan.organisations.access import beneficiary_required
 
 
 @beneficiary_required

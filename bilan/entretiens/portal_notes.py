@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.entretiens.notes import held_summaries
-from bilan.organisations.access import beneficiary_required, get_bilan_for_user
+from bilan.organisations.access import beneficiary_required
 
 
 @beneficiary_required

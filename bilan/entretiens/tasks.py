@@ -47,8 +47,17 @@ def send_reminder(entretien_id: int) -> None:
         ("beneficiary", entretien.bilan.beneficiary),
         ("consultant", entretien.bilan.consultant),
     )
+    withdrawn = entretien.bilan.consent_withdrawn
     for role, person in parties:
         if role in done:
+            continue
+        if role == "beneficiary" and withdrawn:
+            # She withdrew her consent: no reminder goes to her (issue 16); marked done so
+            # that no retry writes to her either.
+            done.add(role)
+            Entretien.objects.filter(pk=entretien_id).update(
+                reminder_sent_to=",".join(sorted(done))
+            )
             continue
         NOTICES["reminder"](
             entretien=entretien, to=person, ics=ics, filename=calendar.filename(entretien)

@@ -16,7 +16,7 @@ from bilan.bilans.models import Phase, Status
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.attendance import hash_ip, sign_attendance
 from bilan.entretiens.models import Attendance, Entretien, Modality
-from bilan.entretiens.test_attendance import held, png
+from bilan.entretiens.test_attendance import held, new_attendances, png
 
 
 class Caller:
@@ -72,7 +72,7 @@ def test_the_beneficiary_signs_a_remote_entretien_with_a_typed_name(api, cast, e
     )
     assert response.status_code == 201
     assert response.json()["signer_role"] == "beneficiary"
-    assert Attendance.objects.get().signer == cast.beneficiary
+    assert new_attendances().get().signer == cast.beneficiary
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_nobody_else_signs_through_the_api(api, entretien, who, status):
     response = api.sign(entretien.pk, who, DRAWN)
     assert response.status_code == status
     assert "detail" in response.json()
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 @pytest.mark.parametrize("who,role", [("consultant", "beneficiary"), ("beneficiary", "consultant")])
@@ -99,7 +99,7 @@ def test_signing_as_the_other_party_is_forbidden(api, entretien, who, role):
     response = api.sign(entretien.pk, who, {**DRAWN, "signer_role": role})
     assert response.status_code == 403
     assert response.json()["detail"] == "Vous ne pouvez signer que pour vous-même."
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_the_consultant_cannot_sign_for_the_beneficiary_even_in_person(api, cast):
@@ -107,7 +107,7 @@ def test_the_consultant_cannot_sign_for_the_beneficiary_even_in_person(api, cast
     in_person = held(cast.bilan, modality=Modality.IN_PERSON)
     response = api.sign(in_person.pk, "consultant", {**DRAWN, "signer_role": "beneficiary"})
     assert response.status_code == 403
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_a_second_signature_is_a_conflict(api, cast, entretien):
@@ -121,7 +121,7 @@ def test_a_second_signature_is_a_conflict(api, cast, entretien):
     response = api.sign(entretien.pk, "consultant", DRAWN)
     assert response.status_code == 409
     assert "a déjà signé" in response.json()["detail"]
-    assert Attendance.objects.count() == 1
+    assert new_attendances().count() == 1
 
 
 def test_an_entretien_not_held_is_a_conflict(api, cast):
@@ -154,7 +154,7 @@ def test_bad_input_is_422_with_a_french_message(api, entretien, body, detail):
     response = api.sign(entretien.pk, "consultant", body)
     assert response.status_code == 422
     assert detail in response.json()["detail"]
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 @pytest.mark.parametrize("entretien_id", [999_999, 2**63])

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bilan.bilans.models import Bilan, RuleViolation, Status
+from bilan.bilans.testing import make_bilan, make_member
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.assignments import (
@@ -23,7 +24,6 @@ from bilan.entretiens.assignments import (
     since_last_time,
 )
 from bilan.entretiens.models import Assignment, AssignmentKind, Entretien, InterviewGuide
-from bilan.lib.testing import make_bilan, make_member
 from bilan.organisations.models import HoursRule, Role
 
 TODAY = timezone.localdate

@@ -9,14 +9,15 @@ import io
 import re
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import Phase, RuleViolation, Status
-from bilan.compliance.content import is_content
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.attendance import (
     PNG_DATA_URL,
@@ -26,8 +27,10 @@ from bilan.entretiens.attendance import (
 )
 from bilan.entretiens.models import (
     Attendance,
+    AttendancePolicy,
     Entretien,
     EntretienNote,
+    InterviewGuide,
     Modality,
     NoteKind,
     SignatureMethod,
@@ -37,6 +40,11 @@ from bilan.lib.hours import fmt
 
 IP = "203.0.113.42"
 UA = "Mozilla/5.0 (X11; Linux x86_64) Test" + "x" * 800
+
+
+def new_attendances() -> QuerySet[Attendance]:
+    """Signatures made by the test: the demo scenario signs its own entretiens (as « demo »)."""
+    return Attendance.objects.exclude(user_agent="demo")
 
 
 def png(*, blank: bool = False, size: tuple[int, int] = (300, 100), white: bool = False) -> str:
@@ -84,7 +92,7 @@ def entretien(bilan) -> Entretien:
 
 @pytest.fixture
 def remote(bilan) -> Entretien:
-    return held(bilan, modality=Modality.VIDEO)
+    return held(bilan, modality=Modality.VIDEO, hours_ago=5)  # not at the time of `entretien`
 
 
 def drawn(**extra) -> dict:
@@ -158,7 +166,7 @@ def test_bad_signatures_are_refused_in_french_and_nothing_is_saved(
         sign_attendance(entretien=entretien, signer=cast.consultant, **fields)
     assert refused.value.code == "invalid"
     assert message in refused.value.messages[0]
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_an_oversized_drawing_is_refused_even_under_the_byte_cap(cast, entretien):
@@ -193,7 +201,7 @@ def test_only_a_held_entretien_is_signed(cast, bilan, cancel):
     with pytest.raises(RuleViolation, match="entretien tenu") as refused:
         sign_attendance(entretien=entretien, signer=cast.consultant, **drawn())
     assert refused.value.code == "refused"
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 @pytest.mark.parametrize(
@@ -203,7 +211,7 @@ def test_nobody_but_the_two_parties_signs(cast, entretien, who):
     with pytest.raises(RuleViolation, match="Vous ne pouvez signer que pour vous-même.") as e:
         sign_attendance(entretien=entretien, signer=getattr(cast, who), **drawn())
     assert e.value.code == "forbidden"
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_a_party_cannot_sign_for_the_other(cast, entretien, remote):
@@ -222,7 +230,7 @@ def test_a_party_cannot_sign_for_the_other(cast, entretien, remote):
         with pytest.raises(RuleViolation, match="que pour vous-même") as e:
             sign_attendance(**attempt, **drawn())
         assert e.value.code == "forbidden"
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_in_person_the_beneficiary_signs_on_the_consultants_device(cast, entretien):
@@ -244,19 +252,29 @@ def test_a_signature_more_than_24_hours_after_the_end_is_a_regularisation(cast, 
     recent = held(bilan, hours_ago=20, minutes=60)  # ended 19 h ago
     old = held(bilan, hours_ago=27, minutes=120)  # ended 25 h ago
     assert not sign_attendance(entretien=recent, signer=cast.consultant, **drawn()).regularisation
-    assert sign_attendance(entretien=old, signer=cast.consultant, **drawn()).regularisation
+    with pytest.raises(RuleViolation, match="indiquez-en le motif"):
+        sign_attendance(entretien=old, signer=cast.consultant, **drawn())
+    assert not old.attendances.exists()
+    late = sign_attendance(
+        entretien=old, signer=cast.consultant, regularisation_reason="  Oubli  ", **drawn()
+    )
+    assert late.regularisation and late.regularisation_reason == "Oubli"
 
 
-def test_the_regularisation_delay_is_a_setting_and_counts_from_the_real_end(cast, bilan, settings):
-    settings.ATTENDANCE_REGULARISATION_HOURS = 2
+def test_the_regularisation_delay_is_a_setting_and_counts_from_the_real_end(cast, bilan):
+    AttendancePolicy.objects.create(
+        organisation=cast.org, effective_from=dt.date(2020, 1, 1), regularisation_hours=2
+    )
     entretien = held(bilan, hours_ago=4, minutes=60)  # planned end 3 h ago
     entretien.actual_end = timezone.now() - dt.timedelta(minutes=30)  # it ran late
     entretien.save(update_fields=["actual_end"])
     assert not sign_attendance(
         entretien=entretien, signer=cast.consultant, **drawn()
     ).regularisation
-    other = held(bilan, hours_ago=4, minutes=60)
-    assert sign_attendance(entretien=other, signer=cast.consultant, **drawn()).regularisation
+    other = held(bilan, hours_ago=6, minutes=60)
+    assert sign_attendance(
+        entretien=other, signer=cast.consultant, regularisation_reason="Oubli", **drawn()
+    ).regularisation
 
 
 def test_an_attendance_is_not_content():
@@ -330,7 +348,7 @@ def test_the_consultant_signs_from_the_page(cast, client, entretien):
         REMOTE_ADDR=IP,
     )
     assert response.status_code == 302 and response["Location"] == url
-    attendance = Attendance.objects.get()
+    attendance = new_attendances().get()
     assert attendance.signer == cast.consultant and attendance.user_agent == "Firefox de test"
     assert attendance.ip_hash == hash_ip(IP)
     page = client.get(url).content.decode()
@@ -350,7 +368,7 @@ def test_the_beneficiary_signs_on_the_consultants_device_in_person(cast, client,
         },
     )
     assert response.status_code == 302
-    attendance = Attendance.objects.get()
+    attendance = new_attendances().get()
     assert attendance.signer == cast.beneficiary
     assert attendance.signer_role == SignerRole.BENEFICIARY
 
@@ -362,7 +380,7 @@ def test_the_consultant_cannot_sign_for_a_remote_beneficiary(cast, client, remot
         {"signer": "beneficiary", "method": "drawn", "signature_image": png()},
     )
     assert response.status_code == 403
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_a_bad_signature_re_renders_the_page_with_what_was_typed(cast, client, entretien):
@@ -375,7 +393,7 @@ def test_a_bad_signature_re_renders_the_page_with_what_was_typed(cast, client, e
     page = response.content.decode()
     assert "Cochez la case de confirmation" in page
     assert 'value="Claire Conseil"' in page
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_a_second_signature_on_the_page_is_refused_in_french(cast, client, entretien):
@@ -387,7 +405,7 @@ def test_a_second_signature_on_the_page_is_refused_in_french(cast, client, entre
     )
     assert response.status_code == 422
     assert "a déjà signé" in response.content.decode()
-    assert Attendance.objects.count() == 1
+    assert new_attendances().count() == 1
 
 
 @pytest.mark.parametrize(
@@ -402,7 +420,7 @@ def test_nobody_else_signs_from_the_staff_page(cast, client, entretien, role, st
             {"signer": signer, "method": "drawn", "signature_image": png()},
         )
         assert response.status_code == status
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_a_late_signature_is_announced_and_shown_as_regularisation(cast, client, bilan):
@@ -410,9 +428,25 @@ def test_a_late_signature_is_announced_and_shown_as_regularisation(cast, client,
     client.force_login(cast.consultant)
     url = reverse("entretiens:attendance", args=[old.pk])
     assert "sera marquée « régularisation »" in client.get(url).content.decode()
-    client.post(url, {"signer": "consultant", "method": "drawn", "signature_image": png()})
+    page = client.get(url).content.decode()
+    assert 'name="regularisation_reason"' in page
+    refused = client.post(
+        url, {"signer": "consultant", "method": "drawn", "signature_image": png()}
+    )
+    assert refused.status_code == 422 and "indiquez-en le motif" in refused.content.decode()
+    assert not new_attendances().exists()
+    client.post(
+        url,
+        {
+            "signer": "consultant",
+            "method": "drawn",
+            "signature_image": png(),
+            "regularisation_reason": "Feuille oubliée",
+        },
+    )
     assert "régularisation" in client.get(url).content.decode()
-    assert Attendance.objects.get().regularisation
+    signed = new_attendances().get()
+    assert signed.regularisation and signed.regularisation_reason == "Feuille oubliée"
 
 
 def test_a_planned_entretien_is_not_open_for_signing(cast, client, bilan):
@@ -463,7 +497,7 @@ def test_the_beneficiary_signs_a_remote_entretien_from_their_space(cast, client,
     assert "Signer l'émargement" in page and "aucun élément de votre bilan" in page
     response = client.post(url, {"method": "drawn", "signature_image": png()})
     assert response.status_code == 302
-    attendance = Attendance.objects.get()
+    attendance = new_attendances().get()
     assert attendance.signer == cast.beneficiary
     assert attendance.signer_role == SignerRole.BENEFICIARY
     assert "Merci, votre signature est enregistrée." in client.get(url).content.decode()
@@ -477,7 +511,7 @@ def test_the_beneficiary_bad_signature_is_refused_and_kept(cast, client, remote)
     assert 'value="Bruno Bénéf"' in response.content.decode()
     client.post(url, {"method": "typed", "typed_name": "Bruno Bénéf", "confirmed": "yes"})
     response = client.post(url, {"method": "drawn", "signature_image": png()})
-    assert Attendance.objects.count() == 1  # a second one was refused
+    assert new_attendances().count() == 1  # a second one was refused
     assert response.status_code == 302 or "a déjà signé" in response.content.decode()
 
 
@@ -488,7 +522,7 @@ def test_another_beneficiary_cannot_sign_my_entretien(cast, client, remote):
         {"method": "drawn", "signature_image": png()},
     )
     assert response.status_code == 404
-    assert not Attendance.objects.exists()
+    assert not new_attendances().exists()
 
 
 def test_the_portal_home_lists_the_entretiens_awaiting_my_signature(cast, client, remote):
@@ -526,9 +560,15 @@ def signed_bilan(cast, bilan):
     )
     sign_attendance(entretien=entretien, signer=cast.consultant, **drawn())
     sign_attendance(entretien=entretien, signer=cast.beneficiary, **typed("Bruno Bénéf"))
-    # A preliminary entretien held weeks ago, signed only now by the consultant.
-    first = bilan.entretiens.filter(status="held").first()
-    sign_attendance(entretien=first, signer=cast.consultant, **typed("Claire Conseil"))
+    # A preliminary entretien held weeks ago, signed only now by the consultant (the
+    # scenario's own two are signed by both on the day).
+    first = held(bilan, hours_ago=24 * 20, minutes=120)
+    sign_attendance(
+        entretien=first,
+        signer=cast.consultant,
+        regularisation_reason="Feuille retrouvée",
+        **typed("Claire Conseil"),
+    )
     bilan.recent = entretien
     bilan.first = first
     return bilan
@@ -556,9 +596,9 @@ def test_the_attendance_sheet_carries_dates_names_signatures_and_totals(signed_b
     ):
         assert expected in text, expected
     held_minutes = sum(e.held_minutes for e in signed_bilan.entretiens.filter(status="held"))
-    assert held_minutes == 90 + 120 + 90
+    assert held_minutes == 90 + 120 + 90 + 120
     assert f"Heures d'accompagnement réalisées : {fmt(held_minutes)}" in text.replace("\u202f", " ")
-    assert "Entretiens tenus : 3 (1 émargé par les deux parties)" in text.replace("\u202f", " ")
+    assert "Entretiens tenus : 4 (3 émargés par les deux parties)" in text.replace("\u202f", " ")
     assert "Page 1 / 1" in text.replace("\u00a0", " ")
 
 
@@ -579,8 +619,6 @@ def test_the_attendance_sheet_contains_no_bilan_content(signed_bilan):
 
 
 def test_the_sheet_names_a_guide_interview_by_its_generic_title(cast, bilan):
-    from bilan.entretiens.models import InterviewGuide
-
     guide = InterviewGuide.objects.create(
         name="Guide de test",
         content={

@@ -30,7 +30,7 @@ from bilan.accounts.models import ApiToken
 from bilan.bilans.models import Phase, Status
 from bilan.entretiens.models import Entretien
 from bilan.demo.scenario import advance_to
-from bilan.lib.testing import make_bilan, make_member, make_organisation
+from bilan.bilans.testing import make_bilan, make_member, make_organisation
 from bilan.organisations.models import Role
 
 org = make_organisation("Durabilité", "durabilite")

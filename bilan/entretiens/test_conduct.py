@@ -21,6 +21,7 @@ from bilan.entretiens.models import (
     EntretienStatus,
 )
 from bilan.entretiens.notes import save_note, set_checklist_item
+from bilan.lib.testing import PASSWORD
 
 AUTOSAVE = {"HTTP_X_AUTOSAVE": "1"}
 PRIVATE = "Note privée : évoque un conflit avec sa hiérarchie"
@@ -253,7 +254,7 @@ def test_a_checklist_tick_is_saved(cast, client, entretien):
 
 def test_mark_held_records_the_actual_times_and_the_delivered_hours(cast, client, entretien):
     client.force_login(cast.consultant)
-    before = cast.bilan.budget().delivered_accompaniment
+    before = cast.bilan.budget()
     end = timezone.now().replace(second=0, microsecond=0)
     response = client.post(
         reverse("entretiens:conduct_held", args=[entretien.pk]),
@@ -264,7 +265,10 @@ def test_mark_held_records_the_actual_times_and_the_delivered_hours(cast, client
     assert entretien.status == EntretienStatus.HELD and entretien.held_minutes == 80
     assert entretien.actual_start == end - dt.timedelta(minutes=80)
     cast.bilan.refresh_from_db()
-    assert cast.bilan.budget().delivered_accompaniment == before + 80
+    after = cast.bilan.budget()
+    assert after.held == before.held + 80
+    # held, not yet delivered: the ledger counts it once both parties have signed
+    assert after.delivered_accompaniment == before.delivered_accompaniment
     page = client.get(response["Location"]).content.decode()
     assert "1 h 20" in page or "1h20" in page or "80" in page
 
@@ -406,8 +410,6 @@ def test_the_bilan_page_links_to_the_screen_for_the_consultant_only(cast, client
 @pytest.mark.browser
 def test_in_a_browser_notes_autosave_keep_unsaved_text_and_show_conflicts(live_server, page, cast):
     from playwright.sync_api import expect
-
-    from bilan.lib.testing import PASSWORD
 
     entretien = make_entretien(cast)
     page.goto(live_server.url + "/compte/connexion/")

@@ -16,6 +16,8 @@ from bilan.bilans.models import Phase, RuleViolation
 from bilan.compliance.models import AppendOnlyError
 from bilan.entretiens import guides
 from bilan.entretiens.models import Entretien, InterviewGuide
+from bilan.entretiens.views_guides import InterviewForm
+from bilan.lib.testing import PASSWORD
 
 SEED = Path(settings.BASE_DIR).parent / "shared/seeds/004_657001db3084597c.txt"
 DATA = Path(settings.BASE_DIR) / "bilan/entretiens/data/default_guide_v1.json"
@@ -476,7 +478,6 @@ def as_(client, user):  # noqa: ANN001, ANN201
 
 def form_data(guide: InterviewGuide, key: str) -> dict[str, str]:
     """What the edit page posts when nothing is changed."""
-    from bilan.entretiens.views_guides import InterviewForm
 
     form = InterviewForm(guide.interview(key))
     return {
@@ -849,8 +850,6 @@ def test_staff_find_the_guides_in_the_navigation(client, cast, who, shown):
 
 @pytest.mark.browser
 def test_in_a_browser_the_admin_copies_the_guide_and_edits_an_interview(live_server, page, cast):
-    from bilan.lib.testing import PASSWORD
-
     page.goto(live_server.url + "/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill(cast.admin.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bilan.bilans.models import Phase, RuleViolation, Status
-from bilan.demo.scenario import advance_to
+from bilan.demo.scenario import advance_to, sign_both
 from bilan.entretiens.models import (
     Entretien,
     EntretienChecklist,
@@ -187,6 +187,7 @@ def test_notes_of_a_cancelled_entretien_are_refused(cast, entretien):
 
 def test_notes_of_an_archived_bilan_are_refused(cast, entretien):
     entretien.mark_held(by=cast.consultant)
+    sign_both(entretien)  # closing in full needs it signed by both
     advance_to(cast.bilan, Status.ARCHIVED)
     entretien.bilan.refresh_from_db()
     with pytest.raises(RuleViolation, match="archivé"):
@@ -244,14 +245,17 @@ def test_the_beneficiary_reads_only_summaries_of_held_entretiens(cast, entretien
 
 
 def test_mark_held_takes_the_actual_start_and_end(cast, entretien):
-    before = cast.bilan.budget().delivered_accompaniment
+    before = cast.bilan.budget()
     end = timezone.now()
     entretien.mark_held(
         by=cast.consultant, actual_start=end - dt.timedelta(minutes=75), actual_end=end
     )
     assert entretien.status == EntretienStatus.HELD and entretien.held_minutes == 75
     assert entretien.actual_end == end
-    assert cast.bilan.budget().delivered_accompaniment == before + 75
+    after = cast.bilan.budget()
+    assert after.held == before.held + 75
+    # held, not yet delivered: the ledger counts it once both parties have signed
+    assert after.delivered_accompaniment == before.delivered_accompaniment
 
 
 @pytest.mark.parametrize(
@@ -274,9 +278,11 @@ def test_mark_held_refuses_an_impossible_span(cast, entretien, start, end, messa
     assert entretien.status == EntretienStatus.PLANNED
 
 
-def test_mark_held_keeps_the_24_hour_ceiling(cast, entretien):
+def test_mark_held_refuses_a_span_far_beyond_the_plan(cast, entretien):
+    """25 h for a planned 1 h 30: past the organisation's tolerance, long before the 24 h
+    ceiling (which bilan/bilans/test_hours.py checks within the tolerance)."""
     end = timezone.now()
-    with pytest.raises(RuleViolation, match="L6313-4"):
+    with pytest.raises(RuleViolation, match=r"durée prévue 1 h 30 \+ 15 min de tolérance"):
         entretien.mark_held(
             by=cast.consultant, actual_start=end - dt.timedelta(hours=25), actual_end=end
         )

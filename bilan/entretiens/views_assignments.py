@@ -17,12 +17,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.forms import HoursField
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.bilans.views import consultant_only
 from bilan.entretiens.assignments import assign_work, closing_item_text, closing_items
 from bilan.entretiens.models import AssignmentKind
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.lib.forms import HoursField
+from bilan.organisations.access import staff_required
 
 
 class AssignmentForm(forms.Form):

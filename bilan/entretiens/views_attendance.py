@@ -7,7 +7,8 @@ the organisation's admins download it.
 
 from __future__ import annotations
 
-from django.conf import settings
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import get_bilan_for_user
+from bilan.entretiens.anomalies import attendance_anomalies
 from bilan.entretiens.attendance import (
     attendance_sheet_pdf,
     client_ip,
@@ -25,13 +28,16 @@ from bilan.entretiens.attendance import (
     entretien_for,
     generic_label,
     is_regularisation,
+    regularisation_hours,
     sheet_filename,
     sign_attendance,
     signatures,
     times,
 )
 from bilan.entretiens.models import Entretien, EntretienStatus, Modality, SignerRole
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.entretiens.proof import bundle_filename, proof_bundle
+from bilan.organisations.access import role_required, staff_required
+from bilan.organisations.models import Role
 
 
 def signing_fields(request: HttpRequest) -> dict:
@@ -41,8 +47,10 @@ def signing_fields(request: HttpRequest) -> dict:
         "signature_image": request.POST.get("signature_image", ""),
         "typed_name": request.POST.get("typed_name", ""),
         "confirmed": request.POST.get("confirmed") in ("on", "yes", "true", "1"),
+        "regularisation_reason": request.POST.get("regularisation_reason", ""),
         "ip": client_ip(request),
         "user_agent": client_ua(request),
+        "session": "session:" + (request.session.session_key or ""),
     }
 
 
@@ -59,7 +67,7 @@ def attendance_context(entretien: Entretien) -> dict:
         "start": start,
         "end": end,
         "ended_at": ended_at(entretien),
-        "regularisation_hours": settings.ATTENDANCE_REGULARISATION_HOURS,
+        "regularisation_hours": regularisation_hours(entretien),
         "late": is_regularisation(entretien, timezone.now()),
     }
 
@@ -116,6 +124,42 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(attendance_sheet_pdf(bilan), sheet_filename(bilan))
 
 
+@staff_required
+def proof_bundle_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The « dossier de preuve »: administrative pieces only (no content), for a control."""
+    bilan = get_bilan_for_user(request.user, pk)
+    return zip_response(proof_bundle(bilan), bundle_filename(bilan))
+
+
+def period(params: object) -> tuple[dt.date | None, dt.date | None]:
+    """?du=AAAA-MM-JJ&au=AAAA-MM-JJ; a bad date is ignored."""
+
+    def day(key: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(params.get(key, ""))  # type: ignore[attr-defined]
+        except ValueError:
+            return None
+
+    return day("du"), day("au")
+
+
+@role_required(Role.ADMIN)
+def anomalies(request: HttpRequest) -> HttpResponse:
+    """The admin's attendance anomaly report (administrative, no content)."""
+    start, end = period(request.GET)
+    rows = attendance_anomalies(request.user.membership.organisation_id, start=start, end=end)
+    return TemplateResponse(
+        request, "entretiens/anomalies.html", {"rows": rows, "start": start, "end": end}
+    )
+
+
+def zip_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -130,4 +174,6 @@ urlpatterns = [
         attendance_sheet,
         name="attendance_sheet",
     ),
+    path("bilan/<int:pk>/dossier-preuve.zip", proof_bundle_zip, name="proof_bundle"),
+    path("anomalies-emargement/", anomalies, name="attendance_anomalies"),
 ]

@@ -193,13 +193,7 @@ def _may_edit(request: HttpRequest, guide: InterviewGuide) -> bool:
 
 
 def _editable_guide(request: HttpRequest, pk: int) -> InterviewGuide:
-    """The organisation's own guide version `pk`, for its admin; the default guide has no
-    edit pages."""
-    require_membership(request.user, Role.ADMIN)
-    guide = guides.get_guide_for_user(request.user, pk)
-    if guide.organisation_id is None:
-        raise Http404
-    return guide
+    return guides.editable_guide_for(request.user, pk)
 
 
 def _saved(request: HttpRequest, guide: InterviewGuide) -> None:

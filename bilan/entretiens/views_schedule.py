@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -17,15 +18,17 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from bilan.bilans.forms import HoursField
+from bilan.bilans import views as bilan_views
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.bilans.transitions import may_transition
-from bilan.bilans.views import entretiens_response, refusal
+from bilan.bilans.views import refusal
 from bilan.entretiens import calendar
 from bilan.entretiens.guides import current_guide_for
 from bilan.entretiens.models import CancelReason, Entretien, EntretienStatus, Modality
 from bilan.lib.dates import LocalTimeForm
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.lib.forms import HoursField
+from bilan.organisations.access import staff_required
 
 # ---- forms ------------------------------------------------------------------------------
 
@@ -127,6 +130,10 @@ def schedule_form(bilan: Bilan, user, bound: dict) -> ScheduleForm | None:  # no
     if bilan.current_phase is None or not may_transition(user, bilan, "schedule_entretien"):
         return None
     return ScheduleForm(bilan=bilan)
+
+
+class HeldForm(forms.Form):
+    duration = HoursField(label=_("Durée réalisée (heures)"), min_value=0.25)
 
 
 # ---- views ------------------------------------------------------------------------------
@@ -236,9 +243,43 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
     return calendar.download(entretien_for(request.user, pk))
 
 
+def entretiens_response(request: HttpRequest, bilan: Bilan, **bound: Any) -> HttpResponse:
+    """The activity block (hours and entretiens) for HTMX, or the whole page."""
+    bilan.refresh_from_db()
+    context = bilan_views.detail_context(request, bilan, **bound)
+    template = "bilans/detail.html#activity" if request.htmx else "bilans/detail.html"
+    if not request.htmx and not bound:
+        return redirect("bilans:detail", pk=bilan.pk)
+    return TemplateResponse(request, template, context, status=422 if bound else 200)
+
+
+@staff_required
+@require_POST
+def entretien_update(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    entretien = get_object_or_404(Entretien, pk=pk)
+    bilan = get_bilan_for_user(request.user, entretien.bilan_id, write=True)
+    if not bilan.is_assigned_consultant(request.user):
+        raise PermissionDenied
+    try:
+        if action == "tenu":
+            form = HeldForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_t("Indiquez la durée réalisée."))
+            entretien.mark_held(by=request.user, held_minutes=form.cleaned_data["duration"])
+        elif action in ("manque", "annule"):
+            entretien.cancel(by=request.user, missed=action == "manque")
+        else:
+            raise PermissionDenied
+    except ValidationError as e:
+        refusal(request, e)
+    return entretiens_response(request, bilan)
+
+
 urlpatterns = [
     path("bilan/<int:pk>/planifier/", schedule, name="schedule"),
     path("<int:pk>/deplacer/", reschedule, name="reschedule"),
     path("<int:pk>/annuler/", cancel, name="cancel"),
     path("<int:pk>/invitation.ics", invitation, name="invitation"),
+    # The held / missed / cancelled buttons of the bilan page's entretien list.
+    path("<int:pk>/etat/<str:action>/", entretien_update, name="update"),
 ]

@@ -16,8 +16,10 @@ from ninja import Field, Header, Path, Query, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, errors
 from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.exchanges.journal import (
     delete_entry,
+    edit_entry,
     get_entry_for_user,
     read_entries,
     share_entry,
@@ -31,7 +33,6 @@ from bilan.exchanges.messaging import (
     require_thread_access,
 )
 from bilan.exchanges.models import JournalEntry, Message
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["exchanges"])
 
@@ -252,3 +253,24 @@ def delete_journal_entry(request: HttpRequest, entry_id: EntryId) -> tuple[int, 
     user = acting_user(request)
     delete_entry(entry=get_entry_for_user(user, entry_id), by=user)
     return Status(204, None)
+
+
+class JournalEntryEdit(InputSchema):
+    entry_date: dt.date | None = Field(None, description="Empty: today")
+    title: str = ""
+    text: str
+
+
+@router.put(
+    "/journal/{entry_id}",
+    response={200: JournalEntryOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="update_journal_entry",
+    summary="Rewrite a journal entry: its date, title and text; sharing is unchanged (its "
+    "writer only: 404 for anyone else)",
+)
+def update_journal_entry(
+    request: HttpRequest, entry_id: EntryId, payload: JournalEntryEdit
+) -> dict[str, Any]:
+    user = acting_user(request)
+    entry = edit_entry(entry=get_entry_for_user(user, entry_id), by=user, **payload.model_dump())
+    return entry_out(entry)

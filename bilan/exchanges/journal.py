@@ -15,10 +15,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation, Status, check_date, visible_to
 from bilan.compliance.audit import record_content_access
 from bilan.exchanges.models import JournalEntry
-from bilan.organisations.access import can_read_content
 
 TITLE_MAX = 200
 TEXT_MAX = 20000

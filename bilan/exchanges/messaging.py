@@ -21,11 +21,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation, Status
 from bilan.compliance.audit import record_content_access
 from bilan.entretiens.models import Assignment
 from bilan.exchanges.models import Message, MessageAttachment, MessageRead
-from bilan.organisations.access import can_read_content
 
 TEXT_MAX = 10000
 QUESTION_MAX = 200

@@ -16,9 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.content import Content
 from bilan.bilans.fields import EncryptedCharField, EncryptedFileField, EncryptedTextField
 from bilan.bilans.models import Bilan
-from bilan.compliance.content import Content
 from bilan.lib.dates import in_db_date_window
 
 

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.entretiens.assignments import get_assignment_for_user, read_assignment
 from bilan.entretiens.models import Assignment
@@ -21,7 +22,7 @@ from bilan.exchanges.messaging import (
     read_thread,
 )
 from bilan.exchanges.views import download
-from bilan.organisations.access import beneficiary_required, get_bilan_for_user
+from bilan.organisations.access import beneficiary_required
 
 
 @beneficiary_required

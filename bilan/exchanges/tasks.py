@@ -93,6 +93,15 @@ def send_message_digests(now: dt.datetime | None = None) -> int:
     bilans = Bilan.objects.with_people().in_bulk(
         {row["bilan_id"] for rows in pending.values() for row in rows}
     )
+    # A beneficiary who withdrew her consent gets no digest about that bilan (issue 16).
+    withdrawn = set(
+        Bilan.objects.filter(pk__in=bilans).consent_withdrawn().values_list("beneficiary_id", "pk")
+    )
+    pending = {
+        user_id: kept
+        for user_id, rows in pending.items()
+        if (kept := [r for r in rows if (user_id, r["bilan_id"]) not in withdrawn])
+    }
     sent = 0
     for user_id, rows in pending.items():
         previous = last_sent.get(user_id)

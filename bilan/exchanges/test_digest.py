@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_q.models import Schedule
 
+from bilan.bilans.testing import make_bilan, make_member
 from bilan.exchanges.messaging import post_message, read_thread
 from bilan.exchanges.models import DigestLog, Message
 from bilan.exchanges.tasks import send_message_digests
-from bilan.lib.testing import make_bilan, make_member
+from bilan.lib import emails
 from bilan.organisations.models import Role
 
 SECRET = "Mon employeur ne sait pas que je veux partir"
@@ -97,8 +98,6 @@ def test_one_email_lists_each_bilan_of_a_consultant(cast):
 
 
 def test_a_failed_email_is_tried_again_at_the_next_run(cast, monkeypatch):
-    from bilan.lib import emails
-
     say(cast.bilan, cast.beneficiary)
 
     def broken(**kwargs) -> None:  # noqa: ANN003

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from bilan.api.test_api import Api
 from bilan.bilans.models import RuleViolation
+from bilan.exchanges import messaging
 from bilan.exchanges.messaging import post_message
 from bilan.exchanges.models import Message
 
@@ -104,7 +105,6 @@ def test_the_database_refuses_a_second_row_with_the_same_author_and_key(cast):
 
 def test_a_retry_that_loses_the_race_on_the_constraint_gets_the_first_message(cast, monkeypatch):
     # The concurrent winner's row appears between the lookup and the insert.
-    from bilan.exchanges import messaging
 
     real_replay = messaging._replay
     calls = []

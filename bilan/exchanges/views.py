@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan
 from bilan.entretiens.assignments import read_assignment
 from bilan.entretiens.models import Assignment
@@ -29,7 +30,7 @@ from bilan.exchanges.messaging import (
     require_thread_access,
 )
 from bilan.lib.uploads import protect_upload
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 
 @staff_required

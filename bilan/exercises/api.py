@@ -9,13 +9,17 @@ precision ("YYYY-MM").
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
+from bilan.accounts.models import User
 from bilan.api.base import BilanId, acting_user, errors
-from bilan.api.schemas import InputSchema
+from bilan.api.schemas import MAX_INT, InputSchema
+from bilan.bilans.access import get_bilan_for_user
+from bilan.bilans.models import Bilan
+from bilan.exercises import parcours
 from bilan.exercises.models import (
     LABEL_MAX,
     PLACE_MAX,
@@ -23,7 +27,9 @@ from bilan.exercises.models import (
     TEXT_MAX,
     TITLE_MAX,
     Experience,
+    ExperienceCompetence,
     ExperienceKind,
+    MotivationsExercise,
 )
 from bilan.exercises.parcours import (
     MAX_ACHIEVEMENTS,
@@ -31,10 +37,10 @@ from bilan.exercises.parcours import (
     AchievementData,
     CompetenceData,
     add_experience,
+    get_experience_for_user,
     read_experiences,
     read_portfolio,
 )
-from bilan.organisations.access import get_bilan_for_user
 
 router = Router(tags=["exercises"])
 
@@ -203,3 +209,164 @@ def get_portfolio(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, Any
         }
         for g in read_portfolio(reader=user, bilan=bilan, channel="api")
     ]
+
+
+# ---- editing « Mon parcours » and linking competences to the ROME ---------------------------
+
+ExperienceId = Annotated[int, Path(ge=1, le=MAX_INT)]
+CompetenceId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+def _experience(pk: int) -> dict[str, Any]:
+    return experience_out(
+        Experience.objects.prefetch_related("achievements", "competences").get(pk=pk)
+    )
+
+
+@router.put(
+    "/experiences/{experience_id}",
+    response={200: ExperienceOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="update_experience",
+    summary="Rewrite an experience of « Mon parcours »; competences kept keep their ROME link "
+    "(beneficiary only)",
+)
+def update_experience(
+    request: HttpRequest, experience_id: ExperienceId, payload: ExperienceIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    experience = get_experience_for_user(user, experience_id)
+    parcours.update_experience(
+        experience=experience,
+        by=user,
+        kind=payload.kind,
+        title=payload.title,
+        place=payload.place,
+        start_on=month(payload.start),
+        end_on=month(payload.end),
+        missions=payload.missions,
+        liked=payload.liked,
+        liked_less=payload.liked_less,
+        achievements=[AchievementData(**a.model_dump()) for a in payload.achievements],
+        competences=[CompetenceData(**c.model_dump()) for c in payload.competences],
+    )
+    return _experience(experience.pk)
+
+
+@router.delete(
+    "/experiences/{experience_id}",
+    response={204: None, **errors(401, 403, 404, 409, 422)},
+    operation_id="delete_experience",
+    summary="Delete an experience of « Mon parcours » (beneficiary only)",
+)
+def delete_experience(request: HttpRequest, experience_id: ExperienceId) -> tuple[int, None]:
+    user = acting_user(request)
+    parcours.delete_experience(experience=get_experience_for_user(user, experience_id), by=user)
+    return Status(204, None)
+
+
+class RomeLinkIn(InputSchema):
+    code_ogr: int = Field(ge=1, le=MAX_INT, description="A ROME compétence or savoir (OGR code)")
+
+
+def competence_out(c: ExperienceCompetence) -> dict[str, Any]:
+    return {"id": c.pk, "label": c.label, "rome_code": c.rome_code, "linked_at": c.linked_at}
+
+
+@router.put(
+    "/competences/{competence_id}/rome",
+    response={200: CompetenceOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="link_competence_to_rome",
+    summary="Link a competence of the portefeuille to a ROME compétence or savoir (its "
+    "beneficiary only: 404 for anyone else)",
+)
+def link_competence_to_rome(
+    request: HttpRequest, competence_id: CompetenceId, payload: RomeLinkIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    competence = parcours.get_competence_for_user(user, competence_id)
+    return competence_out(
+        parcours.link_competence(competence=competence, by=user, code_ogr=payload.code_ogr)
+    )
+
+
+@router.delete(
+    "/competences/{competence_id}/rome",
+    response={200: CompetenceOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="unlink_competence_from_rome",
+    summary="Remove a competence's ROME link (its beneficiary only: 404 for anyone else)",
+)
+def unlink_competence_from_rome(
+    request: HttpRequest, competence_id: CompetenceId
+) -> dict[str, Any]:
+    user = acting_user(request)
+    competence = parcours.get_competence_for_user(user, competence_id)
+    return competence_out(parcours.unlink_competence(competence=competence, by=user))
+
+
+# ---- « Motivations et contraintes » ----------------------------------------------------------
+
+
+class MotivationsIn(InputSchema):
+    motivates: str = Field("", max_length=TEXT_MAX)
+    exhausts: str = Field("", max_length=TEXT_MAX)
+    criteria: str = Field("", max_length=TEXT_MAX)
+    constraints: str = Field("", max_length=TEXT_MAX)
+    compromises: str = Field("", max_length=TEXT_MAX)
+
+
+class MotivationAnswerOut(Schema):
+    name: str
+    title: str
+    question: str
+    text: str
+
+
+class MotivationsOut(Schema):
+    bilan_id: int
+    saved_at: dt.datetime | None
+    may_edit: bool
+    answers: list[MotivationAnswerOut]
+
+
+def motivations_out(
+    bilan: Bilan, exercise: MotivationsExercise | None, user: User
+) -> dict[str, Any]:
+    return {
+        "bilan_id": bilan.pk,
+        "saved_at": exercise.saved_at if exercise else None,
+        "may_edit": parcours.may_edit(bilan, user),
+        "answers": [
+            {**a, "title": str(a["title"]), "question": str(a["question"])}
+            for a in parcours.motivation_answers(exercise)
+        ],
+    }
+
+
+@router.get(
+    path_of("motivations"),
+    response={200: MotivationsOut, **errors(401, 403, 404, 422)},
+    operation_id="get_motivations",
+    summary="« Motivations et contraintes »: each question with its answer (beneficiary; "
+    "assigned consultant, audited)",
+)
+def get_motivations(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    exercise = parcours.read_motivations(reader=user, bilan=bilan, channel="api")
+    return motivations_out(bilan, exercise, user)
+
+
+@router.put(
+    path_of("motivations"),
+    response={200: MotivationsOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="save_motivations",
+    summary="Save the answers to « Motivations et contraintes », all at once (beneficiary "
+    "only, in the bilan's phases)",
+)
+def save_motivations(
+    request: HttpRequest, bilan_id: BilanId, payload: MotivationsIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    exercise = parcours.save_motivations(bilan=bilan, by=user, **payload.model_dump())
+    return motivations_out(bilan, exercise, user)

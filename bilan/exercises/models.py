@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.content import Content
 from bilan.bilans.fields import EncryptedCharField, EncryptedTextField
 from bilan.bilans.models import Bilan
-from bilan.compliance.content import Content
 from bilan.lib.dates import in_db_date_window
 
 # Caps on what one person may type: generous for a page of reflection, absurd beyond.

@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import IN_PHASE_STATUSES, Bilan, RuleViolation, visible_to
 from bilan.compliance.audit import record_content_access
+from bilan.exercises import referential
 from bilan.exercises.models import (
     LABEL_MAX,
     PLACE_MAX,
@@ -35,7 +37,6 @@ from bilan.exercises.models import (
 )
 from bilan.exercises.portfolio import Group, group_competences, normalise
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
 
 EARLIEST_YEAR = 1900
 MAX_EXPERIENCES = 100
@@ -489,68 +490,21 @@ def current_bilan(user) -> Bilan | None:  # noqa: ANN001
 # ---- linking a competence to the ROME -------------------------------------------------------
 
 ROME_SEARCH_MIN = 3
-ROME_KINDS = {"savoir_faire": "savoir-faire", "savoir_etre": "savoir-être"}
-_ROME_ITEMS: dict[tuple[int, int], list[tuple[int, int, str, str, str]]] = {}
-
-
-def _rome_items() -> list[tuple[int, int, str, str, str]]:
-    """(rank, code_ogr, label, kind, folded label) of every non-macro competence, then every
-    savoir; built once per process and per referential size (a re-import rebuilds it)."""
-    from bilan.careers.models import Competence, Savoir
-    from bilan.careers.search import fold
-
-    key = (Competence.objects.count(), Savoir.objects.count())
-    cached = _ROME_ITEMS.get(key)
-    if cached is not None:
-        return cached
-    items = [
-        (0, code, label, ROME_KINDS.get(category, "savoir-faire"), fold(label))
-        for code, label, category in Competence.objects.filter(macro=False).values_list(
-            "code_ogr", "label", "category"
-        )
-    ]
-    items += [
-        (1, code, label, "savoir", fold(label))
-        for code, label in Savoir.objects.values_list("code_ogr", "label")
-    ]
-    items.sort(key=lambda i: (i[0], len(i[2]), i[4], i[1]))
-    _ROME_ITEMS.clear()
-    _ROME_ITEMS[key] = items
-    return items
 
 
 def search_rome_items(query: str, limit: int = 20) -> list[tuple[int, str, str]]:
     """ROME compétences (non-macro first) then savoirs whose label holds every word typed,
     accents and case aside, shorter labels first: [(code_ogr, label, kind)]."""
-    from bilan.careers.search import fold
-
-    words = fold(" ".join((query or "").split())).split()
-    if sum(c.isalnum() for w in words for c in w) < ROME_SEARCH_MIN:
-        return []
-    found = []
-    for _rank, code, label, kind, folded in _rome_items():
-        if all(w in folded for w in words):
-            found.append((code, label, kind))
-            if len(found) >= limit:
-                break
-    return found
+    return referential.source().search(query, limit, ROME_SEARCH_MIN)
 
 
 def rome_item(code_ogr: int | str) -> tuple[int, str, str] | None:
     """(code_ogr, label, kind) of a ROME compétence or savoir, else None."""
-    from bilan.careers.models import Competence, Savoir
-
     try:
         code = int(str(code_ogr).strip())
     except (TypeError, ValueError):
         return None
-    competence = Competence.objects.filter(code_ogr=code).first()
-    if competence is not None:
-        return (code, competence.label, ROME_KINDS.get(competence.category, "savoir-faire"))
-    savoir = Savoir.objects.filter(code_ogr=code).first()
-    if savoir is not None:
-        return (code, savoir.label, "savoir")
-    return None
+    return referential.source().item(code)
 
 
 def link_competence(*, competence: ExperienceCompetence, by, code_ogr: int | str):  # noqa: ANN001, ANN201
@@ -602,19 +556,5 @@ def get_competence_for_user(user, pk: int) -> ExperienceCompetence:  # noqa: ANN
 
 def rome_labels(codes: Iterable[str]) -> dict[str, str]:
     """rome_code → ROME label for the codes that are OGR codes the referential knows."""
-    from bilan.careers.models import Competence, Savoir
-
     ints = {int(c) for c in codes if c and c.isdecimal()}
-    if not ints:
-        return {}
-    found = {
-        str(code): label
-        for code, label in Savoir.objects.filter(code_ogr__in=ints).values_list("code_ogr", "label")
-    }
-    found.update(
-        (str(code), label)
-        for code, label in Competence.objects.filter(code_ogr__in=ints).values_list(
-            "code_ogr", "label"
-        )
-    )
-    return found
+    return referential.source().labels(ints) if ints else {}

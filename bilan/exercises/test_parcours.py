@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import RuleViolation, Status
-from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.exercises.models import (

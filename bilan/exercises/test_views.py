@@ -13,11 +13,11 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from bilan.bilans.models import Status
+from bilan.bilans.testing import make_member
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.exercises.models import Experience, MotivationsExercise
 from bilan.exercises.parcours import AchievementData, add_experience, save_motivations
-from bilan.lib.testing import make_member
 from bilan.organisations.models import Role
 
 ROLES = [

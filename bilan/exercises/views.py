@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.exercises import parcours
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 
 @staff_required

@@ -25,7 +25,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, RuleViolation, Status, check_date
+from bilan.careers.models import ProjectValidation
 from bilan.compliance.audit import record_content_access
 from bilan.followup.models import (
     MAX_ACTIONS,
@@ -37,7 +39,7 @@ from bilan.followup.models import (
     ActionStatusChange,
 )
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
+from bilan.organisations.middleware import membership_for
 from bilan.organisations.models import Role
 
 BUILDING = (Status.CONCLUSIONS,)
@@ -79,8 +81,6 @@ FIELD_LABELS = {
 def membership_of(user):  # noqa: ANN001, ANN201
     """The user's membership, loaded as the middleware does when it is not there yet."""
     if not hasattr(user, "membership"):
-        from bilan.organisations.middleware import membership_for
-
         user.membership = membership_for(user)
     return user.membership
 
@@ -197,7 +197,6 @@ def clean_fields(fields: dict) -> dict:
 
 def validated_piste(bilan: Bilan):  # noqa: ANN201
     """The projet principal of the bilan's latest ProjectValidation, if any."""
-    from bilan.careers.models import ProjectValidation
 
     validation = (
         ProjectValidation.objects.filter(bilan=bilan)

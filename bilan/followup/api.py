@@ -18,11 +18,11 @@ from ninja import Field, Path, Router, Schema, Status
 
 from bilan.api.base import BilanId, acting_user, error, errors
 from bilan.api.schemas import MAX_INT, ErrorOut, InputSchema
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Completion, RuleViolation, StopReason
 from bilan.entretiens.models import Modality
-from bilan.followup import actionplan, closing, suivi
-from bilan.followup.models import TEXT_MAX, WHAT_MAX, Action, ActionStatus
-from bilan.organisations.access import get_bilan_for_user
+from bilan.followup import actionplan, certificate, closing, suivi
+from bilan.followup.models import TEXT_MAX, WHAT_MAX, Action, ActionStatus, Outcome
 
 router = Router(tags=["followup"])
 
@@ -403,3 +403,144 @@ def submit_self_diagnosis(
         **{n: getattr(diagnosis, n) for n in answers},
         "submitted_at": diagnosis.submitted_at,
     }
+
+
+class SuiviStartedOut(SuiviOut):
+    status: str
+
+
+@router.post(
+    path_of("suivi/start"),
+    response={200: SuiviStartedOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="start_suivi",
+    summary="Open the entretien de suivi (status « suivi »): the plan d'action becomes "
+    "adjustable (the assigned consultant)",
+)
+def start_suivi(request: HttpRequest, bilan_id: BilanId) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    actionplan.require_reader(user, bilan)  # as the page: the suivi is content
+    suivi.start_suivi(bilan=bilan, by=user)
+    bilan.refresh_from_db()
+    return {**suivi_out(bilan.pk, suivi.suivi_of(bilan)), "status": bilan.status}
+
+
+class SuiviReportIn(InputSchema):
+    advances: str = Field("", max_length=TEXT_MAX)
+    difficulties: str = Field("", max_length=TEXT_MAX)
+    adjustments: str = Field("", max_length=TEXT_MAX)
+    new_actions: str = Field("", max_length=TEXT_MAX)
+    calendar: str = Field("", max_length=TEXT_MAX)
+    recommendations: str = Field("", max_length=TEXT_MAX)
+    finalise: bool = Field(
+        False, description="true: hand the compte-rendu to the beneficiary (it stays editable)"
+    )
+
+
+class SuiviReportOut(Schema):
+    bilan_id: int
+    advances: str
+    difficulties: str
+    adjustments: str
+    new_actions: str
+    calendar: str
+    recommendations: str
+    finalised_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+@router.put(
+    path_of("suivi/report"),
+    response={200: SuiviReportOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="save_suivi_report",
+    summary="The consultant's report of the entretien de suivi; finalise hands it to the "
+    "beneficiary (the assigned consultant, during the suivi)",
+)
+def save_suivi_report(
+    request: HttpRequest, bilan_id: BilanId, payload: SuiviReportIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    actionplan.require_reader(user, bilan)  # as the page
+    fields = payload.model_dump(exclude={"finalise"})
+    report = suivi.save_report(bilan=bilan, by=user, finalise=payload.finalise, **fields)
+    return {
+        "bilan_id": bilan.pk,
+        **{name: getattr(report, name) for name in fields},
+        "finalised_at": report.finalised_at,
+        "updated_at": report.updated_at,
+    }
+
+
+class OutcomeIn(InputSchema):
+    outcome: Outcome
+
+
+@router.put(
+    path_of("suivi/outcome"),
+    response={200: SuiviOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="record_suivi_outcome",
+    summary="Where the beneficiary stands at the suivi, as a category (the assigned consultant, "
+    "during the suivi)",
+)
+def record_suivi_outcome(
+    request: HttpRequest, bilan_id: BilanId, payload: OutcomeIn
+) -> dict[str, Any]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id)
+    actionplan.require_reader(user, bilan)  # as the page
+    record = suivi.record_outcome(bilan=bilan, by=user, outcome=payload.outcome)
+    return suivi_out(bilan.pk, record)
+
+
+# ---- the certificat de réalisation's versions (issue 14) -------------------------------------
+
+
+class CertificateVersionOut(Schema):
+    number: int
+    reason: str
+    issued_at: dt.datetime
+    delivered_minutes: int
+    attendance_minutes: int
+
+
+class ReissueIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+def version_out(version: Any) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "reason": version.reason,
+        "issued_at": version.issued_at,
+        "delivered_minutes": version.facts.get("delivered_minutes", 0),
+        "attendance_minutes": version.facts.get("attendance_minutes", 0),
+    }
+
+
+@router.get(
+    path_of("certificates"),
+    response={200: list[CertificateVersionOut], **errors(401, 403, 404, 422)},
+    operation_id="list_certificate_versions",
+    summary="The issued versions of the certificat de réalisation, oldest first",
+)
+def list_certificate_versions(request: HttpRequest, bilan_id: BilanId) -> list[dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    return [version_out(v) for v in certificate.versions(bilan)]
+
+
+@router.post(
+    path_of("certificates"),
+    response={201: CertificateVersionOut, **errors(401, 403, 404, 409, 422)},
+    operation_id="reissue_certificate",
+    summary="Reissue the certificate as a new numbered version with a reason (never overwritten)",
+)
+def reissue_certificate(
+    request: HttpRequest, bilan_id: BilanId, payload: ReissueIn
+) -> tuple[int, dict[str, Any]]:
+    user = acting_user(request)
+    bilan = get_bilan_for_user(user, bilan_id, write=True)
+    certificate.current(bilan, by=user)  # version 1 first, if never issued
+    version = certificate.reissue(bilan, by=user, reason=payload.reason)
+    return Status(201, version_out(version))

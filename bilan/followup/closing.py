@@ -11,10 +11,14 @@ the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.models import (
     Bilan,
@@ -26,25 +30,35 @@ from bilan.bilans.models import (
     StopReason,
 )
 from bilan.bilans.transitions import may_transition
+from bilan.entretiens.ledger import HoursLedger, hours_ledger
+from bilan.entretiens.models import CancelReason, EntretienStatus
+from bilan.followup import suivi
 from bilan.followup.actionplan import membership_of
 from bilan.followup.models import Action
 from bilan.lib.hours import fmt
+
+# The synthèse lives in bilan.documents, a feature above followup: documents registers its
+# closing status here when the app is ready (`DocumentsConfig.ready`).
+_synthese_status: Callable[[Bilan], dict] | None = None
+
+
+def register_synthese_status(status: Callable[[Bilan], dict]) -> None:
+    global _synthese_status
+    _synthese_status = status
 
 
 def synthese_status(bilan: Bilan) -> dict:
     """{"validated", "handed_over", "label"} of the bilan's synthèse (bilan/documents/).
 
-    The adapter the checklist calls (tests monkeypatch it): until bilan.documents exists, there
-    is no synthèse, so closing stays refused."""
-    try:
-        from bilan.documents.synthese import closing_status
-    except ImportError:
+    The adapter the checklist calls (tests monkeypatch it): without bilan.documents, there is
+    no synthèse, so closing stays refused."""
+    if _synthese_status is None:
         return {
             "validated": False,
             "handed_over": False,
             "label": _t("aucun document de synthèse"),
         }
-    return closing_status(bilan)
+    return _synthese_status(bilan)
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,84 @@ class Item:
     ok: bool
     missing: str  # what is missing, in the refusal's words (empty when ok)
     detail: str = ""
+
+
+# The three partial-completion reasons the CDC asks for at « service fait » (REQ-20), from the
+# bilan's stop reason categories.
+ABANDON, INTERRUPTION, FORCE_MAJEURE = "abandon", "interruption", "force_majeure"
+EDOF_REASON_LABELS = {
+    ABANDON: _("abandon ou absence du ou de la bénéficiaire"),
+    INTERRUPTION: _("interruption du fait de l'organisme"),
+    FORCE_MAJEURE: _("force majeure"),
+}
+EDOF_REASON = {
+    StopReason.BENEFICIARY_CHOICE: ABANDON,
+    StopReason.ABSENCE: ABANDON,
+    StopReason.CONSENT_WITHDRAWN: ABANDON,
+    StopReason.EMPLOYMENT: ABANDON,
+    StopReason.OTHER: ABANDON,
+    StopReason.PROVIDER: INTERRUPTION,
+    StopReason.FORCE_MAJEURE: FORCE_MAJEURE,
+    StopReason.HEALTH: FORCE_MAJEURE,
+}
+
+
+@dataclass(frozen=True)
+class Realisation:
+    """What closing declares (service fait, REQ-20): full or partial, and the figures."""
+
+    ledger: HoursLedger
+    full_possible: bool  # every held entretien signed and the minimum of signed hours reached
+    suggested_reason: str  # a StopReason, pre-filled from the attendance record ("" if none)
+    price: Decimal | None  # the bilan's price, when it has one (a CPF file's)
+    cdc_amount: Decimal | None  # price × completion rate
+
+    @property
+    def completion_rate(self) -> Decimal:
+        return self.ledger.completion_rate
+
+
+def suggested_reason(bilan: Bilan) -> str:
+    """The partial-completion reason the attendance record suggests: entretiens missed or
+    cancelled for force majeure or health say force majeure; missed ones, absence."""
+    reasons = set(
+        bilan.entretiens.filter(status__in=[EntretienStatus.MISSED, EntretienStatus.CANCELLED])
+        .exclude(cancel_reason="")
+        .values_list("cancel_reason", flat=True)
+    )
+    if reasons & {CancelReason.FORCE_MAJEURE, CancelReason.HEALTH}:
+        return StopReason.FORCE_MAJEURE
+    if reasons & {CancelReason.NO_SHOW, CancelReason.BENEFICIARY}:
+        return StopReason.ABSENCE
+    if CancelReason.CONSULTANT in reasons:
+        return StopReason.PROVIDER
+    return ""
+
+
+def price_of(bilan: Bilan) -> Decimal | None:
+    """The bilan's price if the model carries one (funding adds it); none today."""
+    value = getattr(bilan, "price", None)
+    return Decimal(value) if value is not None else None
+
+
+def realisation(bilan: Bilan, ledger: HoursLedger | None = None) -> Realisation:
+    ledger = ledger or hours_ledger(bilan)
+    price = price_of(bilan)
+    return Realisation(
+        ledger=ledger,
+        full_possible=ledger.all_proven and ledger.reaches_minimum,
+        suggested_reason=suggested_reason(bilan),
+        price=price,
+        cdc_amount=ledger.cdc_amount(price),
+    )
+
+
+def unsigned_detail(ledger: HoursLedger) -> str:
+    days = ", ".join(f"{timezone.localtime(u.starts_at):%d/%m/%Y}" for u in ledger.unproven)
+    return _t("%(n)s entretien(s) tenu(s) sans émargement complet : %(days)s") % {
+        "n": len(ledger.unproven),
+        "days": days,
+    }
 
 
 def checklist(bilan: Bilan, completion: str = Completion.FULL) -> list[Item]:
@@ -69,10 +161,11 @@ def checklist(bilan: Bilan, completion: str = Completion.FULL) -> list[Item]:
                 missing=_t("un entretien tenu en %(phase)s") % {"phase": phase.label},
             )
         )
-    budget = bilan.budget()
-    low = completion == Completion.FULL and budget.below_minimum
-    high = budget.delivered_total > budget.max_total
-    detail = _t("%(done)s réalisées") % {"done": fmt(budget.delivered_accompaniment)}
+    ledger = hours_ledger(bilan)  # delivered = signed attendance only
+    budget = ledger.budget
+    low = completion == Completion.FULL and not ledger.reaches_minimum
+    high = budget.held_total > budget.max_total
+    detail = _t("%(done)s réalisées") % {"done": fmt(ledger.delivered_accompaniment)}
     items.append(
         Item(
             key="hours",
@@ -85,14 +178,25 @@ def checklist(bilan: Bilan, completion: str = Completion.FULL) -> list[Item]:
                     "totalité (%(done)s réalisées)"
                 )
                 % {
-                    "min": fmt(budget.min_accompaniment),
-                    "done": fmt(budget.delivered_accompaniment),
+                    "min": fmt(ledger.min_accompaniment),
+                    "done": fmt(ledger.delivered_accompaniment),
                 }
                 if low
                 else _t("une durée réalisée d'au plus %(max)s (%(done)s réalisées)")
-                % {"max": fmt(budget.max_total), "done": fmt(budget.delivered_total)}
+                % {"max": fmt(budget.max_total), "done": fmt(budget.held_total)}
             ),
             detail=detail,
+        )
+    )
+    full = completion == Completion.FULL
+    items.append(
+        Item(
+            key="attendance_signed",
+            label=_t("Chaque entretien tenu émargé par les deux parties (réalisé en totalité)"),
+            ok=ledger.all_proven or not full,
+            missing=_t("l'émargement des deux parties pour chaque entretien tenu (%(d)s)")
+            % {"d": unsigned_detail(ledger)},
+            detail=unsigned_detail(ledger) if ledger.unproven else _t("tous émargés"),
         )
     )
     synthese = synthese_status(bilan)
@@ -164,7 +268,6 @@ def close_bilan(
 
     Refused (RuleViolation naming every missing item) while anything is missing. The whole
     is one transaction: a suivi that cannot be booked leaves the bilan open."""
-    from bilan.followup import suivi
 
     membership_of(by)  # may_transition reads it
     if not may_transition(by, bilan, "close"):

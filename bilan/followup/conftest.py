@@ -1,3 +1,3 @@
 """The followup tests' fixture: `closed_bilan` (see testing.py)."""
 
-from bilan.followup.testing import closed_bilan  # noqa: F401
+from bilan.demo.testing import closed_bilan  # noqa: F401

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.content import Content, DocumentClass
 from bilan.bilans.fields import EncryptedCharField, EncryptedTextField
 from bilan.bilans.models import Bilan
-from bilan.compliance.content import Content, DocumentClass
 from bilan.lib.dates import in_db_date_window
 
 # Caps on what one person may type: generous for a roadmap, absurd beyond.
@@ -198,3 +198,37 @@ class SuiviReport(Content):
 
     def __str__(self) -> str:
         return f"Compte-rendu de suivi {self.bilan_id}"
+
+
+class CertificateVersion(models.Model):
+    """One issued version of the certificat de réalisation (REQ-29; issue 14): its number, the
+    facts it states (administrative only, as `certificate.facts` gathers them), when, by whom
+    and, from the second on, why it was reissued. Append-only: a correction is a new version,
+    the old ones stay (kept and listed)."""
+
+    document_class = DocumentClass.PREUVE_REALISATION
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.PROTECT, related_name="certificates")
+    number = models.PositiveIntegerField(_("version"))
+    facts = models.JSONField(default=dict)
+    reason = models.CharField(_("motif de la réédition"), max_length=300, blank=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["bilan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["bilan", "number"], name="one_certificate_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bilan_id} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self.pk is not None:
+            from bilan.compliance.models import AppendOnlyError  # why: keeps models imports flat
+
+            raise AppendOnlyError("A certificate version is never overwritten: reissue it")
+        super().save(*args, **kwargs)

@@ -24,15 +24,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from bilan.bilans.access import can_read_content
 from bilan.bilans.models import Bilan, FollowUpDecision, Phase, RuleViolation, Status
 from bilan.bilans.transitions import may_transition
 from bilan.compliance.audit import record_content_access
 from bilan.compliance.models import AuditEvent
+from bilan.entretiens.attendance import logo_data_url
+from bilan.entretiens.guides import current_guide_for
 from bilan.entretiens.models import Entretien, EntretienStatus, Modality, check_booking
+from bilan.followup import actionplan
+from bilan.followup.actionplan import membership_of
 from bilan.followup.models import TEXT_MAX, Outcome, SelfDiagnosis, Suivi, SuiviReport
 from bilan.lib.render import render_pdf
 from bilan.lib.text import capped
-from bilan.organisations.access import can_read_content
 
 AFTER_CLOSING = (Status.CLOSED, Status.FOLLOW_UP)
 SUIVI_INTERVIEW_KEY = "suivi-6-mois"
@@ -118,7 +122,6 @@ def planned_entretien(bilan: Bilan) -> Entretien | None:
 
 def suivi_interview(organisation) -> tuple:  # noqa: ANN001
     """The current guide and its suivi interview's key ("" when the guide has none)."""
-    from bilan.entretiens.guides import current_guide_for
 
     guide = current_guide_for(organisation)
     if guide.interview(SUIVI_INTERVIEW_KEY):
@@ -141,7 +144,6 @@ def before_closing_refusal(bilan: Bilan) -> RuleViolation:
 
 def schedule_suivi(*, bilan: Bilan, by, slot: SuiviSlot) -> Suivi:  # noqa: ANN001
     """Book (or move) the entretien de suivi; both parties get the .ics invitation."""
-    from bilan.followup.actionplan import membership_of
 
     membership_of(by)  # may_transition reads it
     if not may_transition(by, bilan, "schedule_entretien"):
@@ -285,8 +287,6 @@ def read_self_diagnosis(*, reader, bilan: Bilan, channel: str = "web") -> SelfDi
 
 
 def _require_consultant(bilan: Bilan, by, what: str) -> None:  # noqa: ANN001
-    from bilan.followup.actionplan import membership_of
-
     membership_of(by)  # loaded if the caller did not
     if not bilan.is_assigned_consultant(by):
         raise RuleViolation(
@@ -375,8 +375,6 @@ def read_report(*, reader, bilan: Bilan, channel: str = "web", export: bool = Fa
 
 def report_pdf(*, reader, bilan: Bilan, channel: str = "web") -> bytes:
     """The compte-rendu of the suivi as a PDF (through the one PDF renderer)."""
-    from bilan.entretiens.attendance import logo_data_url
-    from bilan.followup import actionplan
 
     report = read_report(reader=reader, bilan=bilan, channel=channel, export=True)
     plan = actionplan.read_plan(reader=reader, bilan=bilan, channel=channel)

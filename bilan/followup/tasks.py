@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from bilan.bilans.models import FollowUpDecision
+from bilan.bilans.models import Bilan, FollowUpDecision
 from bilan.entretiens.models import EntretienStatus
 from bilan.followup.models import Suivi
 from bilan.followup.suivi import AFTER_CLOSING, SELF_DIAGNOSIS_DAYS_BEFORE
@@ -45,7 +45,7 @@ def send_suivi_invitations(now: dt.datetime | None = None) -> int:
         entretien__starts_at__lt=limit,
         bilan__status__in=AFTER_CLOSING,
         bilan__follow_up_decision=FollowUpDecision.ACCEPTED,
-    )
+    ).exclude(bilan__in=Bilan.objects.consent_withdrawn())  # no invitation after a withdrawal
     sent = 0
     for pk in deliveries.due(upcoming, SELF_DIAGNOSIS, now).values_list("pk", flat=True):
         if deliveries.deliver(upcoming, SELF_DIAGNOSIS, pk, lambda pk=pk: _invite(pk), now=now):

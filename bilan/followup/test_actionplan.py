@@ -14,9 +14,9 @@ from bilan.bilans.models import RuleViolation, Status
 from bilan.careers.models import CareerOption, ProjectValidation
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
+from bilan.demo.testing import add_action, in_conclusions
 from bilan.followup import actionplan, suivi
 from bilan.followup.models import Action, ActionStatus, ActionStatusChange
-from bilan.followup.testing import add_action, in_conclusions
 
 STAFF = ["consultant", "admin", "colleague", "outsider_admin", "outsider_consultant"]
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from bilan.api.test_api import Api
 from bilan.compliance.models import AuditEvent
+from bilan.demo.testing import add_action, close, in_conclusions, stub_synthese
 from bilan.followup.models import Action, SelfDiagnosis, Suivi
-from bilan.followup.testing import add_action, close, in_conclusions, stub_synthese
 
 
 @pytest.fixture

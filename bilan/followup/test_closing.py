@@ -22,16 +22,17 @@ from bilan.bilans.models import (
     Status,
 )
 from bilan.careers.models import CareerOption
-from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
-from bilan.followup import actionplan, certificate, closing
-from bilan.followup.models import Suivi
-from bilan.followup.testing import (
+from bilan.demo.testing import (
     SYNTHESE_MISSING,
     add_action,
     close,
     in_conclusions,
     stub_synthese,
 )
+from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
+from bilan.followup import actionplan, certificate, closing
+from bilan.followup.models import Suivi
+from bilan.followup.suivi import SuiviSlot
 
 
 def pdf_text(data: bytes) -> str:
@@ -67,6 +68,7 @@ def test_a_ready_bilan_has_every_item_ok(ready):
         "phase_investigation",
         "phase_conclusions",
         "hours",
+        "attendance_signed",
         "synthese_validated",
         "synthese_handed_over",
         "follow_up_decision",
@@ -77,7 +79,8 @@ def test_a_ready_bilan_has_every_item_ok(ready):
 
 def test_an_untouched_conclusions_phase_names_everything_missing(cast, monkeypatch):
     bilan = in_conclusions(cast.bilan)
-    Entretien.objects.filter(bilan=bilan, phase=Phase.CONCLUSIONS).delete()
+    # Signed attendance is kept (PROTECT): the conclusions entretiens did not take place.
+    Entretien.objects.filter(bilan=bilan, phase=Phase.CONCLUSIONS).update(status="cancelled")
     Bilan.objects.filter(pk=bilan.pk).update(follow_up_decision="")
     stub_synthese(monkeypatch, SYNTHESE_MISSING)
     assert refused_with(bilan) == [
@@ -209,8 +212,6 @@ def test_a_declined_suivi_is_not_booked(ready, mailoutbox, django_capture_on_com
 
 
 def test_a_suivi_slot_that_cannot_be_booked_leaves_the_bilan_open(ready):
-    from bilan.followup.suivi import SuiviSlot
-
     slot = SuiviSlot(starts_at=timezone.now() + dt.timedelta(days=180), modality="video")
     with pytest.raises(RuleViolation, match="lien de la visio"):
         closing.close_bilan(bilan=ready, by=ready.consultant, suivi_slot=slot)

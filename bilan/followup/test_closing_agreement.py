@@ -18,8 +18,8 @@ from django.urls import reverse
 from bilan.api.test_api import Api
 from bilan.bilans.models import Bilan, Status
 from bilan.demo.scenario import conclude
+from bilan.demo.testing import in_conclusions
 from bilan.followup import closing
-from bilan.followup.testing import in_conclusions
 
 THE_THREE = [
     "le document de synthèse validé par le ou la bénéficiaire",

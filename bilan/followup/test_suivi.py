@@ -16,14 +16,14 @@ from django.utils import timezone
 from django_q.models import Schedule
 from pypdf import PdfReader
 
+from bilan.bilans.content import is_content
 from bilan.bilans.models import Bilan, FollowUpDecision, RuleViolation, Status
-from bilan.compliance.content import is_content
 from bilan.compliance.models import AuditEvent
+from bilan.demo.testing import add_action, close, in_conclusions
 from bilan.entretiens.tasks import send_entretien_reminders
 from bilan.followup import actionplan, suivi, tasks
 from bilan.followup.models import Outcome, SelfDiagnosis, Suivi, SuiviReport
 from bilan.followup.suivi import SuiviSlot
-from bilan.followup.testing import add_action, in_conclusions
 
 
 def pdf_text(data: bytes) -> str:
@@ -96,8 +96,6 @@ def test_the_consultant_moves_the_suivi_and_both_get_the_update(
 
 
 def test_a_declined_suivi_cannot_be_scheduled(cast, monkeypatch):
-    from bilan.followup.testing import close
-
     bilan = in_conclusions(cast.bilan)
     Bilan.objects.filter(pk=bilan.pk).update(follow_up_decision=FollowUpDecision.REFUSED)
     bilan.refresh_from_db()

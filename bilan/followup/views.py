@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, FollowUpDecision, Status
 from bilan.bilans.transitions import may_transition
 from bilan.entretiens.views_attendance import pdf_response
@@ -32,7 +33,7 @@ from bilan.followup.forms import (
     TrackForm,
 )
 from bilan.followup.models import ActionStatus
-from bilan.organisations.access import get_bilan_for_user, staff_required
+from bilan.organisations.access import staff_required
 
 
 def raise_forbidden(error: ValidationError) -> None:
@@ -215,19 +216,31 @@ def closing_page(request: HttpRequest, bilan: Bilan, form=None, slot_form=None, 
         form.data.get("completion", "full") if form is not None and form.is_bound else "full"
     )
     accepted = bilan.follow_up_decision == FollowUpDecision.ACCEPTED
+    done = closing.realisation(bilan)
     return TemplateResponse(
         request,
         "followup/closing.html",
         {
             "bilan": bilan,
+            "realisation": done,
+            "edof_reason": closing.EDOF_REASON_LABELS.get(
+                closing.EDOF_REASON.get(done.suggested_reason, ""), ""
+            ),
             "items": closing.checklist(bilan, completion),
             "may_close": bilan.status == Status.CONCLUSIONS
             and may_transition(request.user, bilan, "close"),
-            "form": form or CloseForm(),
+            "form": form
+            or CloseForm(
+                initial={
+                    "completion": "full" if done.full_possible else "partial",
+                    "reason": done.suggested_reason,
+                }
+            ),
             "slot_form": slot_form
             or SlotForm(initial=SlotForm.initial_for(suivi.default_slot(bilan))),
             "suivi_accepted": accepted,
             "certifiable": bilan.status in certificate.CERTIFIED and bilan.closed_on,
+            "certificates": certificate.versions(bilan),
             "suivi": suivi.suivi_of(bilan),
         },
         status=status,
@@ -276,11 +289,43 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificat de réalisation: administrative (consultant and administration)."""
     bilan = get_bilan_for_user(request.user, pk)
     try:
-        pdf = certificate.certificate_pdf(bilan)
+        version = certificate.current(bilan, by=request.user)
+        pdf = certificate.certificate_pdf(bilan, version)
     except ValidationError as e:
         show_refusal(request, e)
         return redirect("followup:close", pk=bilan.pk)
-    return pdf_response(pdf, certificate.filename(bilan))
+    return pdf_response(pdf, certificate.filename(bilan, version))
+
+
+@staff_required
+def certificate_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """An earlier (or the latest) version, as it was issued."""
+    bilan = get_bilan_for_user(request.user, pk)
+    version = next((v for v in certificate.versions(bilan) if v.number == number), None)
+    if version is None:
+        raise Http404
+    return pdf_response(
+        certificate.certificate_pdf(bilan, version), certificate.filename(bilan, version)
+    )
+
+
+@staff_required
+@require_POST
+def certificate_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new numbered version with the reason; the previous ones stay listed."""
+    bilan = get_bilan_for_user(request.user, pk)
+    try:
+        version = certificate.reissue(bilan, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as e:
+        if getattr(e, "code", "") == "forbidden":
+            raise PermissionDenied(" ".join(e.messages)) from e
+        show_refusal(request, e)
+    else:
+        messages.success(
+            request,
+            _t("Certificat réédité : version %(n)s.") % {"n": version.number},
+        )
+    return redirect("followup:close", pk=bilan.pk)
 
 
 # ---- suivi ----------------------------------------------------------------------------------
@@ -436,6 +481,16 @@ urlpatterns = [
     path("actions/<int:pk>/retirer/", action_delete, name="action_delete"),
     path("bilan/<int:pk>/cloture/", close, name="close"),
     path("bilan/<int:pk>/certificat-realisation.pdf", certificate_pdf, name="certificate"),
+    path(
+        "bilan/<int:pk>/certificat-realisation/v<int:number>.pdf",
+        certificate_version_pdf,
+        name="certificate_version",
+    ),
+    path(
+        "bilan/<int:pk>/certificat-realisation/reediter/",
+        certificate_reissue,
+        name="certificate_reissue",
+    ),
     path("bilan/<int:pk>/suivi/", suivi_detail, name="suivi"),
     path("bilan/<int:pk>/suivi/planifier/", suivi_schedule, name="suivi_schedule"),
     path("bilan/<int:pk>/suivi/commencer/", suivi_start, name="suivi_start"),

@@ -136,3 +136,35 @@ def entretien_reminder(*, entretien: Scheduled, to: Recipient, ics: bytes, filen
 def message_digest(*, to: Recipient, items: list[dict[str, Any]], total: int) -> None:
     """How many unread messages wait per bilan ({"bilan", "count"} each), never their content."""
     send("message_digest", to.email, {"recipient": to, "items": items, "total": total})
+
+
+def export_before_destruction(*, to: Recipient, bilan: object, on: object, link: str) -> None:
+    """D-15 (REQ-11 f): her documents of work are destroyed on `on`; download them first.
+    Says which bilan and when, never its content."""
+    send(
+        "export_before_destruction",
+        to.email,
+        {"recipient": to, "bilan": bilan, "on": on, "link": link},
+    )
+
+
+def survey_invitation(
+    *, to: str, kind: str, kind_label: str, organisation: object, link: str, reminder: bool
+) -> None:
+    """A satisfaction survey's one-time link (bilan.quality): the invitation or its reminder."""
+    send(
+        "survey_reminder" if reminder else "survey_invitation",
+        to,
+        {"kind": kind, "kind_label": kind_label, "organisation": organisation, "link": link},
+    )
+
+
+def complaint_notice(*, name: str, to: str, complaint: object) -> None:
+    """To the complainant: the acknowledgment (« complaint_ack ») or the answer
+    (« complaint_answer ») of a complaint (bilan.quality.complaints)."""
+    send(name, to, {"complaint": complaint})
+
+
+def complaint_alert(*, to: Recipient, complaint: object, overdue: bool) -> None:
+    """To an admin: a complaint's answer deadline is near, or past. Never its text."""
+    send("complaint_alert", to.email, {"complaint": complaint, "overdue": overdue, "recipient": to})

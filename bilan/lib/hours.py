@@ -17,12 +17,31 @@ class Budget:
 
     planned_accompaniment: int  # the programme, or what is scheduled if that is more
     scheduled_accompaniment: int  # entretiens planned or held, not cancelled or missed
-    delivered_accompaniment: int  # entretiens held
+    delivered_accompaniment: int  # entretiens held with their attendance proven (the ledger)
     planned_personal: int
     delivered_personal: int
     max_total: int
     min_accompaniment: int
     count_personal: bool
+    # Every held entretien, proven or not: what the 24 h ceiling counts (it cannot be escaped
+    # by leaving sheets unsigned). Defaults to the delivered figure.
+    held_accompaniment: int | None = None
+
+    @property
+    def held(self) -> int:
+        if self.held_accompaniment is None:
+            return self.delivered_accompaniment
+        return max(self.held_accompaniment, self.delivered_accompaniment)
+
+    @property
+    def unproven(self) -> int:
+        """Held accompaniment whose attendance is not proven yet: it does not count as delivered."""
+        return self.held - self.delivered_accompaniment
+
+    @property
+    def held_total(self) -> int:
+        """Held accompaniment and delivered personal work, against the ceiling."""
+        return self.held + (self.delivered_personal if self.count_personal else 0)
 
     @property
     def accompaniment(self) -> int:

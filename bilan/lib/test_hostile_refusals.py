@@ -19,11 +19,14 @@ from django.utils import timezone
 from bilan.accounts.models import User
 from bilan.api.test_api import Api
 from bilan.bilans.models import Phase, Status
+from bilan.careers.interests import ranking_from_positions
 from bilan.demo.scenario import advance_to
 from bilan.documents import synthese as synthese_service
 from bilan.entretiens.models import Entretien, EntretienNote
+from bilan.exchanges.forms import MessageForm
 from bilan.exchanges.models import JournalEntry, Message
 from bilan.lib.text import unstorable_reason
+from bilan.organisations.models import validate_siret
 
 REFUSED = "caractère invalide"
 NUL = "Bonjour\x00 madame"
@@ -198,8 +201,6 @@ def test_a_lone_surrogate_cannot_reach_a_form_post_and_invalid_utf8_gives_no_5xx
 
 
 def test_a_form_given_a_lone_surrogate_refuses_it_in_french() -> None:
-    from bilan.exchanges.forms import MessageForm
-
     form = MessageForm({"text": SURROGATE})
     assert not form.is_valid()
     assert REFUSED in " ".join(str(error) for error in form.errors["text"])
@@ -307,9 +308,6 @@ def test_the_web_scheduling_form_refuses_impossible_values_keeping_what_was_type
 
 def test_superscript_digits_in_numbers_and_ids_give_no_5xx(cast: SimpleNamespace) -> None:
     from django.core.exceptions import ValidationError
-
-    from bilan.careers.interests import ranking_from_positions
-    from bilan.organisations.models import validate_siret
 
     advance_to(cast.bilan, Status.CONCLUSIONS)
     synthese_service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)

@@ -19,6 +19,12 @@ from django.test import Client
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from bilan.api.test_api import Api
+from bilan.bilans.models import Phase, Status
+from bilan.demo.scenario import advance_to
+from bilan.entretiens import api_notes
+from bilan.entretiens import notes as entretien_notes
+from bilan.entretiens.models import Entretien, EntretienNote
 from bilan.lib import sqlite
 
 calls: list[str] = []
@@ -187,12 +193,6 @@ def test_an_api_save_that_met_a_lock_is_saved_by_its_second_run(
     from django.utils import timezone
 
     resolve("/api/v1/bilans")  # loads the API (its modules import each other)
-    from bilan.api.test_api import Api
-    from bilan.bilans.models import Phase, Status
-    from bilan.demo.scenario import advance_to
-    from bilan.entretiens import api_notes
-    from bilan.entretiens import notes as entretien_notes
-    from bilan.entretiens.models import Entretien, EntretienNote
 
     advance_to(cast.bilan, Status.PRELIMINARY)
     entretien = Entretien.schedule(

@@ -12,7 +12,7 @@ from django.db.models.signals import pre_save
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.models import RuleViolation
+from bilan.lib.errors import RuleViolation
 
 
 def capped(label: str, value: str | None, cap: int) -> str:

@@ -1,7 +1,7 @@
-"""One access helper per resource, called first in every view and API endpoint.
+"""Who is a member, in which role: the checks and decorators every view starts with.
 
-Organisation, role and assignment are checked here and nowhere else. Objects of another
-organisation, or out of reach for the role, are a 404: their existence is not disclosed.
+The bilan's own access helpers (`get_bilan_for_user`, `can_read_content`) are in the core,
+bilan/bilans/access.py, since they read bilans.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ from typing import Concatenate, ParamSpec, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.http.response import HttpResponseBase
 
 from bilan.accounts.http import AuthenticatedRequest
 from bilan.accounts.models import User
-from bilan.bilans.models import Bilan
-from bilan.organisations.middleware import membership_for
-from bilan.organisations.models import Membership, Role
+from bilan.organisations.models import FUNDER_ROLES, Membership, Role
 
 
 def require_membership(user: User | AnonymousUser, *roles: str) -> Membership:
+    """The membership of `user` if its role is one of `roles`; without roles, any role of the
+    provider's side or a beneficiary — never a funder's (they name their roles explicitly)."""
     membership: Membership | None = getattr(user, "membership", None)
     if membership is None or (roles and membership.role not in roles):
+        raise PermissionDenied
+    if not roles and membership.role in FUNDER_ROLES:
         raise PermissionDenied
     return membership
 
@@ -60,26 +61,15 @@ staff_required = role_required(Role.ADMIN, Role.CONSULTANT)
 beneficiary_required = role_required(Role.BENEFICIARY)
 
 
-def get_bilan_for_user(user: User, pk: int, *, write: bool = False) -> Bilan:
-    """The bilan `pk` if `user` may see it (write: act on it as staff), else 404 / 403."""
-    try:
-        bilan = Bilan.objects.for_user(user).with_people().get(pk=pk)
-    except (Bilan.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    membership = user.membership  # set: for_user found the bilan through it
-    if write and (membership is None or membership.role == Role.BENEFICIARY):
-        raise PermissionDenied
-    return bilan
-
-
-def can_read_content(user: User, bilan: Bilan) -> bool:
-    """Content is for the beneficiary and the consultant assigned now; an admin sees
-    administrative data only (REQ-54)."""
-    if not hasattr(user, "membership"):  # a user loaded outside a request (worker, code)
-        user.membership = membership_for(user, bilan.organisation_id)
-    membership = user.membership
-    if membership is None or membership.organisation_id != bilan.organisation_id:
-        return False
-    if user.pk == bilan.beneficiary_id:
-        return True
-    return bilan.is_assigned_consultant(user)
+def link_recipient(email: str) -> User | None:
+    """The active beneficiary with that address, or None: staff keep their password."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    # The roles are read for any address (none for an unknown one): the same two queries.
+    roles = set(
+        Membership.objects.active()
+        .filter(user__email__iexact=email, user__is_active=True)
+        .values_list("role", flat=True)
+    )
+    if user is None or user.is_staff or user.is_superuser:
+        return None
+    return user if roles == {Role.BENEFICIARY} else None

@@ -6,9 +6,10 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from bilan.bilans.forms import HoursField
+from bilan.lib.forms import HoursField
 from bilan.organisations.logos import normalise_logo, replace_logo
-from bilan.organisations.models import HoursRule, Organisation
+from bilan.organisations.models import HoursRule, Organisation, Role
+from bilan.organisations.rules import hours_rule_errors, save_hours_rule
 
 if TYPE_CHECKING:
     OrganisationModelForm = forms.ModelForm[Organisation]
@@ -82,17 +83,11 @@ class HoursRuleForm(HoursRuleModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("max_total") and data["max_total"] > 24 * 60:
-            self.add_error(
-                "max_total",
-                _("La durée d'un bilan ne peut excéder 24 h (art. L6313-4 du Code du travail)."),
-            )
-        if (
-            data.get("max_total") is not None
-            and data.get("min_accompaniment") is not None
-            and data["min_accompaniment"] > data["max_total"]
-        ):
-            self.add_error("min_accompaniment", _("Le minimum dépasse la durée maximale."))
+        errors = hours_rule_errors(
+            max_total=data.get("max_total"), min_accompaniment=data.get("min_accompaniment")
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
         return data
 
     def save(self, commit: bool = True) -> HoursRule:
@@ -100,5 +95,15 @@ class HoursRuleForm(HoursRuleModelForm):
         rule.max_total_minutes = self.cleaned_data["max_total"]
         rule.min_accompaniment_minutes = self.cleaned_data["min_accompaniment"]
         if commit:
-            rule.save()
+            save_hours_rule(rule)  # the one owner: a second rule on the same date is refused
         return rule
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[(Role.CONSULTANT, Role.CONSULTANT.label), (Role.ADMIN, Role.ADMIN.label)],
+    )

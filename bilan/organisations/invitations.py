@@ -15,15 +15,24 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import ManyToManyRel, Model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _t
 
 from bilan.accounts.models import User
 from bilan.lib import emails
-from bilan.organisations.models import PLACEHOLDER_DOMAIN, Invitation, Membership, Organisation
+from bilan.lib.errors import RuleViolation
+from bilan.organisations.models import (
+    PLACEHOLDER_DOMAIN,
+    Invitation,
+    Membership,
+    Organisation,
+)
 
 
 class InvitationRefused(Exception):
@@ -150,3 +159,59 @@ def _transfer(placeholder: User, user: User) -> None:
             cast(type[Model], relation.related_model)._base_manager.filter(
                 **{relation.field.name: placeholder}
             ).update(**{relation.field.name: user})
+
+
+def invitation_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accounts:invitation", args=[uid, token])
+
+
+def invite_member(
+    *,
+    acting_user: User,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    phone: str = "",
+) -> Membership:
+    """Create (or reuse) the account for `email`, make it a member, and e-mail an invitation."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email, first_name=first_name.strip(), last_name=last_name.strip(), phone=phone
+            )
+        elif not Membership.objects.filter(user=user, organisation=organisation).exists():
+            # Someone else's account (another provider's beneficiary, a consultant elsewhere):
+            # never attached without her acceptance, nor disclosed (organisations.invitations).
+            return invite_existing_account(
+                acting_user=acting_user,
+                organisation=organisation,
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+                role=role,
+                phone=phone,
+            )
+        membership = Membership.objects.filter(user=user, organisation=organisation).first()
+        if membership is not None and membership.role != role:
+            raise RuleViolation(
+                _t("Cette adresse appartient déjà à un membre de l'organisme (%(role)s).")
+                % {"role": membership.get_role_display()}
+            )
+        if membership is None:
+            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+        if not user.has_usable_password():
+            transaction.on_commit(
+                lambda: emails.invitation(
+                    user=user,
+                    organisation=organisation,
+                    link=invitation_link(user),
+                    invited_by=acting_user,
+                )
+            )
+    return membership

@@ -97,6 +97,14 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("administration / qualité")
     CONSULTANT = "consultant", _("consultant·e")
     BENEFICIARY = "beneficiary", _("bénéficiaire")
+    # Funders (REQ-16, REQ-30): tied to bilans by their funding share, administrative data only.
+    EMPLOYER = "employer", _("employeur")
+    OPCO = "opco", _("OPCO")
+    FRANCE_TRAVAIL = "france_travail", _("conseiller·ère France Travail")
+
+
+# The funder roles: they never see content, nor any bilan but through the funding feature.
+FUNDER_ROLES = (Role.EMPLOYER, Role.OPCO, Role.FRANCE_TRAVAIL)
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
@@ -145,6 +153,10 @@ class Membership(models.Model):
     @property
     def is_beneficiary(self) -> bool:
         return self.role == Role.BENEFICIARY
+
+    @property
+    def is_funder(self) -> bool:
+        return self.role in FUNDER_ROLES
 
     @property
     def is_staff_side(self) -> bool:

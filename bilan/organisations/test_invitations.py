@@ -14,8 +14,11 @@ from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from bilan.accounts.models import ApiToken, User
-from bilan.bilans.models import Bilan
+from bilan.bilans.actions import update_bilan_administration
+from bilan.bilans.models import Bilan, RuleViolation
 from bilan.exchanges.models import JournalEntry
+from bilan.lib import emails
+from bilan.organisations.invitations import invite_member
 from bilan.organisations.middleware import SESSION_KEY
 from bilan.organisations.models import Invitation, Membership, Organisation, Role
 
@@ -228,7 +231,6 @@ def test_a_stand_in_account_can_neither_log_in_nor_receive_mail(
     stand_in = Invitation.objects.get().placeholder
     assert not stand_in.has_usable_password()
     mailoutbox.clear()
-    from bilan.lib import emails
 
     emails.password_reset(user=stand_in, link="http://x")
     assert mailoutbox == []
@@ -239,9 +241,6 @@ def test_an_organisation_cannot_rename_an_account_other_organisations_know(
     client: Client,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    from bilan.bilans.actions import update_bilan_administration
-    from bilan.bilans.models import RuleViolation
-
     victim = cast.outsider_beneficiary
     created = open_for(cast, victim.email, django_capture_on_commit_callbacks)
     client.force_login(victim)
@@ -271,8 +270,6 @@ def test_inviting_a_colleague_who_works_elsewhere_waits_for_her_acceptance(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     mailoutbox: list[EmailMessage],
 ) -> None:
-    from bilan.bilans.actions import invite_member
-
     other = cast.outsider_consultant
     with django_capture_on_commit_callbacks(execute=True):
         membership = invite_member(

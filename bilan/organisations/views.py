@@ -1,12 +1,12 @@
-"""The organisation's profile, its dated hour rules and its access journal (administration only)."""
+"""The organisation's profile, its dated hour rules and its team (administration only); the access
+journal is compliance's page (bilan/compliance/views.py)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -18,14 +18,18 @@ from django.views.decorators.http import require_POST
 from django.views.static import serve
 
 from bilan.accounts.http import AuthenticatedRequest
-from bilan.compliance.journal import AuditFilterForm, bilan_references, write_csv
-from bilan.compliance.models import AuditEvent
 from bilan.lib.uploads import protect_upload
 from bilan.organisations.access import require_membership
-from bilan.organisations.forms import HoursRuleForm, OrganisationForm
-from bilan.organisations.invitations import InvitationRefused, accept, decline, pending_for
+from bilan.organisations.forms import HoursRuleForm, InviteForm, OrganisationForm
+from bilan.organisations.invitations import (
+    InvitationRefused,
+    accept,
+    decline,
+    invite_member,
+    pending_for,
+)
 from bilan.organisations.middleware import SESSION_KEY
-from bilan.organisations.models import HoursRule, Organisation, Role
+from bilan.organisations.models import HoursRule, Membership, Organisation, Role
 
 
 @login_required
@@ -47,8 +51,8 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
         if rule_form.is_valid():
             try:
                 rule_form.save()
-            except IntegrityError:
-                rule_form.add_error("effective_from", _t("Une règle existe déjà à cette date."))
+            except ValidationError as e:
+                rule_form.add_error(None, e)
             else:
                 messages.success(request, _t("Règle d'heures enregistrée."))
                 return redirect("organisations:settings")
@@ -66,38 +70,6 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
             "qualiopi_valid": organisation.qualiopi_valid_on(today),
         },
     )
-
-
-AUDIT_PAGE_SIZE = 50
-
-
-@login_required
-def audit_journal(request: AuthenticatedRequest) -> HttpResponse:
-    """Who read or exported which content of the organisation's bilans (REQ-54), newest first.
-
-    Types and ids only, never the content. Exporting it needs no audit row: it is
-    administrative data, not bilan content.
-    """
-    membership = require_membership(request.user, Role.ADMIN)
-    filters = AuditFilterForm(request.GET)
-    filters.is_valid()  # an invalid filter is shown with its error and left out
-    events = filters.filter(AuditEvent.objects.for_organisation(membership.organisation_id))
-    if request.GET.get("format") == "csv":
-        references = bilan_references(request.user, events.order_by().values("bilan_id"))
-        filename = f"journal-acces-{timezone.localdate():%Y-%m-%d}.csv"
-        response = HttpResponse(
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-        response.write("\ufeff")  # the byte order mark makes spreadsheets read UTF-8
-        write_csv(response, events, references)
-        return response
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    references = bilan_references(request.user, {e.bilan_id for e in page if e.bilan_id})
-    for event in page:
-        event.bilan_reference = references.get(event.bilan_id) if event.bilan_id else None
-    return TemplateResponse(request, "organisations/audit.html", {"filters": filters, "page": page})
 
 
 def logo(request: HttpRequest, path: str) -> HttpResponseBase:
@@ -160,3 +132,32 @@ def choose_organisation(request: AuthenticatedRequest) -> HttpResponse:
         "organisations/choose.html",
         {"memberships": memberships, "invitations": pending_for(request.user)},
     )
+
+
+@login_required
+def team(request: AuthenticatedRequest) -> HttpResponse:
+    """The organisation's staff, and invitations of new consultants or admins (admin only)."""
+    membership = require_membership(request.user, Role.ADMIN)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invite_member(
+                acting_user=request.user,
+                organisation=membership.organisation,
+                **form.cleaned_data,
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                _t("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("organisations:team")
+    members = (
+        Membership.objects.filter(organisation=membership.organisation)
+        .exclude(role=Role.BENEFICIARY)
+        .select_related("user")
+        .order_by("role", "user__last_name")
+    )
+    return TemplateResponse(request, "organisations/team.html", {"form": form, "members": members})

@@ -14,7 +14,10 @@ from bilan.assessments.instruments import get_instrument
 from bilan.bilans.models import Status
 from bilan.demo.scenario import advance_to
 from bilan.documents.portal_documents import documents_of
+from bilan.documents.test_views import done_job
+from bilan.documents.test_views import submitted as submitted_synthese
 from bilan.entretiens.models import Entretien
+from bilan.followup.models import SuiviReport
 
 
 @pytest.fixture
@@ -93,10 +96,8 @@ def test_an_anonymous_visitor_is_sent_to_login(client):
 
 
 def test_the_rendered_synthese_is_listed_and_opens(cast, client):
-    from bilan.documents.test_views import done_job, submitted
-
     advance_to(cast.bilan, Status.CONCLUSIONS)
-    synthese = submitted(cast)
+    synthese = submitted_synthese(cast)
     job = done_job(cast, synthese, who="beneficiary")
     url = reverse("portal:synthese_download", args=[job.pk])
     assert url in [d["url"] for d in documents_of(cast.bilan)]
@@ -117,8 +118,6 @@ def test_after_closing_the_certificate_is_listed_and_opens(cast, client):
 
 
 def test_the_finalised_suivi_report_is_listed_and_opens_a_draft_is_not(cast, client):
-    from bilan.followup.models import SuiviReport
-
     advance_to(cast.bilan, Status.FOLLOW_UP)
     report = SuiviReport.objects.create(bilan=cast.bilan, advances="Des avancées")
     url = reverse("portal:suivi_report_pdf")

@@ -19,6 +19,7 @@ from bilan.bilans.models import Status
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.documents.export import export_zip
+from bilan.documents.test_views import done_job, submitted
 from bilan.entretiens.models import Entretien, EntretienNote, NoteKind
 from bilan.exchanges.models import JournalEntry, Message
 from bilan.exercises.models import MotivationsExercise
@@ -154,8 +155,6 @@ def test_an_anonymous_visitor_is_sent_to_login(client):
 
 
 def test_the_latest_rendered_synthese_and_its_visible_version_are_in_the_zip(cast):
-    from bilan.documents.test_views import done_job, submitted
-
     advance_to(cast.bilan, Status.CONCLUSIONS)
     synthese = submitted(cast)
     done_job(cast, synthese, who="beneficiary")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bilan.bilans.models import ConsentMethod, Status
+from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
 from bilan.entretiens.models import Entretien
 
@@ -109,8 +110,6 @@ def test_the_beneficiary_pages_are_usable_on_a_phone(cast, client):
 
 
 def test_the_beneficiary_reads_their_own_framing_without_an_audit_row(cast, client):
-    from bilan.compliance.models import AuditEvent
-
     advance_to(cast.bilan, Status.PRELIMINARY)
     client.force_login(cast.beneficiary)
     page = client.get(reverse("portal:home")).content.decode()

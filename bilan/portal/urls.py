@@ -1,6 +1,7 @@
 from django.urls import path
 
 from bilan.assessments import portal as views_tests
+from bilan.billing import portal as views_billing
 from bilan.careers import portal_matching as views_matching
 from bilan.careers import portal_metiers as views_metiers
 from bilan.careers import portal_pistes as views_pistes
@@ -14,7 +15,11 @@ from bilan.exchanges import portal_journal as views_journal
 from bilan.exchanges import portal_messages as views_messages
 from bilan.exercises import portal as views_exercises
 from bilan.followup import portal as views_followup
+from bilan.funding import portal_simulator as views_simulator
+from bilan.lifecycle import portal as views_lifecycle
 from bilan.portal import views
+from bilan.quality import portal as views_quality
+from bilan.quality import portal_complaints as views_complaints
 
 app_name = "portal"
 urlpatterns = [
@@ -36,4 +41,9 @@ urlpatterns = [
     *views_synthese.urlpatterns,
     *views_followup.urlpatterns,
     *views_documents.urlpatterns,
+    *views_billing.urlpatterns,
+    *views_lifecycle.urlpatterns,
+    *views_quality.urlpatterns,
+    *views_complaints.urlpatterns,
+    *views_simulator.urlpatterns,
 ]

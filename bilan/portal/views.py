@@ -5,19 +5,23 @@ Beneficiary-facing views only; no models of their own.
 
 from __future__ import annotations
 
-from django.conf import settings
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from bilan.bilans import notice
+from bilan.bilans.access import get_bilan_for_user
 from bilan.bilans.models import Bilan, ConsentMethod, Status, current_of
 from bilan.entretiens.assignments import open_assignments
 from bilan.entretiens.models import Entretien
-from bilan.organisations.access import beneficiary_required, get_bilan_for_user
+from bilan.organisations.access import beneficiary_required
 
 
 def todo_for(bilan: Bilan) -> list[dict]:
@@ -43,6 +47,15 @@ def todo_for(bilan: Bilan) -> list[dict]:
     return items
 
 
+def current_or_next(bilan: Bilan) -> Entretien | None:
+    """The entretien under way (so a video link can still be opened) or the next one."""
+    now = timezone.now()
+    recent = Entretien.objects.filter(
+        bilan=bilan, status="planned", starts_at__gte=now - dt.timedelta(hours=24)
+    ).order_by("starts_at", "id")
+    return next((e for e in recent if e.ends_at > now), None)
+
+
 @beneficiary_required
 def home(request: HttpRequest) -> HttpResponse:
     bilans = list(Bilan.objects.for_user(request.user).with_people().order_by("-opened_on", "-id"))
@@ -51,11 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if current is not None:
         context.update(
             budget=current.budget(),
-            next_entretien=Entretien.objects.filter(bilan=current).upcoming().first(),
+            next_entretien=current_or_next(current),
             todo=todo_for(current),
             framing=current.framing_or_empty(),
             consent=current.active_consent(),
-            notice_version=settings.INFORMATION_NOTICE_VERSION,
+            notice_version=notice.current_version(),
         )
     return TemplateResponse(request, "portal/home.html", context)
 
@@ -72,7 +85,10 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
                 bilan.record_consent(
                     by=request.user,
                     method=ConsentMethod.ONLINE,
-                    notice_version=request.POST.get("notice_version", ""),
+                    # The version this server showed (noted in the session at GET), never
+                    # the form's: a forged or stale page is refused by the owner.
+                    shown_version=request.session.get(notice.SHOWN, ""),
+                    session_key=request.session.session_key or "",
                 )
             except ValidationError as e:
                 for m in e.messages:
@@ -80,14 +96,12 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _t("Merci, votre consentement est enregistré."))
                 return redirect("portal:home")
+    shown = notice.current_version()
+    request.session[notice.SHOWN] = shown
     return TemplateResponse(
         request,
         "portal/consent.html",
-        {
-            "bilan": bilan,
-            "notice_version": settings.INFORMATION_NOTICE_VERSION,
-            "consent": bilan.active_consent(),
-        },
+        {"bilan": bilan, "notice_version": shown, "consent": bilan.active_consent()},
     )
 
 

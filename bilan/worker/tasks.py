@@ -8,13 +8,12 @@ import datetime as dt
 
 from django.utils import timezone
 
+from bilan.documents.tasks import fail_abandoned
 from bilan.worker.models import Heartbeat
 
 WORKER = "worker"
 
 
 def heartbeat(now: dt.datetime | None = None) -> None:
-    from bilan.documents.tasks import fail_abandoned
-
     Heartbeat.objects.update_or_create(name=WORKER, defaults={"beat_at": now or timezone.now()})
     fail_abandoned(now=now)

@@ -14,6 +14,9 @@ from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
+from bilan.bilans.models import Status
+from bilan.demo.scenario import advance_to
+from bilan.documents import synthese as service
 from bilan.documents.models import RenderJob, RenderStatus
 from bilan.worker.models import Heartbeat
 from bilan.worker.status import silent_since
@@ -114,10 +117,6 @@ def test_no_warning_without_a_first_heartbeat_or_in_sync_mode(cast, client, sett
 
 
 def test_the_heartbeat_sweeps_render_jobs_a_dead_worker_left_running(cast):
-    from bilan.bilans.models import Status
-    from bilan.demo.scenario import advance_to
-    from bilan.documents import synthese as service
-
     advance_to(cast.bilan, Status.CONCLUSIONS)
     synthese = service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)
     started = timezone.now() - dt.timedelta(minutes=7)

@@ -11,7 +11,7 @@ from bilan.bilans.fields import encrypt_files, encrypt_rows
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bilans', '0005_bilan_key'),
+        ('bilans', '0008_bilan_key'),
         ('documents', '0003_render_job_started_at'),
     ]
 

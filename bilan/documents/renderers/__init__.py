@@ -15,6 +15,8 @@ from typing import Protocol
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from bilan.assessments.models import AdministrationStatus, Result
+from bilan.assessments.reports import report
 from bilan.documents.models import SECTIONS, Synthese, SyntheseStatus
 from bilan.documents.sanitize import french_typography, sanitize
 
@@ -93,8 +95,6 @@ def _logo(organisation) -> Logo | None:  # noqa: ANN001
 
 def charts_of(bilan) -> list[Chart]:  # noqa: ANN001
     """The RIASEC hexagon and the Big Five bars of the latest result of each, when taken."""
-    from bilan.assessments.models import AdministrationStatus, Result
-    from bilan.assessments.reports import report
 
     charts: dict[str, Chart] = {}
     results = (
@@ -168,6 +168,7 @@ def build_document(synthese: Synthese, number: int) -> SyntheseDocument:
 
 
 def renderer_for(fmt: str) -> Renderer:
+    # why: both import SyntheseDocument from this module
     from bilan.documents.renderers.docx import DocxRenderer
     from bilan.documents.renderers.pdf import PdfRenderer
 

@@ -10,7 +10,7 @@ from bilan.bilans.fields import encrypt_rows
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bilans', '0005_bilan_key'),
+        ('bilans', '0008_bilan_key'),
         ('exercises', '0002_person_dates_in_window'),
     ]
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from bilan.accounts.models import User
 from bilan.bilans.actions import create_bilan
@@ -28,12 +31,16 @@ from bilan.bilans.models import (
     Status,
     StopReason,
 )
+from bilan.billing import demo as billing_demo
+from bilan.careers import enquetes, interests, matches, pistes, research
 from bilan.careers.referential import import_for_demo
-from bilan.demo.scenario import advance_to
-from bilan.entretiens.models import Entretien, Modality
+from bilan.demo.scenario import advance_to, book_free
+from bilan.entretiens.models import Modality
 from bilan.organisations.models import Membership, Organisation, Role
 
 PASSWORD = "demo-bilan-2026"
+# The « scanned » signed paper consent form of the demo (a minimal PDF).
+DEMO_SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 ORGANISATIONS = {
     "demo-cap-avenir": dict(
@@ -306,6 +313,17 @@ STOPS: dict[str, tuple[Status, StopReason]] = {
 ROLE_ORDER: list[str] = [Role.ADMIN, Role.CONSULTANT, Role.BENEFICIARY]
 
 
+def feature_seeds() -> list[Callable[[Organisation], None]]:
+    """The demo data of features that name it on their AppConfig (`demo_seed`, a dotted path):
+    found at run time, so the demo imports none of them (no import cycle through it)."""
+    seeds = []
+    for config in apps.get_app_configs():
+        dotted = getattr(config, "demo_seed", None)
+        if dotted:
+            seeds.append(import_string(dotted))
+    return seeds
+
+
 def as_member(user: User, org: Organisation) -> User:
     """`user` with the `membership` attribute the model methods read (as the middleware sets)."""
     user.membership = Membership.objects.select_related("organisation").get(
@@ -329,6 +347,10 @@ class Command(BaseCommand):
             for slug, email, first, last, role in STAFF:
                 self.member(orgs[slug], email, first, last, role)
             created = [spec for spec in BILANS if self.bilan(orgs[spec.org], spec)]
+            billing_demo.seed(orgs, password=self.password)
+            for org in orgs.values():
+                for seed in feature_seeds():
+                    seed(org)
         if options["verbosity"]:
             self.summary(orgs, created)
 
@@ -376,7 +398,9 @@ class Command(BaseCommand):
             bilan.record_consent(
                 by=consultant,
                 method=ConsentMethod.PAPER,
-                notice_version=settings.INFORMATION_NOTICE_VERSION,
+                scan=SimpleUploadedFile(
+                    "consentement-signe.pdf", DEMO_SCAN, content_type="application/pdf"
+                ),
             )
             bilan.plan_hours(by=consultant, accompaniment_minutes=18 * 60, personal_minutes=6 * 60)
         elif spec.status in STOPS:
@@ -390,11 +414,11 @@ class Command(BaseCommand):
 
         for days, minutes, title in spec.planned:
             day = timezone.localdate() + dt.timedelta(days=days)
-            Entretien.schedule(
-                bilan=bilan,
+            book_free(
+                bilan,
+                day,
                 by=consultant,
                 phase=bilan.current_phase or "",
-                starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0))),
                 planned_minutes=minutes,
                 modality=Modality.VIDEO if spec.format == Format.REMOTE else Modality.IN_PERSON,
                 title=title,
@@ -407,7 +431,6 @@ class Command(BaseCommand):
         """Camille's exploration: centres d'intérêt, two fiches kept, a piste from one of them
         with an enquête planned, and a reviewed matching the beneficiary can read. Codes that
         exist in the full ROME and in the test fixture, so the demo works with either."""
-        from bilan.careers import enquetes, interests, matches, pistes, research
 
         beneficiary = bilan.beneficiary
         beneficiary.membership = beneficiary.memberships.get(organisation=bilan.organisation)

@@ -1,0 +1,4 @@
+from bilan.billing import views
+
+app_name = "billing"
+urlpatterns = views.urlpatterns

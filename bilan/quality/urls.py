@@ -1,0 +1,4 @@
+from bilan.quality import views
+
+app_name = "quality"
+urlpatterns = views.urlpatterns
