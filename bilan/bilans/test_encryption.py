@@ -133,7 +133,7 @@ def test_production_refuses_to_start_with_a_wrong_master_key(tmp_path: Path) -> 
         "shell",
         "-c",
         "from bilan.bilans.encryption import _create_key; from bilan.bilans.models import Bilan;"
-        "from bilan.lib.testing import *; o = make_organisation('O', 'o');"
+        "from bilan.bilans.testing import *; o = make_organisation('O', 'o');"
         "c = make_member(o, 'c@o.test', 'consultant', 'C', 'C');"
         "b = make_member(o, 'b@o.test', 'beneficiary', 'B', 'B'); make_bilan(o, b, c)",
     )

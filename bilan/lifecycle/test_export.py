@@ -21,7 +21,6 @@ from bilan.bilans.models import Status
 from bilan.bilans.testing import make_bilan
 from bilan.compliance.models import AuditEvent
 from bilan.demo.scenario import advance_to
-from bilan.entretiens.attendance import sign_attendance
 from bilan.entretiens.models import EntretienNote, EntretienStatus, NoteKind
 from bilan.entretiens.notes import SUMMARY
 from bilan.exchanges.journal import write_entry
@@ -54,13 +53,8 @@ def test_the_export_contains_everything_listed(cast: SimpleNamespace) -> None:
     EntretienNote.objects.create(
         entretien=held, key=SUMMARY, kind=NoteKind.SHARED, text="Synthèse partagée du premier"
     )
-    sign_attendance(
-        entretien=held,
-        signer=cast.beneficiary,
-        method="typed",
-        typed_name="Bruno Bénéf",
-        confirmed=True,
-    )
+    # The scenario has both parties sign each entretien it holds (the hours ledger's proof).
+    assert held.attendances.count() == 2
     bilan = advance_to(bilan, Status.CLOSED)
     retention.sign_agreement(bilan=bilan, by=cast.beneficiary, scope="both", reason="Suivi")
     requests.create_request(bilan=bilan, by=cast.beneficiary, kind="access")
