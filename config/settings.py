@@ -10,6 +10,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from bilan.lib.crypto import MasterKey, generate_master_key, parse_master_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -57,10 +59,46 @@ def _secret(name: str) -> str:
     return _local_secret(name.lower())
 
 
+def _master_keys() -> list[MasterKey]:
+    """The master keys that wrap every bilan's data key (issue 16), current one first: from
+    BILAN_MASTER_KEYS (« id:base64,id:base64 »); in production a missing or malformed value
+    refuses to start, locally a generated key under var/secrets/ is used."""
+    value = os.environ.get("BILAN_MASTER_KEYS", "")
+    if not value:
+        if PRODUCTION:
+            raise ImproperlyConfigured(
+                "BILAN_MASTER_KEYS is not set and DEBUG is off: set it to « id:base64 » with a "
+                "32-byte key (`manage.py rotate_master_key --generate` prints one; README "
+                "« Production »), or BILAN_LOCAL_HTTP=1 for a local run. Without it no content "
+                "can be read or written."
+            )
+        folder = BASE_DIR / "var" / "secrets"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = folder / "bilan_master_keys"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(generate_master_key("local1"))
+        value = path.read_text().strip()
+    try:
+        return parse_master_keys(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{exc} Bilan refuses to start with it.") from exc
+
+
 SECRET_KEY = _secret("SECRET_KEY")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 # Client addresses are kept only as HMACs under this key of their own (attendance, audit trail).
 IP_HASH_KEY = _secret("IP_HASH_KEY")
+# Content at rest (issue 16): the master keys, and the key store holding each bilan's wrapped
+# data key. The key store is outside the database on purpose: a database dump or backup holds
+# no key, so destroying a bilan's key file makes every earlier dump of its content unreadable.
+# Back it up on its own, with a short retention (README « Production »).
+BILAN_MASTER_KEYS = _master_keys()
+BILAN_KEYS_ROOT = Path(os.environ.get("BILAN_KEYS_ROOT", BASE_DIR / "var" / "keys"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

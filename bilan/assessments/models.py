@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.assessments.instruments import Instrument, get_instrument
 from bilan.bilans.content import Content
+from bilan.bilans.fields import EncryptedJSONField, EncryptedTextField
 
 
 class AdministrationStatus(models.TextChoices):
@@ -46,7 +47,7 @@ class Administration(Content):
         choices=AdministrationStatus.choices,
         default=AdministrationStatus.IN_PROGRESS,
     )
-    answers = models.JSONField(default=dict, blank=True)
+    answers = EncryptedJSONField(default=dict, blank=True)
     norm_sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     norm_age_band = models.CharField(max_length=5, choices=AgeBand.choices, blank=True)
     assignment = models.ForeignKey(
@@ -63,7 +64,7 @@ class Administration(Content):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(blank=True)
+    decline_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -99,13 +100,13 @@ class Result(Content):
     administration = models.OneToOneField(
         Administration, on_delete=models.CASCADE, related_name="result"
     )
-    scores = models.JSONField()
+    scores = EncryptedJSONField()
     computed_at = models.DateTimeField(auto_now_add=True)
-    beneficiary_comment = models.TextField(
+    beneficiary_comment = EncryptedTextField(
         _("Comment je me reconnais dans ces résultats"), blank=True
     )
     beneficiary_commented_at = models.DateTimeField(null=True, blank=True)
-    debrief_note = models.TextField(_("Note de restitution"), blank=True)
+    debrief_note = EncryptedTextField(_("Note de restitution"), blank=True)
     debriefed_at = models.DateTimeField(null=True, blank=True)
     debriefed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

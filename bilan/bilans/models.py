@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from bilan.accounts.models import User
 from bilan.bilans import funding_hook, minutes, notice
 from bilan.bilans.content import Content, DocumentClass
+from bilan.bilans.fields import EncryptedTextField
 from bilan.lib.dates import check_person_date, in_db_date_window
 from bilan.lib.errors import RuleViolation as RuleViolation  # the owners' refusal, defined in lib
 from bilan.lib.hours import Budget, fmt
@@ -1045,11 +1046,11 @@ class BilanFraming(Content):
     """The request in the beneficiary's words and the preliminary phase's content outputs."""
 
     bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="framing")
-    request_text = models.TextField(
+    request_text = EncryptedTextField(
         _("la demande, dans les mots du ou de la bénéficiaire"), blank=True
     )
-    needs_analysis = models.TextField(_("analyse de la demande et du besoin"), blank=True)
-    agreed_arrangements = models.TextField(_("modalités définies conjointement"), blank=True)
+    needs_analysis = EncryptedTextField(_("analyse de la demande et du besoin"), blank=True)
+    agreed_arrangements = EncryptedTextField(_("modalités définies conjointement"), blank=True)
     arrangements_beneficiary_validated_at = models.DateTimeField(null=True, blank=True)
     arrangements_consultant_validated_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -1061,3 +1062,37 @@ class BilanFraming(Content):
 def status_counts(qs: BilanQuerySet) -> dict[str, int]:
     """Number of bilans per status, in one query."""
     return dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+
+
+class BilanKey(models.Model):
+    """The data key of one bilan (issue 16): every content field and private file of the
+    bilan is encrypted with it (bilan/bilans/encryption.py).
+
+    The row holds no key material: the data key, wrapped under a master key, lives in the key
+    store (settings.BILAN_KEYS_ROOT, one file per `key_id`), outside the database, so that a
+    database dump or backup never carries a key. `master_key_id` and `version` say which
+    master key wraps it (rotation, `manage.py rotate_master_key`); `destroyed_at` is set by
+    crypto-shredding (`encryption.shred`), after which the bilan's content is unreadable
+    everywhere, earlier dumps included. Its retention is the content's (TRAVAIL_BILAN).
+    """
+
+    document_class = DocumentClass.TRAVAIL_BILAN
+
+    bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="data_key")
+    key_id = models.CharField(max_length=32, unique=True, editable=False)
+    master_key_id = models.CharField(max_length=32, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        state = "destroyed" if self.destroyed_at else f"{self.master_key_id} v{self.version}"
+        return f"BilanKey {self.key_id} ({state})"
+
+    @property
+    def is_destroyed(self) -> bool:
+        return self.destroyed_at is not None

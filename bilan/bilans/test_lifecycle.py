@@ -249,10 +249,11 @@ def test_the_investigation_does_not_open_without_each_preliminary_output(
 ) -> None:
     start(cast)
     # Written field by field so that exactly one output is missing (the format included).
-    BilanFraming.objects.filter(bilan=cast.bilan).update(
-        needs_analysis="" if missing == "needs" else "Reconversion vers le social.",
-        agreed_arrangements="" if missing == "arrangements" else ARRANGEMENTS,
-    )
+    # (through save(): the fields are encrypted, a queryset update() cannot seal them)
+    framing = BilanFraming.objects.get(bilan=cast.bilan)
+    framing.needs_analysis = "" if missing == "needs" else "Reconversion vers le social."
+    framing.agreed_arrangements = "" if missing == "arrangements" else ARRANGEMENTS
+    framing.save(update_fields=["needs_analysis", "agreed_arrangements"])
     if missing != "format":
         cast.bilan.format_confirmed_at = timezone.now()
         cast.bilan.save(update_fields=["format_confirmed_at"])

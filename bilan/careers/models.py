@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.content import Content
+from bilan.bilans.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 from bilan.bilans.models import Bilan
 from bilan.lib.dates import in_db_date_window
 
@@ -333,9 +334,9 @@ class SavedFiche(Content, MetierSnapshot):
         on_delete=models.SET_NULL,
         related_name="saved_fiches",
     )
-    attracts = models.TextField(_("ce qui m'attire"), blank=True)
-    worries = models.TextField(_("ce qui m'inquiète"), blank=True)
-    questions = models.TextField(_("questions à poser"), blank=True)
+    attracts = EncryptedTextField(_("ce qui m'attire"), blank=True)
+    worries = EncryptedTextField(_("ce qui m'inquiète"), blank=True)
+    questions = EncryptedTextField(_("questions à poser"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -354,9 +355,9 @@ class InterestSort(Content):
     the contexts of work the beneficiary wants to avoid (their stated constraints)."""
 
     bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="interest_sort")
-    chosen = models.JSONField(default=list)  # centre codes, any order
-    ranked = models.JSONField(default=list)  # up to 5 centre codes, best first
-    avoided_contexts = models.JSONField(default=list)  # ContexteTravail codes
+    chosen = EncryptedJSONField(default=list)  # centre codes, any order
+    ranked = EncryptedJSONField(default=list)  # up to 5 centre codes, best first
+    avoided_contexts = EncryptedJSONField(default=list)  # ContexteTravail codes
     rome_version = models.CharField(max_length=20, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -371,8 +372,8 @@ class MatchRun(Content):
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="match_runs")
     rome_version = models.CharField(max_length=20)
-    profile = models.JSONField(default=dict)  # the inputs, as used
-    results = models.JSONField(default=list)  # [{"code_rome", "label", "score", "reasons", …}]
+    profile = EncryptedJSONField(default=dict)  # the inputs, as used
+    results = EncryptedJSONField(default=list)  # [{"code_rome", "label", "score", "reasons", …}]
     computed_at = models.DateTimeField(auto_now_add=True)
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -398,7 +399,7 @@ class MatchDecision(Content, MetierSnapshot):
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="match_decisions")
     decision = models.CharField(max_length=10, choices=Decision.choices)
-    reason = models.CharField(_("raison"), max_length=500, blank=True)
+    reason = EncryptedCharField(_("raison"), max_length=500, blank=True)
     decided_at = models.DateTimeField(auto_now=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -440,25 +441,25 @@ class CareerOption(Content, MetierSnapshot):
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="career_options")
     kind = models.CharField(_("type"), max_length=20, choices=CareerOptionKind.choices)
     origin = models.CharField(max_length=10, choices=CareerOptionOrigin.choices)
-    title = models.CharField(_("intitulé"), max_length=300)
+    title = EncryptedCharField(_("intitulé"), max_length=300)
     status = models.CharField(
         _("statut"),
         max_length=20,
         choices=CareerOptionStatus.choices,
         default=CareerOptionStatus.TO_EXPLORE,
     )
-    attraction = models.TextField(_("ce qui attire"), blank=True)
-    fit_competences = models.TextField(_("adéquation avec les compétences"), blank=True)
-    fit_interests = models.TextField(_("adéquation avec les intérêts"), blank=True)
-    fit_values = models.TextField(_("adéquation avec les valeurs"), blank=True)
-    fit_constraints = models.TextField(_("adéquation avec les contraintes"), blank=True)
-    advantages = models.TextField(_("avantages"), blank=True)
-    drawbacks = models.TextField(_("inconvénients"), blank=True)
-    training_needed = models.TextField(_("formation nécessaire"), blank=True)
-    duration = models.CharField(_("durée"), max_length=200, blank=True)
-    cost = models.CharField(_("coût"), max_length=200, blank=True)
-    funding = models.TextField(_("financement"), blank=True)
-    market_notes = models.TextField(_("marché du travail"), blank=True)
+    attraction = EncryptedTextField(_("ce qui attire"), blank=True)
+    fit_competences = EncryptedTextField(_("adéquation avec les compétences"), blank=True)
+    fit_interests = EncryptedTextField(_("adéquation avec les intérêts"), blank=True)
+    fit_values = EncryptedTextField(_("adéquation avec les valeurs"), blank=True)
+    fit_constraints = EncryptedTextField(_("adéquation avec les contraintes"), blank=True)
+    advantages = EncryptedTextField(_("avantages"), blank=True)
+    drawbacks = EncryptedTextField(_("inconvénients"), blank=True)
+    training_needed = EncryptedTextField(_("formation nécessaire"), blank=True)
+    duration = EncryptedCharField(_("durée"), max_length=200, blank=True)
+    cost = EncryptedCharField(_("coût"), max_length=200, blank=True)
+    funding = EncryptedTextField(_("financement"), blank=True)
+    market_notes = EncryptedTextField(_("marché du travail"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -482,7 +483,7 @@ class CareerOptionStatusChange(Content):
     )
     from_status = models.CharField(max_length=20, choices=CareerOptionStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=CareerOptionStatus.choices)
-    reason = models.TextField(_("raison"))
+    reason = EncryptedTextField(_("raison"))
     enquete = models.ForeignKey(  # when an enquête's conclusion prompted the change
         "EnqueteMetier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -503,7 +504,7 @@ class ProjectValidation(Content):
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="project_validations")
     principal = models.ForeignKey(CareerOption, on_delete=models.PROTECT, related_name="+")
     alternatives = models.ManyToManyField(CareerOption, blank=True, related_name="+")
-    statement = models.TextField(_("en mes mots"), blank=True)
+    statement = EncryptedTextField(_("en mes mots"), blank=True)
     validated_at = models.DateTimeField(auto_now_add=True)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -542,21 +543,21 @@ class EnqueteMetier(Content):
         CareerOption, on_delete=models.CASCADE, related_name="enquetes"
     )
     # The professional: a name, or an anonymous description.
-    contact_name = models.CharField(_("nom (ou description anonyme)"), max_length=200)
-    contact_role = models.CharField(_("fonction"), max_length=200, blank=True)
-    contact_organisation = models.CharField(_("structure"), max_length=200, blank=True)
-    found_through = models.CharField(_("comment je l'ai trouvé·e"), max_length=300, blank=True)
-    contact_channel = models.CharField(_("moyen de contact"), max_length=200, blank=True)
-    questions = models.JSONField(default=list)  # the question grid, editable
+    contact_name = EncryptedCharField(_("nom (ou description anonyme)"), max_length=200)
+    contact_role = EncryptedCharField(_("fonction"), max_length=200, blank=True)
+    contact_organisation = EncryptedCharField(_("structure"), max_length=200, blank=True)
+    found_through = EncryptedCharField(_("comment je l'ai trouvé·e"), max_length=300, blank=True)
+    contact_channel = EncryptedCharField(_("moyen de contact"), max_length=200, blank=True)
+    questions = EncryptedJSONField(default=list)  # the question grid, editable
     status = models.CharField(max_length=20, choices=EnqueteStatus.choices, default="planned")
     planned_on = models.DateField(_("prévue le"), null=True, blank=True)
     held_on = models.DateField(_("réalisée le"), null=True, blank=True)
     format = models.CharField(_("format"), max_length=20, choices=EnqueteFormat.choices, blank=True)
     duration_minutes = models.PositiveIntegerField(_("durée (minutes)"), null=True, blank=True)
-    answers = models.JSONField(default=dict, blank=True)  # {question index: answer}
-    findings = models.TextField(_("ce que j'ai appris"), blank=True)
-    confirmed = models.TextField(_("représentations confirmées"), blank=True)
-    contradicted = models.TextField(_("représentations contredites"), blank=True)
+    answers = EncryptedJSONField(default=dict, blank=True)  # {question index: answer}
+    findings = EncryptedTextField(_("ce que j'ai appris"), blank=True)
+    confirmed = EncryptedTextField(_("représentations confirmées"), blank=True)
+    contradicted = EncryptedTextField(_("représentations contredites"), blank=True)
     conclusion = models.CharField(
         _("conclusion"), max_length=20, choices=EnqueteConclusion.choices, blank=True
     )
@@ -567,7 +568,7 @@ class EnqueteMetier(Content):
         on_delete=models.SET_NULL,
         related_name="enquetes_debriefed",
     )
-    debrief_note = models.TextField(_("débriefing"), blank=True)
+    debrief_note = EncryptedTextField(_("débriefing"), blank=True)
     assignment = models.ForeignKey(
         "entretiens.Assignment",
         null=True,

@@ -15,6 +15,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.content import Content, DocumentClass
+from bilan.bilans.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
 from bilan.lib.dates import in_db_date_window
 
 # The sections of REQ-10 (and R6313-4 3°), in the document's order: key → French title.
@@ -112,8 +113,8 @@ class SyntheseVersion(Content):
 
     synthese = models.ForeignKey(Synthese, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    sections = models.JSONField(default=dict)
-    sources = models.JSONField(default=dict)
+    sections = EncryptedJSONField(default=dict)
+    sources = EncryptedJSONField(default=dict)
     note = models.CharField(max_length=200, blank=True)  # « préremplissage », « modification »
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -141,7 +142,7 @@ class SyntheseObservation(Content):
 
     synthese = models.ForeignKey(Synthese, on_delete=models.CASCADE, related_name="observations")
     version = models.ForeignKey(SyntheseVersion, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField(_("observations"))
+    text = EncryptedTextField(_("observations"))
     with_refusal = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -244,7 +245,7 @@ class RenderJob(Content):
         max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(storage=private_storage, upload_to="syntheses/", blank=True)
+    file = EncryptedFileField(storage=private_storage, upload_to="syntheses/", blank=True)
     error = models.CharField(max_length=500, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

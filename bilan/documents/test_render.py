@@ -230,7 +230,9 @@ def test_the_render_job_runs_in_the_background_and_stores_the_file_with_its_vers
     path = job.file.path
     assert path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
     assert not path.startswith(str(settings.MEDIA_ROOT))
-    with open(path, "rb") as f:
+    with open(path, "rb") as f:  # encrypted at rest (issue 16), in clear through the field
+        assert f.read(4) == b"BLN1"
+    with job.file.open("rb") as f:
         assert f.read(5) == b"%PDF-"
     assert job.filename == f"synthese-{cast.bilan.reference}-v1.pdf"
 

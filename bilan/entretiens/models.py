@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans import gates
 from bilan.bilans.content import Content, DocumentClass
+from bilan.bilans.fields import EncryptedCharField, EncryptedTextField
 from bilan.bilans.models import PHASE_OF_STATUS, Bilan, Phase, RuleViolation
 from bilan.compliance.models import AppendOnlyError
 from bilan.lib.dates import (
@@ -685,7 +686,7 @@ class EntretienNote(Content):
     entretien = models.ForeignKey(Entretien, on_delete=models.CASCADE, related_name="notes")
     key = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=NoteKind.choices, default=NoteKind.PRIVATE)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -788,13 +789,13 @@ class Assignment(Content):
         Entretien, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
     )
     closing_item = models.CharField(max_length=100, blank=True)  # the guide item it came from
-    title = models.CharField(_("intitulé"), max_length=300)
-    instructions = models.TextField(_("consignes"), blank=True)
+    title = EncryptedCharField(_("intitulé"), max_length=300)
+    instructions = EncryptedTextField(_("consignes"), blank=True)
     kind = models.CharField(_("type"), max_length=20, choices=AssignmentKind.choices)
     estimated_minutes = models.PositiveIntegerField(_("durée estimée (minutes)"), default=0)
     due_on = models.DateField(_("à faire pour le"), null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    beneficiary_comment = models.TextField(_("commentaire"), blank=True)
+    beneficiary_comment = EncryptedTextField(_("commentaire"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

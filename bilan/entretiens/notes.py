@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from bilan.bilans.access import can_read_content
+from bilan.bilans.encryption import seal_text
 from bilan.bilans.models import Bilan, RuleViolation, Status, is_visible_to
 from bilan.entretiens.models import (
     Entretien,
@@ -206,7 +207,8 @@ def _update_if_at(
         cursor.execute(
             sql,
             [
-                text,
+                # sealed here: this raw UPDATE skips the encrypted field's pre_save (issue 16)
+                seal_text(entretien.bilan_id, text) if text else "",
                 connection.ops.adapt_datetimefield_value(now),
                 by.pk,
                 entretien.pk,

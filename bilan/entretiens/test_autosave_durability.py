@@ -16,7 +16,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
+from bilan.bilans.encryption import open_text, reset_caches
+from bilan.lib.crypto import is_sealed
 from bilan.lib.supervise import ROOT, answers
 from bilan.lib.test_supervise import alive, descendants, free_port, wait_for
 
@@ -51,6 +54,7 @@ def site(tmp_path_factory) -> dict:  # noqa: ANN001
         "DATABASE_URL": f"sqlite:///{database}",
         "PRIVATE_MEDIA_ROOT": str(var / "private"),
         "MEDIA_ROOT": str(var / "media"),
+        "BILAN_KEYS_ROOT": str(var / "keys"),
         "DEBUG": "false",
     }
     for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
@@ -120,11 +124,18 @@ def kill_hard(process: subprocess.Popen) -> None:
 
 
 def stored_note(database: Path, entretien: int) -> tuple | None:
+    """The note as the file holds it: sealed (issue 16), opened with the site's key store."""
     with sqlite3.connect(database) as db:
-        return db.execute(
+        row = db.execute(
             "SELECT text, version FROM entretiens_entretiennote WHERE entretien_id = ? AND key = ?",
             (entretien, "free"),
         ).fetchone()
+    if row is None:
+        return None
+    assert is_sealed(row[0])
+    with override_settings(BILAN_KEYS_ROOT=database.parent / "keys"):
+        reset_caches()
+        return (open_text(row[0]), row[1])
 
 
 def test_an_acknowledged_autosave_survives_a_kill_9_of_the_server(site):

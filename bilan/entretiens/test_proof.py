@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.db import models
@@ -36,6 +37,15 @@ def files_of(data: bytes) -> dict[str, str]:
     return out
 
 
+def plant_rows(rows: Any, values: dict[str, Any]) -> None:
+    """Each row saved with the marker through the fields (content is encrypted at rest: it
+    cannot be written by a SQL UPDATE)."""
+    for row in rows:
+        for name, value in values.items():
+            setattr(row, name, value)
+        models.Model.save(row, update_fields=list(values))
+
+
 def plant(bilan: Bilan) -> int:
     """The marker in every text field of every content row of the bilan (and the entretiens'
     free titles). Returns how many content models had rows."""
@@ -58,7 +68,7 @@ def plant(bilan: Bilan) -> int:
             and f.name not in keys  # identifiers (a note's question id), not text
         }
         if fields and rows.exists():
-            rows.update(**fields)
+            plant_rows(rows, fields)
             planted += 1
     Entretien.objects.filter(bilan=bilan).update(title=MARKER)
     return planted

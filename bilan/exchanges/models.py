@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.content import Content
+from bilan.bilans.fields import EncryptedCharField, EncryptedFileField, EncryptedTextField
 from bilan.bilans.models import Bilan
 from bilan.lib.dates import in_db_date_window
 
@@ -34,8 +35,8 @@ class JournalEntry(Content):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
     )
     entry_date = models.DateField(_("date"), default=timezone.localdate)
-    title = models.CharField(_("titre"), max_length=200, blank=True)
-    text = models.TextField(_("texte"))
+    title = EncryptedCharField(_("titre"), max_length=200, blank=True)
+    text = EncryptedTextField(_("texte"))
     shared_at = models.DateTimeField(_("partagée avec le ou la consultant·e le"), null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,7 +74,7 @@ class Message(Content):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages_written"
     )
-    text = models.TextField(_("message"))
+    text = EncryptedTextField(_("message"))
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     assignment = models.ForeignKey(
         "entretiens.Assignment",
@@ -115,8 +116,8 @@ class MessageAttachment(Content):
     bilan_path = "message__bilan"
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    file = EncryptedFileField(upload_to=attachment_path, max_length=200)
+    original_name = EncryptedCharField(_("nom du fichier"), max_length=255)
     size = models.PositiveIntegerField(_("taille (octets)"))
     content_type = models.CharField(max_length=100)
 

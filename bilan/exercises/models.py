@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.content import Content
+from bilan.bilans.fields import EncryptedCharField, EncryptedTextField
 from bilan.bilans.models import Bilan
 from bilan.lib.dates import in_db_date_window
 
@@ -38,13 +39,13 @@ class Experience(Content):
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="experiences")
     kind = models.CharField(_("type"), max_length=20, choices=ExperienceKind.choices)
-    title = models.CharField(_("intitulé"), max_length=TITLE_MAX)
-    place = models.CharField(_("organisation ou lieu"), max_length=PLACE_MAX, blank=True)
+    title = EncryptedCharField(_("intitulé"), max_length=TITLE_MAX)
+    place = EncryptedCharField(_("organisation ou lieu"), max_length=PLACE_MAX, blank=True)
     start_on = models.DateField(_("début (mois)"))
     end_on = models.DateField(_("fin (mois)"), null=True, blank=True)
-    missions = models.TextField(_("missions"), blank=True)
-    liked = models.TextField(_("ce que j'ai aimé"), blank=True)
-    liked_less = models.TextField(_("ce que j'ai moins aimé"), blank=True)
+    missions = EncryptedTextField(_("missions"), blank=True)
+    liked = EncryptedTextField(_("ce que j'ai aimé"), blank=True)
+    liked_less = EncryptedTextField(_("ce que j'ai moins aimé"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,9 +76,9 @@ class Achievement(Content):
     experience = models.ForeignKey(
         Experience, on_delete=models.CASCADE, related_name="achievements"
     )
-    situation = models.TextField(_("situation"), blank=True)
-    action = models.TextField(_("action"), blank=True)
-    result = models.TextField(_("résultat"), blank=True)
+    situation = EncryptedTextField(_("situation"), blank=True)
+    action = EncryptedTextField(_("action"), blank=True)
+    result = EncryptedTextField(_("résultat"), blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -93,7 +94,7 @@ class ExperienceCompetence(Content):
     bilan_path = "experience__bilan"
 
     experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="competences")
-    label = models.CharField(_("compétence"), max_length=LABEL_MAX)
+    label = EncryptedCharField(_("compétence"), max_length=LABEL_MAX)
     rome_code = models.CharField(_("code ROME"), max_length=ROME_CODE_MAX, blank=True)
     linked_at = models.DateTimeField(null=True, blank=True)
 
@@ -109,11 +110,11 @@ class MotivationsExercise(Content):
     d'exploration des motivations et valeurs), one answer each, one exercise per bilan."""
 
     bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="motivations")
-    motivates = models.TextField(_("ce qui me motive"), blank=True)
-    exhausts = models.TextField(_("ce qui m'épuise"), blank=True)
-    criteria = models.TextField(_("mes critères de choix"), blank=True)
-    constraints = models.TextField(_("mes contraintes"), blank=True)
-    compromises = models.TextField(_("mes compromis"), blank=True)
+    motivates = EncryptedTextField(_("ce qui me motive"), blank=True)
+    exhausts = EncryptedTextField(_("ce qui m'épuise"), blank=True)
+    criteria = EncryptedTextField(_("mes critères de choix"), blank=True)
+    constraints = EncryptedTextField(_("mes contraintes"), blank=True)
+    compromises = EncryptedTextField(_("mes compromis"), blank=True)
     saved_at = models.DateTimeField(null=True, blank=True)
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

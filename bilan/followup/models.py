@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bilan.bilans.content import Content, DocumentClass
+from bilan.bilans.fields import EncryptedCharField, EncryptedTextField
 from bilan.bilans.models import Bilan
 from bilan.lib.dates import in_db_date_window
 
@@ -43,7 +44,7 @@ class ActionPlan(Content):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    plan_b = models.TextField(_("plan B"), blank=True)
+    plan_b = EncryptedTextField(_("plan B"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -60,21 +61,21 @@ class Action(Content):
     bilan_path = "plan__bilan"
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
-    what = models.CharField(_("action"), max_length=WHAT_MAX)
-    first_step = models.TextField(_("première étape"), blank=True)
+    what = EncryptedCharField(_("action"), max_length=WHAT_MAX)
+    first_step = EncryptedTextField(_("première étape"), blank=True)
     due_on = models.DateField(_("échéance"), null=True, blank=True)
-    training = models.TextField(_("formation"), blank=True)
-    funding = models.TextField(_("financement"), blank=True)
-    network = models.TextField(_("réseau"), blank=True)
-    people = models.TextField(_("personnes qui peuvent aider"), blank=True)
-    obstacles = models.TextField(_("obstacles prévus"), blank=True)
-    overcome = models.TextField(_("comment les surmonter"), blank=True)
+    training = EncryptedTextField(_("formation"), blank=True)
+    funding = EncryptedTextField(_("financement"), blank=True)
+    network = EncryptedTextField(_("réseau"), blank=True)
+    people = EncryptedTextField(_("personnes qui peuvent aider"), blank=True)
+    obstacles = EncryptedTextField(_("obstacles prévus"), blank=True)
+    overcome = EncryptedTextField(_("comment les surmonter"), blank=True)
     status = models.CharField(
         _("état"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.TODO
     )
     order = models.PositiveIntegerField(_("ordre"), default=0)
     is_plan_b = models.BooleanField(_("plan B"), default=False)
-    note = models.TextField(_("mes notes"), blank=True)
+    note = EncryptedTextField(_("mes notes"), blank=True)
     added_at_suivi = models.BooleanField(default=False)  # a new action of the entretien de suivi
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -164,13 +165,13 @@ class SelfDiagnosis(Content):
     """What the beneficiary did since the bilan, in their words, before the entretien de suivi."""
 
     bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="self_diagnosis")
-    formations = models.TextField(_("formations"), blank=True)
-    candidatures = models.TextField(_("candidatures"), blank=True)
-    enquetes = models.TextField(_("enquêtes métier"), blank=True)
-    contacts = models.TextField(_("contacts"), blank=True)
-    results = models.TextField(_("résultats obtenus"), blank=True)
-    obstacles = models.TextField(_("obstacles rencontrés"), blank=True)
-    questions = models.TextField(_("mes questions actuelles"), blank=True)
+    formations = EncryptedTextField(_("formations"), blank=True)
+    candidatures = EncryptedTextField(_("candidatures"), blank=True)
+    enquetes = EncryptedTextField(_("enquêtes métier"), blank=True)
+    contacts = EncryptedTextField(_("contacts"), blank=True)
+    results = EncryptedTextField(_("résultats obtenus"), blank=True)
+    obstacles = EncryptedTextField(_("obstacles rencontrés"), blank=True)
+    questions = EncryptedTextField(_("mes questions actuelles"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -183,12 +184,12 @@ class SuiviReport(Content):
     finalised (the compte-rendu)."""
 
     bilan = models.OneToOneField(Bilan, on_delete=models.CASCADE, related_name="suivi_report")
-    advances = models.TextField(_("avancées"), blank=True)
-    difficulties = models.TextField(_("difficultés"), blank=True)
-    adjustments = models.TextField(_("ajustements"), blank=True)
-    new_actions = models.TextField(_("nouvelles actions"), blank=True)
-    calendar = models.TextField(_("calendrier actualisé"), blank=True)
-    recommendations = models.TextField(_("recommandations"), blank=True)
+    advances = EncryptedTextField(_("avancées"), blank=True)
+    difficulties = EncryptedTextField(_("difficultés"), blank=True)
+    adjustments = EncryptedTextField(_("ajustements"), blank=True)
+    new_actions = EncryptedTextField(_("nouvelles actions"), blank=True)
+    calendar = EncryptedTextField(_("calendrier actualisé"), blank=True)
+    recommendations = EncryptedTextField(_("recommandations"), blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.test import Client, RequestFactory, override_settings
 
+from bilan.lib.crypto import generate_master_key
 from bilan.lib.net import client_ip
 from bilan.lib.supervise import ROOT
 
@@ -28,6 +29,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         ALLOWED_HOSTS="bilan.example.org",
         SITE_URL="https://bilan.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        BILAN_MASTER_KEYS=generate_master_key("prod1"),
+        BILAN_KEYS_ROOT=str(tmp_path / "keys"),
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from pytest_django import Settings
 
 PASSWORD = "motdepasse-de-test-42"
@@ -14,6 +15,7 @@ __all__ = [
     "PASSWORD",
     "_fast_password_hashing",
     "booking_window_to_2031",
+    "database_dump",
 ]
 
 
@@ -27,3 +29,20 @@ def _fast_password_hashing(settings: Settings) -> None:
 def booking_window_to_2031(monkeypatch: pytest.MonkeyPatch) -> None:
     """For tests booking entretiens at fixed dates up to 2030, beyond the real two-year window."""
     monkeypatch.setattr("bilan.lib.dates.latest_booking_day", lambda: dt.date(2031, 1, 1))
+
+
+def database_dump() -> str:
+    """Everything the test database holds, as text, seen from the test's own transaction:
+    SQLite's `.dump` (iterdump); on another database, every row of every table read with raw
+    SQL (pg_dump could not see the test's uncommitted rows). For tests that look for clear
+    text at rest (issue 16)."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        return "\n".join(connection.connection.iterdump())
+    q = connection.ops.quote_name
+    out: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {q(table)}")
+            out.extend(f"{table}: {row!r}" for row in cursor.fetchall())
+    return "\n".join(out)

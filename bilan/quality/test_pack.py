@@ -61,6 +61,15 @@ def more_content(bilan: Bilan) -> None:
     get("entretiens", "EntretienNote").objects.create(entretien=entretien, key="q1", text="x")
 
 
+def plant_rows(rows: Any, values: dict[str, Any]) -> None:
+    """Each row saved with the marker through the fields (content is encrypted at rest: it
+    cannot be written by a SQL UPDATE)."""
+    for row in rows:
+        for name, value in values.items():
+            setattr(row, name, value)
+        models.Model.save(row, update_fields=list(values))
+
+
 def plant(bilan: Bilan) -> set[str]:
     """The marker in every free-text and JSON field of every content row of `bilan`."""
     planted = set()
@@ -76,7 +85,7 @@ def plant(bilan: Bilan) -> set[str]:
                 if not (f.unique or f.name.endswith(("digest", "key", "code", "version"))):
                     values[f.name] = MARKER
         if values:
-            rows.update(**values)
+            plant_rows(rows, values)
             planted.add(model._meta.label)
     return planted
 
