@@ -7,16 +7,16 @@ import os
 # database access from tests that use a browser.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
+import pytest
 
-from bilan.bilans.testing import *  # noqa: E402, F403
-from bilan.careers.testing import *  # noqa: E402, F403
-from bilan.lib.browser import *  # noqa: E402, F403
-from bilan.lib.testing import *  # noqa: E402, F403
+from bilan.bilans.testing import *  # noqa: F403
+from bilan.careers.testing import *  # noqa: F403
+from bilan.lib.browser import *  # noqa: F403
+from bilan.lib.testing import *  # noqa: F403
 
 
 @pytest.fixture(autouse=True)
-def _bilan_key_store(settings, tmp_path_factory):  # noqa: ANN001, ANN201
+def _bilan_key_store(settings, tmp_path_factory):
     """Each test gets its own key store (issue 16) and empty key caches: a rolled-back test
     database may give a new bilan a former id."""
     from bilan.bilans.encryption import reset_caches

@@ -25,7 +25,7 @@ if "DATABASE_URL" not in os.environ:
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("BILAN_LOCAL_HTTP", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

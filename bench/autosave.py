@@ -62,7 +62,7 @@ DEFAULT_URL = f"postgres://bilan:{PASSWORD}@127.0.0.1:5432/{DB_NAME}"
 TARGET_P95_MS, TARGET_RATE = 30.0, 300.0
 
 
-def sh(*cmd: str, check: bool = True, **kw) -> subprocess.CompletedProcess:  # noqa: ANN003
+def sh(*cmd: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=check, text=True, capture_output=True, **kw)
 
 

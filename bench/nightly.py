@@ -31,7 +31,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("BILAN_LOCAL_HTTP", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -29,7 +29,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("BILAN_LOCAL_HTTP", "1")
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -56,7 +56,7 @@ def measure(client: Client, url: str, **extra: str) -> tuple[int, float]:
     assert client.get(url, **extra).status_code == 200, url
     count = [0]
 
-    def counting(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+    def counting(execute, sql, params, many, context):
         count[0] += 1
         return execute(sql, params, many, context)
 
@@ -73,7 +73,7 @@ def explain_slowest(
 ) -> None:
     timed: list[tuple[float, str, object]] = []
 
-    def timing(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+    def timing(execute, sql, params, many, context):
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)

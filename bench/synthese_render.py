@@ -112,7 +112,7 @@ def document(paragraphs: int) -> SyntheseDocument:
     )
 
 
-def timed(render, doc: SyntheseDocument, runs: int) -> tuple[list[float], list[float], bytes]:  # noqa: ANN001
+def timed(render, doc: SyntheseDocument, runs: int) -> tuple[list[float], list[float], bytes]:
     """Wall-clock and CPU seconds of each run (CPU time is what other processes on a busy
     machine do not inflate)."""
     data = render(doc)  # warm-up: fonts, templates, imports
@@ -125,7 +125,7 @@ def timed(render, doc: SyntheseDocument, runs: int) -> tuple[list[float], list[f
     return walls, cpus, data
 
 
-def encrypted(render, doc: SyntheseDocument):  # noqa: ANN001, ANN201
+def encrypted(render, doc: SyntheseDocument):
     """`render` with encryption at rest around it: open the sealed sections, render, seal the
     file, open it back (the download)."""
     aead = crypto.AESGCM(crypto.new_data_key())

@@ -87,7 +87,7 @@ def is_json(content_type: str) -> bool:
 class JsonBodies(Parser):
     """JSON bodies only, and only when they say so: ninja's parser reads any body as JSON."""
 
-    def parse_body(self, request: HttpRequest) -> Any:  # noqa: ANN401
+    def parse_body(self, request: HttpRequest) -> Any:
         if not is_json(request.content_type or ""):
             raise UnsupportedMediaType(request.content_type)
         try:

@@ -37,7 +37,7 @@ class InputSchema(Schema):
 
     @field_validator("*", mode="before")
     @classmethod
-    def text_is_storable(cls, value: Any) -> Any:  # noqa: ANN401
+    def text_is_storable(cls, value: Any) -> Any:
         reason = unstorable_reason(value)  # the one check (bilan.lib.text), keys included
         if reason:
             raise ValueError(reason)

@@ -35,7 +35,7 @@ ROLES = [
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path) -> None:  # noqa: ANN001
+def _media_root(settings, tmp_path) -> None:
     """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
 

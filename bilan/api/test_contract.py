@@ -40,7 +40,7 @@ def operation(operation_id: str) -> dict[str, Any]:
     raise AssertionError(f"no operation {operation_id}")
 
 
-def assert_conforms(response: Any, operation_id: str) -> None:  # noqa: ANN401
+def assert_conforms(response: Any, operation_id: str) -> None:
     """The response's status is declared for the operation and its JSON body fits the schema."""
     declared = operation(operation_id)["responses"]
     assert str(response.status_code) in declared, (response.status_code, sorted(declared))
@@ -52,7 +52,7 @@ def assert_conforms(response: Any, operation_id: str) -> None:  # noqa: ANN401
 
 
 @pytest.fixture
-def client_api(cast) -> Api:  # noqa: ANN001
+def client_api(cast) -> Api:
     return Api(cast)
 
 
@@ -194,7 +194,7 @@ def test_json_bodies_are_still_read(client_api, cast, content_type):
 # ---- 409s are expected conflicts: INFO, not WARNING --------------------------------------------
 
 
-def archived_note_save(client_api, cast) -> Any:  # noqa: ANN001, ANN401
+def archived_note_save(client_api, cast) -> Any:
     entretien = make_entretien(cast)
     Bilan.objects.filter(pk=cast.bilan.pk).update(status=Status.ARCHIVED)
     return client_api.client.put(
@@ -205,7 +205,7 @@ def archived_note_save(client_api, cast) -> Any:  # noqa: ANN001, ANN401
     )
 
 
-def request_records(caplog) -> list[logging.LogRecord]:  # noqa: ANN001
+def request_records(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "django.request"]
 
 
@@ -232,7 +232,7 @@ def body_models() -> set[type]:
     """Every model a request body is validated with, nested ones included."""
     found: set[type] = set()
 
-    def walk(annotation: Any) -> None:  # noqa: ANN401
+    def walk(annotation: Any) -> None:
         for arg in typing.get_args(annotation):
             walk(arg)
         if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):

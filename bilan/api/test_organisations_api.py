@@ -33,7 +33,7 @@ def media(settings: Settings, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
     return api.client.put(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )

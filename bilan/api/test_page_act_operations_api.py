@@ -39,7 +39,7 @@ def api(cast: SimpleNamespace) -> Api:
     return Api(cast)
 
 
-def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
     return api.client.put(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )
@@ -64,7 +64,7 @@ def content_readers(ok: int) -> dict[str, int]:
 
 
 @pytest.fixture
-def preliminary(cast: SimpleNamespace, rome: Any) -> Any:  # noqa: ANN401
+def preliminary(cast: SimpleNamespace, rome: Any) -> Any:
     return advance_to(cast.bilan, Status.PRELIMINARY)
 
 
@@ -265,13 +265,13 @@ def test_list_entretiens_is_in_date_order_and_empty_without_any(api, cast):
 
 
 @pytest.fixture(autouse=True)
-def _private_roots(settings, tmp_path) -> None:  # noqa: ANN001
+def _private_roots(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture
-def conclusions(cast: SimpleNamespace) -> Any:  # noqa: ANN401
+def conclusions(cast: SimpleNamespace) -> Any:
     return advance_to(cast.bilan, Status.CONCLUSIONS)
 
 
@@ -320,7 +320,7 @@ def test_prefill_synthese_again_makes_a_new_version_of_the_sections_named(api, c
     assert SyntheseVersion.objects.filter(synthese=synthese).count() == 3
 
 
-def submitted(cast: SimpleNamespace) -> Any:  # noqa: ANN401
+def submitted(cast: SimpleNamespace) -> Any:
     synthese = service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)
     service.save_synthese(
         synthese=synthese, by=cast.consultant, sections={k: f"<p>{k}</p>" for k in SECTIONS}
@@ -328,7 +328,7 @@ def submitted(cast: SimpleNamespace) -> Any:  # noqa: ANN401
     return service.submit_for_observations(synthese=synthese, by=cast.consultant)
 
 
-def done_job(cast: SimpleNamespace, synthese: Any, who: str = "consultant") -> RenderJob:  # noqa: ANN401
+def done_job(cast: SimpleNamespace, synthese: Any, who: str = "consultant") -> RenderJob:
     job = service.request_render(synthese=synthese, by=getattr(cast, who), fmt="pdf")
     render_synthese(job.pk)
     job.refresh_from_db()

@@ -224,13 +224,13 @@ def _methods(view: Callable[..., Any]) -> list[str] | None:
     return None
 
 
-def _innermost(view: Any) -> Any:  # noqa: ANN401
+def _innermost(view: Any) -> Any:
     while hasattr(view, "__wrapped__"):
         view = view.__wrapped__
     return view
 
 
-def _reads_a_body(func: Any, depth: int = 1) -> bool:  # noqa: ANN401
+def _reads_a_body(func: Any, depth: int = 1) -> bool:
     try:
         source = inspect.getsource(func)
     except (TypeError, OSError):

@@ -67,7 +67,7 @@ def keep_the_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture
-def world(cast, rome) -> dict[str, Any]:  # noqa: ANN001
+def world(cast, rome) -> dict[str, Any]:
     """Real ids for the path parameters: a bilan in investigation with an entretien, a piste
     and its enquête."""
     entretien = make_entretien(cast)
@@ -90,7 +90,7 @@ def world(cast, rome) -> dict[str, Any]:  # noqa: ANN001
     }
 
 
-def fuzz(operation: Any, token: str, world: dict[str, Any], mode: GenerationMode) -> dict:  # noqa: ANN401
+def fuzz(operation: Any, token: str, world: dict[str, Any], mode: GenerationMode) -> dict:
     real = {p.name: world[p.name] for p in operation.path_parameters if p.name in world}
     strategy = operation.as_strategy(generation_mode=mode)
     if real:
@@ -108,7 +108,7 @@ def fuzz(operation: Any, token: str, world: dict[str, Any], mode: GenerationMode
         suppress_health_check=list(HealthCheck),
     )
     @given(case=strategy)
-    def run(case: Any) -> None:  # noqa: ANN401
+    def run(case: Any) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         # Each example starts from the same world: a random transition (abandon…) made by
         # one example would otherwise turn every later call into a 409.

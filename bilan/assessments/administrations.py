@@ -7,6 +7,11 @@ bilan (REQ-56). Results are content: the beneficiary and the assigned consultant
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -48,7 +53,7 @@ def instrument_or_refuse(code: str, *, sorts: bool = False) -> Instrument:
     return instrument
 
 
-def _require_beneficiary(bilan: Bilan, by) -> None:  # noqa: ANN001
+def _require_beneficiary(bilan: Bilan, by: User) -> None:
     if by.pk != bilan.beneficiary_id:
         raise RuleViolation(
             _t("Seul·e le ou la bénéficiaire passe ses tests et écrit ses commentaires."),
@@ -73,7 +78,7 @@ def in_progress(bilan: Bilan, code: str) -> Administration | None:
 def start_test(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     code: str,
     norm_sex: str = "",
     norm_age_band: str = "",
@@ -99,7 +104,7 @@ def start_test(
 def decline_test(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     code: str,
     reason: str = "",
     sorts: bool = False,
@@ -122,7 +127,9 @@ def decline_test(
         )
 
 
-def save_answers(*, administration: Administration, by, answers: dict[str, Any]) -> Administration:  # noqa: ANN001
+def save_answers(
+    *, administration: Administration, by: User, answers: dict[str, Any]
+) -> Administration:
     """Merge `answers` into the test in progress; one bad answer refuses the batch, and the
     answers already saved stay as they were."""
     _require_beneficiary(administration.bilan, by)
@@ -155,7 +162,7 @@ def item_number(instrument: Instrument, item_id: str) -> int:
     return instrument.item_ids.index(item_id) + 1
 
 
-def submit_test(*, administration: Administration, by) -> Result:  # noqa: ANN001
+def submit_test(*, administration: Administration, by: User) -> Result:
     """Score the complete test, once. Missing items are named; nothing is lost."""
     _require_beneficiary(administration.bilan, by)
     instrument = administration.instrument
@@ -193,7 +200,7 @@ def submit_test(*, administration: Administration, by) -> Result:  # noqa: ANN00
     return result
 
 
-def comment_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
+def comment_result(*, result: Result, by: User, text: str) -> Result:
     """« Comment je me reconnais dans ces résultats », the beneficiary's words."""
     _require_beneficiary(result.administration.bilan, by)
     if len(text) > MAX_COMMENT:
@@ -206,7 +213,7 @@ def comment_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
     return result
 
 
-def debrief_result(*, result: Result, by, text: str) -> Result:  # noqa: ANN001
+def debrief_result(*, result: Result, by: User, text: str) -> Result:
     """The assigned consultant's debrief note (seed 004, analyse des compétences et aptitudes)."""
     _require_assigned_consultant(
         result.administration.bilan,
@@ -240,7 +247,7 @@ def _family(administration: Administration, family: str) -> None:
 def save_values(
     *,
     administration: Administration,
-    by,  # noqa: ANN001
+    by: User,
     cards: dict[str, str],
     non_negotiables: str | None = None,
     constraints: dict[str, str] | None = None,
@@ -304,7 +311,7 @@ HEALTH_CONSENT_TEXT = (
 )
 
 
-def withdraw_health_consent(*, administration: Administration, by) -> Administration:  # noqa: ANN001
+def withdraw_health_consent(*, administration: Administration, by: User) -> Administration:
     """Erase the health text and its consent, before or after submission."""
     _require_beneficiary(administration.bilan, by)
     _family(administration, "values")
@@ -331,7 +338,7 @@ def competences_to_rate(administration: Administration) -> list[dict]:
     )
 
 
-def save_ratings(*, administration: Administration, by, ratings: dict) -> Administration:  # noqa: ANN001
+def save_ratings(*, administration: Administration, by: User, ratings: dict) -> Administration:
     _require_beneficiary(administration.bilan, by)
     _family(administration, "self_assessment")
     try:
@@ -351,12 +358,12 @@ def save_ratings(*, administration: Administration, by, ratings: dict) -> Admini
     return administration
 
 
-def _require_assigned_consultant(bilan: Bilan, by, refusal: str) -> None:  # noqa: ANN001
+def _require_assigned_consultant(bilan: Bilan, by: User, refusal: str) -> None:
     if not bilan.is_assigned_consultant(by) or not can_read_content(by, bilan):
         raise RuleViolation(refusal, code="forbidden")
 
 
-def set_extra_competences(*, administration: Administration, by, text: str) -> Administration:  # noqa: ANN001
+def set_extra_competences(*, administration: Administration, by: User, text: str) -> Administration:
     """The consultant's competences to add, one a line, before the beneficiary submits."""
     _require_assigned_consultant(
         administration.bilan,
@@ -387,7 +394,7 @@ def sort_progress(administration: Administration) -> tuple[int, int]:
     return len(competences) - len(missing), len(competences)
 
 
-def submit_sort(*, administration: Administration, by) -> Result:  # noqa: ANN001
+def submit_sort(*, administration: Administration, by: User) -> Result:
     _require_beneficiary(administration.bilan, by)
     data = administration.instrument.data
     competences = (
@@ -418,7 +425,7 @@ def submit_sort(*, administration: Administration, by) -> Result:  # noqa: ANN00
 # ---- reading --------------------------------------------------------------------------
 
 
-def get_administration_for_user(user, pk: int) -> Administration:  # noqa: ANN001
+def get_administration_for_user(user, pk: int) -> Administration:
     """The administration `pk` of a bilan `user` may see (404 otherwise), if they may read its
     content (403: an admin sees that a test exists, never its answers or results)."""
     try:
@@ -459,7 +466,7 @@ def latest_result(bilan: Bilan, *, family: str) -> Result | None:
     )
 
 
-def read_result(*, reader, result: Result, channel: str = "web") -> Result:  # noqa: ANN001
+def read_result(*, reader, result: Result, channel: str = "web") -> Result:
     record_content_access(
         actor=reader, bilan=result.administration.bilan, objects=[result], channel=channel
     )
@@ -470,7 +477,7 @@ def tests_of(bilan: Bilan) -> list[Administration]:
     return list(bilan.tests.select_related("result").order_by("-started_at", "-id"))
 
 
-def any_report(result: Result, reader) -> dict[str, Any]:  # noqa: ANN001
+def any_report(result: Result, reader) -> dict[str, Any]:
     """The template context `r` of a result: reports.report for the scored tests; for the card
     sorts, the sort's view (health only for the beneficiary and the assigned consultant)."""
 

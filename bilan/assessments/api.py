@@ -88,7 +88,7 @@ class ResultOut(Schema):
     debrief_note: str
 
 
-def instrument_out(instrument: Any, *, detail: bool = False) -> dict[str, Any]:  # noqa: ANN401
+def instrument_out(instrument: Any, *, detail: bool = False) -> dict[str, Any]:
     out = {
         "code": instrument.code,
         "version": instrument.version,
@@ -111,7 +111,7 @@ def instrument_out(instrument: Any, *, detail: bool = False) -> dict[str, Any]: 
     return out
 
 
-def administration_out(a: Any) -> dict[str, Any]:  # noqa: ANN401
+def administration_out(a: Any) -> dict[str, Any]:
     return {
         "id": a.pk,
         "bilan_id": a.bilan_id,
@@ -126,7 +126,7 @@ def administration_out(a: Any) -> dict[str, Any]:  # noqa: ANN401
     }
 
 
-def result_out(result: Any) -> dict[str, Any]:  # noqa: ANN401
+def result_out(result: Any) -> dict[str, Any]:
     a = result.administration
     return {
         "administration_id": a.pk,

@@ -77,7 +77,7 @@ def current_bilan(request: HttpRequest) -> Bilan:
     return current
 
 
-def instrument_for_page(code: str):  # noqa: ANN201
+def instrument_for_page(code: str):
     try:
         instrument = get_instrument(code)
     except UnknownInstrument:
@@ -160,7 +160,7 @@ def test_about(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def page_of(administration, page: int) -> dict:  # noqa: ANN001
+def page_of(administration, page: int) -> dict:
     instrument = administration.instrument
     items = instrument.items
     pages = max(1, -(-len(items) // PAGE_SIZE))
@@ -186,7 +186,7 @@ def as_page(value: str | None) -> int | None:
     return int(value) if value and value.isdecimal() and len(value) < 6 else None
 
 
-def first_unanswered_page(administration) -> int:  # noqa: ANN001
+def first_unanswered_page(administration) -> int:
     for index, item_id in enumerate(administration.instrument.item_ids):
         if item_id not in administration.answers:
             return index // PAGE_SIZE + 1
@@ -309,7 +309,7 @@ def test_result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- the card sorts: valeurs professionnelles, auto-évaluation des compétences -----------
 
 
-def sort_take(request: HttpRequest, administration) -> HttpResponse:  # noqa: ANN001
+def sort_take(request: HttpRequest, administration) -> HttpResponse:
     """One page: every card (or competence) with a radio per category (or level); the whole
     form is posted on each change (htmx) or on « Enregistrer », works without JavaScript."""
     family = administration.instrument.family

@@ -65,7 +65,7 @@ def riasec_report(instrument: Instrument, scores: dict[str, Any]) -> dict[str, A
         "has_ties": any(len(g) > 1 for g in scores["code_groups"]),
         "rows": rows,
         "range": (8, 40),
-        "chart": mark_safe(charts.riasec_hexagon(raw, names)),  # noqa: S308 - escaped in charts
+        "chart": mark_safe(charts.riasec_hexagon(raw, names)),
     }
 
 
@@ -108,7 +108,7 @@ def big_five_report(instrument: Instrument, scores: dict[str, Any]) -> dict[str,
                 "level": level,
                 "interpretation": d["interpretation"][level],
                 "facets": facets,
-                "facet_chart": mark_safe(  # noqa: S308 - escaped in charts
+                "facet_chart": mark_safe(
                     charts.bars([(f["name"], f["raw"], 4, 20) for f in facets], title=d["name"])
                 )
                 if facets
@@ -129,7 +129,7 @@ def big_five_report(instrument: Instrument, scores: dict[str, Any]) -> dict[str,
         "kind": "big_five",
         "domains": domains,
         "norms": norms,
-        "chart": mark_safe(chart),  # noqa: S308 - escaped in charts
+        "chart": mark_safe(chart),
     }
 
 

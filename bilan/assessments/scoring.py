@@ -37,7 +37,7 @@ class InvalidAnswer(ValueError):
         self.item_id, self.reason = item_id, reason
 
 
-def check_answer(data: dict[str, Any], item_id: str, value: Any) -> int:  # noqa: ANN401
+def check_answer(data: dict[str, Any], item_id: str, value: Any) -> int:
     """The answer as an int, or InvalidAnswer("unknown" | "range")."""
     if item_id not in {item["id"] for item in data["items"]}:
         raise InvalidAnswer(item_id, "unknown")
@@ -59,7 +59,7 @@ def _complete(data: dict[str, Any], answers: dict[str, int]) -> None:
         check_answer(data, item_id, value)
 
 
-def score(data: dict[str, Any], answers: dict[str, int], **context: Any) -> dict[str, Any]:  # noqa: ANN401
+def score(data: dict[str, Any], answers: dict[str, int], **context: Any) -> dict[str, Any]:
     """Score a complete set of answers with the family's function."""
     family = data["family"]
     if family == "riasec":

@@ -15,18 +15,18 @@ from bilan.demo.scenario import advance_to
 
 
 @pytest.fixture
-def api(cast) -> Api:  # noqa: ANN001
+def api(cast) -> Api:
     advance_to(cast.bilan, Status.INVESTIGATION)
     return Api(cast)
 
 
-def patch(api: Api, path: str, who: str, body: dict):  # noqa: ANN201
+def patch(api: Api, path: str, who: str, body: dict):
     return api.client.patch(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )
 
 
-def start(api: Api, cast, code: str = "riasec_48"):  # noqa: ANN001, ANN201
+def start(api: Api, cast, code: str = "riasec_48"):
     return api.post(f"/bilans/{cast.bilan.pk}/administrations", "beneficiary", {"instrument": code})
 
 

@@ -30,7 +30,7 @@ def result(cast: SimpleNamespace) -> Result:
     return values_taken(advance_to(cast.bilan, Status.INVESTIGATION))
 
 
-def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
     return api.client.put(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )

@@ -81,7 +81,7 @@ def test_leaving_with_an_unsaved_answer_asks_and_a_reload_restores_and_saves_it(
 
     dialogs: list[str] = []
 
-    def stay(dialog) -> None:  # noqa: ANN001
+    def stay(dialog) -> None:
         dialogs.append(dialog.type)
         dialog.dismiss()
 

@@ -17,7 +17,7 @@ PHONE = {"width": 390, "height": 844}
 COMMENT = "Je me reconnais dans le côté social ; le conventionnel me surprend."
 
 
-def answer_page(page, values: dict[str, int]) -> None:  # noqa: ANN001
+def answer_page(page, values: dict[str, int]) -> None:
     for fieldset in page.locator("fieldset.item").all():
         item_id = fieldset.get_attribute("id").removeprefix("item-")
         value = values[item_id[0]]

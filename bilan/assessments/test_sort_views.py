@@ -31,15 +31,15 @@ DEFAULTS = [c["id"] for c in get_instrument("self_assessment").data["default_com
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     return advance_to(cast.bilan, Status.INVESTIGATION)
 
 
-def values_started(bilan):  # noqa: ANN001, ANN201
+def values_started(bilan):
     return start_test(bilan=bilan, by=bilan.beneficiary, code="work_values", sorts=True)
 
 
-def values_taken(bilan, *, health: bool = True) -> Result:  # noqa: ANN001
+def values_taken(bilan, *, health: bool = True) -> Result:
     administration = values_started(bilan)
     cards = dict.fromkeys(CARDS, "secondaire") | {"autonomie": "indispensable"}
     save_values(
@@ -53,7 +53,7 @@ def values_taken(bilan, *, health: bool = True) -> Result:  # noqa: ANN001
     return submit_test(administration=administration, by=bilan.beneficiary)
 
 
-def form_of(administration, **extra):  # noqa: ANN001, ANN003, ANN201
+def form_of(administration, **extra):
     data = {f"card-{c}": "important" for c in CARDS}
     data.update(non_negotiables="", **extra)
     return data

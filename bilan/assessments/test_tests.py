@@ -27,7 +27,7 @@ SECRET = "Je me reconnais dans le goût du contact, pas dans la routine."
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     return advance_to(cast.bilan, Status.INVESTIGATION)
 
 
@@ -35,7 +35,7 @@ def all_answers(code: str, value: int = 4) -> dict[str, int]:
     return dict.fromkeys(get_instrument(code).item_ids, value)
 
 
-def taken(bilan, code: str = "riasec_48", **answers_by_type):  # noqa: ANN001, ANN003, ANN201
+def taken(bilan, code: str = "riasec_48", **answers_by_type):
     administration = start_test(bilan=bilan, by=bilan.beneficiary, code=code)
     answers = all_answers(code)
     for t, value in answers_by_type.items():

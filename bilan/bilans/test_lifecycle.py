@@ -37,7 +37,7 @@ def scan() -> SimpleUploadedFile:
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:  # noqa: ANN401
+def _media_root(settings: Any, tmp_path: Any) -> None:
     """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
 

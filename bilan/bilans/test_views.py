@@ -36,7 +36,7 @@ ROLES = [
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:  # noqa: ANN401
+def _media_root(settings: Any, tmp_path: Any) -> None:
     """Scanned consent forms go to a temporary MEDIA_ROOT in these tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
 

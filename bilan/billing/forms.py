@@ -77,7 +77,7 @@ class InvoiceForm(forms.Form):
         label=_("Référence du payeur"), max_length=100, required=False
     )
 
-    def __init__(self, *args: Any, bilans: Any = None, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, bilans: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["bilan"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -142,7 +142,7 @@ class ContractForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for i in range(FORM_INSTALMENTS):
             self.fields[f"due_on_{i}"] = forms.DateField(

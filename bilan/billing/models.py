@@ -283,7 +283,7 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
     def of_organisation(self, organisation_id: int) -> InvoiceQuerySet:
         return self.filter(organisation_id=organisation_id)
 
-    def addressed_to(self, user: Any) -> InvoiceQuerySet:  # noqa: ANN401 - a User
+    def addressed_to(self, user: Any) -> InvoiceQuerySet:
         """The issued pieces a beneficiary pays herself, for her own bilans."""
         return self.issued().filter(payer_kind=PayerKind.BENEFICIARY, bilan__beneficiary=user)
 
@@ -292,7 +292,7 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         return super().delete()
 
-    def update(self, **kwargs: Any) -> int:  # noqa: ANN401
+    def update(self, **kwargs: Any) -> int:
         # Bulk writes skip save(): an issued piece is refused here too.
         if self.filter(status=DocumentStatus.ISSUED).exists():
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
@@ -305,7 +305,7 @@ class InvoiceLineQuerySet(models.QuerySet["InvoiceLine"]):
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         return super().delete()
 
-    def update(self, **kwargs: Any) -> int:  # noqa: ANN401
+    def update(self, **kwargs: Any) -> int:
         if self.filter(invoice__status=DocumentStatus.ISSUED).exists():
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         return super().update(**kwargs)
@@ -395,12 +395,12 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.number or _t("%(kind)s brouillon") % {"kind": self.get_kind_display()}
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and Invoice.objects.filter(pk=self.pk, status=DocumentStatus.ISSUED).exists():
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:  # noqa: ANN401
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.pk and Invoice.objects.filter(pk=self.pk, status=DocumentStatus.ISSUED).exists():
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         return super().delete(*args, **kwargs)
@@ -440,12 +440,12 @@ class InvoiceLine(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if Invoice.objects.filter(pk=self.invoice_id, status=DocumentStatus.ISSUED).exists():
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:  # noqa: ANN401
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if Invoice.objects.filter(pk=self.invoice_id, status=DocumentStatus.ISSUED).exists():
             raise RuleViolation(str(IMMUTABLE_MESSAGE))
         return super().delete(*args, **kwargs)

@@ -64,14 +64,14 @@ def world(billing: SimpleNamespace) -> SimpleNamespace:
     return c
 
 
-def send(api: Api, method: str, path: str, who: str | None, body: Any = None) -> Any:  # noqa: ANN401
+def send(api: Api, method: str, path: str, who: str | None, body: Any = None) -> Any:
     kwargs: dict[str, Any] = dict(api.headers(who))
     if body is not None:
         kwargs.update(data=json.dumps(body), content_type="application/json")
     return getattr(api.client, method)(f"/api/v1{path}", **kwargs)
 
 
-def invoice_body(bilan_id: int, **extra: Any) -> dict[str, Any]:  # noqa: ANN401
+def invoice_body(bilan_id: int, **extra: Any) -> dict[str, Any]:
     return {
         "bilan_id": bilan_id,
         "kind": "invoice",

@@ -66,7 +66,7 @@ class MatchesOut(Schema):
     suggestions: list[SuggestionOut]
 
 
-def run_out(run, limit: int) -> dict[str, Any]:  # noqa: ANN001
+def run_out(run, limit: int) -> dict[str, Any]:
     info = matches.summary(run)
     return {
         "bilan_id": run.bilan_id,

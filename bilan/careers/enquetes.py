@@ -11,6 +11,11 @@ kept (shown apart) rather than lost.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -110,7 +115,7 @@ def _clean_plan(
     }
 
 
-def _assignment_of(bilan: Bilan, assignment_id: int | str | None):  # noqa: ANN202
+def _assignment_of(bilan: Bilan, assignment_id: int | str | None):
     if assignment_id in (None, ""):
         return None
 
@@ -130,7 +135,7 @@ def _locked(enquete: EnqueteMetier, action: str) -> EnqueteMetier:
     return EnqueteMetier.objects.select_for_update().get(pk=enquete.pk)
 
 
-def may_debrief(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_debrief(bilan: Bilan, user) -> bool:
     return user.pk == bilan.consultant_id and pistes.may_edit(bilan, user)
 
 
@@ -140,7 +145,7 @@ def may_debrief(bilan: Bilan, user) -> bool:  # noqa: ANN001
 def plan_enquete(
     *,
     option: CareerOption,
-    by,  # noqa: ANN001
+    by: User,
     contact_name: str,
     contact_role: str = "",
     contact_organisation: str = "",
@@ -179,7 +184,7 @@ def plan_enquete(
 def update_plan(
     *,
     enquete: EnqueteMetier,
-    by,  # noqa: ANN001
+    by: User,
     contact_name: str,
     contact_role: str = "",
     contact_organisation: str = "",
@@ -211,7 +216,7 @@ def update_plan(
 def update_grid(
     *,
     enquete: EnqueteMetier,
-    by,  # noqa: ANN001
+    by: User,
     questions: Sequence[dict | str],
 ) -> EnqueteMetier:
     """Replace the grid: `questions` in their new order, each `{"id", "text"}` (a kept
@@ -286,9 +291,9 @@ def suggested_reason(enquete: EnqueteMetier, conclusion: str) -> str:
 def record_enquete(
     *,
     enquete: EnqueteMetier,
-    by,  # noqa: ANN001
+    by: User,
     held_on: dt.date | None,
-    format: str = "",  # noqa: A002
+    format: str = "",
     duration_minutes: int | None = None,
     answers: dict[str, str] | None = None,
     findings: str = "",
@@ -370,7 +375,7 @@ def record_enquete(
     return enquete
 
 
-def cancel_enquete(*, enquete: EnqueteMetier, by) -> EnqueteMetier:  # noqa: ANN001
+def cancel_enquete(*, enquete: EnqueteMetier, by: User) -> EnqueteMetier:
     pistes._require_member(enquete.career_option.bilan, by)
     with transaction.atomic():
         locked = _locked(enquete, _t("annuler une enquête métier"))
@@ -385,7 +390,7 @@ def cancel_enquete(*, enquete: EnqueteMetier, by) -> EnqueteMetier:  # noqa: ANN
 def record_debrief(
     *,
     enquete: EnqueteMetier,
-    by,  # noqa: ANN001
+    by: User,
     entretien_id: int | str | None,
     note: str = "",
 ) -> EnqueteMetier:
@@ -419,7 +424,7 @@ def record_debrief(
 # ---- reading ----------------------------------------------------------------------------
 
 
-def read_enquetes(*, reader, bilan: Bilan, channel: str = "web") -> list[EnqueteMetier]:  # noqa: ANN001
+def read_enquetes(*, reader, bilan: Bilan, channel: str = "web") -> list[EnqueteMetier]:
     """All enquêtes of the bilan, by piste then date (audited for the consultant)."""
     pistes._require_member(bilan, reader)
     enquetes = list(
@@ -431,7 +436,7 @@ def read_enquetes(*, reader, bilan: Bilan, channel: str = "web") -> list[Enquete
     return enquetes
 
 
-def read_enquete(*, reader, enquete: EnqueteMetier, channel: str = "web") -> EnqueteMetier:  # noqa: ANN001
+def read_enquete(*, reader, enquete: EnqueteMetier, channel: str = "web") -> EnqueteMetier:
     bilan = enquete.career_option.bilan
     pistes._require_member(bilan, reader)
     record_content_access(actor=reader, bilan=bilan, objects=[enquete], channel=channel)
@@ -447,7 +452,7 @@ def get_enquete(bilan: Bilan, pk: int | str) -> EnqueteMetier:
         raise Http404 from None
 
 
-def get_enquete_for_user(user, pk: int | str) -> EnqueteMetier:  # noqa: ANN001
+def get_enquete_for_user(user, pk: int | str) -> EnqueteMetier:
     try:
         return EnqueteMetier.objects.select_related(
             "career_option__bilan__beneficiary",

@@ -260,7 +260,7 @@ def _zip_source(archive: zipfile.ZipFile, label: str) -> Source:
 def _download(url: str, target: IO[bytes], timeout: float) -> None:
     request = urllib.request.Request(url, headers={"User-Agent": "bilan-import-rome/1"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             copied = 0
             while chunk := response.read(1024 * 1024):
                 copied += len(chunk)

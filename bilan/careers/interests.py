@@ -8,6 +8,11 @@ stored with them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -23,7 +28,7 @@ from bilan.careers.referential import current_version
 from bilan.compliance.audit import record_content_access
 
 
-def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_edit(bilan: Bilan, user) -> bool:
     return user.pk == bilan.beneficiary_id and bilan.in_phases
 
 
@@ -88,7 +93,7 @@ def ranking_from_positions(positions: Mapping[int, str]) -> list[int]:
 def save_interest_sort(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     chosen: Iterable,
     ranked: Iterable,
     avoided_contexts: Iterable = (),
@@ -139,7 +144,7 @@ def save_interest_sort(
     return sort
 
 
-def read_interest_sort(*, reader, bilan: Bilan, channel: str = "web") -> InterestSort | None:  # noqa: ANN001
+def read_interest_sort(*, reader, bilan: Bilan, channel: str = "web") -> InterestSort | None:
     """The bilan's card sort if ever saved, for the beneficiary or the assigned consultant
     (whose read is audited)."""
     if not can_read_content(reader, bilan):

@@ -13,6 +13,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -38,11 +43,11 @@ LABEL = _("Aide à la réflexion — suggestions à discuter, pas une décision"
 # ---- checks ---------------------------------------------------------------------------------
 
 
-def is_assigned_consultant(user, bilan: Bilan) -> bool:  # noqa: ANN001
+def is_assigned_consultant(user, bilan: Bilan) -> bool:
     return bilan.is_assigned_consultant(user) and can_read_content(user, bilan)
 
 
-def _require_consultant(user, bilan: Bilan) -> None:  # noqa: ANN001
+def _require_consultant(user, bilan: Bilan) -> None:
     if not is_assigned_consultant(user, bilan):
         raise RuleViolation(
             _t("Seul·e le ou la consultant·e du bilan calcule et valide le rapprochement."),
@@ -50,7 +55,7 @@ def _require_consultant(user, bilan: Bilan) -> None:  # noqa: ANN001
         )
 
 
-def get_bilan_for_consultant(user, pk: int) -> Bilan:  # noqa: ANN001
+def get_bilan_for_consultant(user, pk: int) -> Bilan:
     """The bilan `pk` for its assigned consultant: 404 if `user` does not see it, 403 if they
     see it without reading its content (the administration)."""
     bilan = get_bilan_for_user(user, pk)
@@ -88,7 +93,7 @@ class Preview:
     ranking: Ranking
 
 
-def preview(*, bilan: Bilan, by, limit: int = DEFAULT_LIMIT, channel: str = "web") -> Preview:  # noqa: ANN001
+def preview(*, bilan: Bilan, by: User, limit: int = DEFAULT_LIMIT, channel: str = "web") -> Preview:
     """Rank the métiers for the bilan now, without storing the run (the inputs' read audited)."""
     _require_consultant(by, bilan)
     version = _version()
@@ -102,7 +107,7 @@ def preview(*, bilan: Bilan, by, limit: int = DEFAULT_LIMIT, channel: str = "web
 def compute_run(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     limit: int = DEFAULT_LIMIT,
     channel: str = "web",
 ) -> MatchRun:
@@ -134,7 +139,7 @@ def _metier(code_rome: str) -> Metier:
 def decide(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     code_rome: str,
     decision: str,
     reason: str = "",
@@ -168,7 +173,7 @@ def decide(
     return made
 
 
-def undo_decision(*, bilan: Bilan, by, code_rome: str) -> None:  # noqa: ANN001
+def undo_decision(*, bilan: Bilan, by: User, code_rome: str) -> None:
     _require_consultant(by, bilan)
     with transaction.atomic():
         _in_phases(bilan._locked(), _t("annuler une décision"))
@@ -178,7 +183,7 @@ def undo_decision(*, bilan: Bilan, by, code_rome: str) -> None:  # noqa: ANN001
 def decide_and_rank(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     code_rome: str,
     decision: str,
     reason: str = "",
@@ -196,7 +201,7 @@ def decide_and_rank(
 def undo_and_rank(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     code_rome: str,
     limit: int = DEFAULT_LIMIT,
     channel: str = "web",
@@ -207,7 +212,7 @@ def undo_and_rank(
         return compute_run(bilan=bilan, by=by, limit=limit, channel=channel)
 
 
-def review_run(*, run: MatchRun, by) -> MatchRun:  # noqa: ANN001
+def review_run(*, run: MatchRun, by: User) -> MatchRun:
     """The consultant has reviewed the run and shares it with the beneficiary."""
     bilan = run.bilan
     _require_consultant(by, bilan)
@@ -252,7 +257,7 @@ def decisions_of(bilan: Bilan) -> list[MatchDecision]:
     return list(MatchDecision.objects.filter(bilan=bilan).order_by("decision", "code_rome"))
 
 
-def read_run(*, reader, run: MatchRun | None, channel: str = "web") -> MatchRun | None:  # noqa: ANN001
+def read_run(*, reader, run: MatchRun | None, channel: str = "web") -> MatchRun | None:
     if run is not None:
         record_content_access(actor=reader, bilan=run.bilan, objects=[run], channel=channel)
     return run
@@ -260,7 +265,7 @@ def read_run(*, reader, run: MatchRun | None, channel: str = "web") -> MatchRun 
 
 def read_for_consultant(
     *,
-    reader,  # noqa: ANN001
+    reader,
     bilan: Bilan,
     channel: str = "web",
 ) -> tuple[MatchRun | None, list[MatchDecision]]:
@@ -272,7 +277,7 @@ def read_for_consultant(
     return run, decisions
 
 
-def suggestions_for(*, reader, bilan: Bilan, channel: str = "web") -> MatchRun | None:  # noqa: ANN001
+def suggestions_for(*, reader, bilan: Bilan, channel: str = "web") -> MatchRun | None:
     """What the beneficiary sees: the latest reviewed run, or None before any review."""
     if not can_read_content(reader, bilan):
         raise PermissionDenied

@@ -12,6 +12,11 @@ The adequation fields of a piste made from ROME are prefilled from the profile w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -312,18 +317,18 @@ def metier_or_404(code_rome: str) -> Metier:
 # ---- checks -----------------------------------------------------------------------------
 
 
-def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_edit(bilan: Bilan, user) -> bool:
     """Whether `user` may write pistes now (to show or hide forms)."""
     return _is_member(bilan, user) and bilan.in_phases
 
 
-def _is_member(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def _is_member(bilan: Bilan, user) -> bool:
     if not hasattr(user, "membership"):  # a user loaded outside a request (tasks, tests)
         user.membership = membership_for(user)
     return can_read_content(user, bilan)
 
 
-def _require_member(bilan: Bilan, by) -> None:  # noqa: ANN001
+def _require_member(bilan: Bilan, by: User) -> None:
     """The beneficiary or the assigned consultant; the administration gets a 403."""
     if not _is_member(bilan, by):
         raise PermissionDenied(
@@ -385,7 +390,7 @@ def _clean_reason(reason: str | None) -> str:
 def _create(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     kind: str,
     origin: str,
     title: str,
@@ -436,7 +441,7 @@ def existing_piste(bilan: Bilan, code_rome: str) -> CareerOption | None:
 def create_from_metier(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     code_rome: str,
     attraction: str = "",
     drawbacks: str = "",
@@ -465,7 +470,7 @@ def create_from_metier(
     )
 
 
-def create_from_saved_fiche(*, bilan: Bilan, by, saved_fiche_id: int | str) -> CareerOption:  # noqa: ANN001
+def create_from_saved_fiche(*, bilan: Bilan, by: User, saved_fiche_id: int | str) -> CareerOption:
     """A piste for a fiche of the beneficiary's research: « ce qui m'attire » becomes what
     attracts, « ce qui m'inquiète » the drawbacks."""
     _require_member(bilan, by)
@@ -488,7 +493,7 @@ def create_from_saved_fiche(*, bilan: Bilan, by, saved_fiche_id: int | str) -> C
 def create_from_match(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     match_run_id: int | str,
     code_rome: str,
 ) -> CareerOption:
@@ -528,7 +533,7 @@ def create_from_match(
 def create_free(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     kind: str,
     title: str,
     **fields: str,
@@ -560,7 +565,7 @@ def create_free(
 def update_piste(
     *,
     option: CareerOption,
-    by,  # noqa: ANN001
+    by: User,
     title: str | None = None,
     kind: str | None = None,
     **fields: str,
@@ -596,9 +601,9 @@ def _set_status(
     option: CareerOption,
     to: str,
     *,
-    by,  # noqa: ANN001
+    by: User,
     reason: str,
-    enquete=None,  # noqa: ANN001
+    enquete=None,
 ) -> CareerOptionStatusChange:
     change = CareerOptionStatusChange.objects.create(
         career_option=option,
@@ -616,10 +621,10 @@ def _set_status(
 def change_status(
     *,
     option: CareerOption,
-    by,  # noqa: ANN001
+    by: User,
     to_status: str,
     reason: str,
-    enquete=None,  # noqa: ANN001
+    enquete=None,
 ) -> CareerOptionStatusChange:
     """Move the piste to `to_status`, with the reason kept in its history."""
     bilan = option.bilan
@@ -646,7 +651,7 @@ def change_status(
 def validate_project(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     principal_id: int | str | None,
     alternative_ids: Sequence[int | str] = (),
     statement: str = "",
@@ -744,7 +749,7 @@ def current_validation(bilan: Bilan) -> ProjectValidation | None:
 # ---- reading ----------------------------------------------------------------------------
 
 
-def read_pistes(*, reader, bilan: Bilan, channel: str = "web") -> list[CareerOption]:  # noqa: ANN001
+def read_pistes(*, reader, bilan: Bilan, channel: str = "web") -> list[CareerOption]:
     """The bilan's pistes with their history, for the beneficiary or the assigned consultant
     (whose read is audited)."""
     _require_member(bilan, reader)
@@ -753,7 +758,7 @@ def read_pistes(*, reader, bilan: Bilan, channel: str = "web") -> list[CareerOpt
     return options
 
 
-def read_piste(*, reader, option: CareerOption, channel: str = "web") -> CareerOption:  # noqa: ANN001
+def read_piste(*, reader, option: CareerOption, channel: str = "web") -> CareerOption:
     """One piste, its history and its enquêtes (all audited for the consultant)."""
     _require_member(option.bilan, reader)
     objects = [option, *option.status_changes.all(), *option.enquetes.all()]
@@ -761,7 +766,7 @@ def read_piste(*, reader, option: CareerOption, channel: str = "web") -> CareerO
     return option
 
 
-def read_validations(*, reader, bilan: Bilan, channel: str = "web") -> list[ProjectValidation]:  # noqa: ANN001
+def read_validations(*, reader, bilan: Bilan, channel: str = "web") -> list[ProjectValidation]:
     """Every validation of the projet, newest (in force) first."""
     _require_member(bilan, reader)
     validations = list(
@@ -785,7 +790,7 @@ def get_piste(bilan: Bilan, pk: int | str) -> CareerOption:
         raise Http404 from None
 
 
-def get_piste_for_user(user, pk: int | str) -> CareerOption:  # noqa: ANN001
+def get_piste_for_user(user, pk: int | str) -> CareerOption:
     """The piste `pk` of a bilan `user` may see, else 404 (its existence is not told)."""
     try:
         return (

@@ -25,7 +25,7 @@ from bilan.organisations.access import beneficiary_required
 FICHE_PATH = "/espace/metiers/fiche/{code_rome}/"
 
 
-def _state_from_sort(sort) -> dict:  # noqa: ANN001
+def _state_from_sort(sort) -> dict:
     if sort is None:
         return {"chosen": set(), "ranks": {}, "avoided": set()}
     return {
@@ -54,8 +54,8 @@ def _state_from_post(request: HttpRequest) -> dict:
 
 def render_interests(
     request: HttpRequest,
-    bilan,  # noqa: ANN001
-    sort,  # noqa: ANN001
+    bilan,
+    sort,
     state: dict,
     errors: list[str] = (),  # type: ignore[assignment]
     status: int = 200,

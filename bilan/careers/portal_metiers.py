@@ -52,7 +52,7 @@ class SavedFicheForm(forms.Form):
         empty_value=None,
     )
 
-    def __init__(self, *args, bilan: Bilan, saved: SavedFiche | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, bilan: Bilan, saved: SavedFiche | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         assignments = list(research.open_research_assignments(bilan))
         if saved is not None and saved.assignment and saved.assignment not in assignments:

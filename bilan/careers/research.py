@@ -9,6 +9,11 @@ audited; the administration never reads it (REQ-54); anyone else does not see th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -32,7 +37,7 @@ NOTE_FIELDS = {
 MAX_SAVED = 200
 
 
-def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_edit(bilan: Bilan, user) -> bool:
     """Whether `user` may save or remove fiches of this bilan now (to show or hide forms)."""
     return user.pk == bilan.beneficiary_id and bilan.in_phases
 
@@ -51,7 +56,7 @@ def not_editable_message(bilan: Bilan) -> str:
     return message % {"status": bilan.get_status_display()}
 
 
-def _require_writer(bilan: Bilan, by) -> None:  # noqa: ANN001
+def _require_writer(bilan: Bilan, by: User) -> None:
     if by.pk != bilan.beneficiary_id:
         raise RuleViolation(
             _t("Seul·e le ou la bénéficiaire enregistre des fiches dans sa recherche."),
@@ -70,7 +75,7 @@ def _note(name: str, value: str | None) -> str:
     return capped(NOTE_FIELDS[name], value, TEXT_MAX)
 
 
-def open_research_assignments(bilan: Bilan):  # noqa: ANN201
+def open_research_assignments(bilan: Bilan):
     """The bilan's documentary-research assignments not done yet (a fiche may answer one)."""
     return Assignment.objects.filter(bilan=bilan, kind=AssignmentKind.RESEARCH).open()
 
@@ -97,7 +102,7 @@ def _assignment(bilan: Bilan, assignment_id: int | str | None, keep: int | None)
 def save_fiche(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     code_rome: str,
     attracts: str = "",
     worries: str = "",
@@ -155,7 +160,7 @@ def save_fiche(
     return saved, created
 
 
-def remove_fiche(*, saved: SavedFiche, by) -> None:  # noqa: ANN001
+def remove_fiche(*, saved: SavedFiche, by: User) -> None:
     """The beneficiary removes a fiche (and its notes) from their research."""
     _require_writer(saved.bilan, by)
     with transaction.atomic():
@@ -166,7 +171,7 @@ def remove_fiche(*, saved: SavedFiche, by) -> None:  # noqa: ANN001
 # ---- reading --------------------------------------------------------------------------------
 
 
-def _require_reader(reader, bilan: Bilan) -> None:  # noqa: ANN001
+def _require_reader(reader, bilan: Bilan) -> None:
     if not can_read_content(reader, bilan):
         raise PermissionDenied(
             _t(
@@ -176,7 +181,7 @@ def _require_reader(reader, bilan: Bilan) -> None:  # noqa: ANN001
         )
 
 
-def read_saved_fiches(*, reader, bilan: Bilan, channel: str = "web") -> list[SavedFiche]:  # noqa: ANN001
+def read_saved_fiches(*, reader, bilan: Bilan, channel: str = "web") -> list[SavedFiche]:
     """The bilan's saved fiches, last updated first, for the beneficiary or the assigned
     consultant (whose read is audited, each fiche)."""
     _require_reader(reader, bilan)
@@ -187,7 +192,7 @@ def read_saved_fiches(*, reader, bilan: Bilan, channel: str = "web") -> list[Sav
 
 def read_saved_fiche(
     *,
-    reader,  # noqa: ANN001
+    reader,
     bilan: Bilan,
     code_rome: str,
     channel: str = "web",
@@ -204,7 +209,7 @@ def read_saved_fiche(
     return saved
 
 
-def get_saved_fiche_for_user(user, pk: int) -> SavedFiche:  # noqa: ANN001
+def get_saved_fiche_for_user(user, pk: int) -> SavedFiche:
     """The saved fiche `pk` of a bilan `user` may see, else 404 (its existence is not told)."""
     try:
         return (
@@ -216,6 +221,6 @@ def get_saved_fiche_for_user(user, pk: int) -> SavedFiche:  # noqa: ANN001
         raise Http404 from None
 
 
-def current_bilan(user) -> Bilan | None:  # noqa: ANN001
+def current_bilan(user) -> Bilan | None:
     """The beneficiary's bilan their research belongs to."""
     return Bilan.objects.with_people().current_for(user)

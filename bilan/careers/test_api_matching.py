@@ -22,7 +22,7 @@ def api(cast: SimpleNamespace) -> Api:
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace, rome):  # noqa: ANN001, ANN201
+def bilan(cast: SimpleNamespace, rome):
     advance_to(cast.bilan, Status.PRELIMINARY)
     give_riasec(cast.bilan, S=38, C=30)
     return cast.bilan

@@ -32,7 +32,7 @@ READ_EXPECTED = {**SAVE_EXPECTED, "consultant": 200, "beneficiary": 200}
 
 
 @pytest.fixture(autouse=True)
-def fresh_index():  # noqa: ANN201
+def fresh_index():
     search.forget_index()
     yield
     search.forget_index()
@@ -44,12 +44,12 @@ def api(cast: SimpleNamespace) -> Api:
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace, rome):  # noqa: ANN001, ANN201
+def bilan(cast: SimpleNamespace, rome):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
 
-def path(bilan) -> str:  # noqa: ANN001
+def path(bilan) -> str:
     return f"/bilans/{bilan.pk}/recherches"
 
 

@@ -22,17 +22,17 @@ YESTERDAY = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
-def api(cast) -> Api:  # noqa: ANN001
+def api(cast) -> Api:
     advance_to(cast.bilan, Status.INVESTIGATION)
     return Api(cast)
 
 
 @pytest.fixture
-def bilan(cast, api):  # noqa: ANN001, ANN201
+def bilan(cast, api):
     return cast.bilan
 
 
-def patch(api: Api, path: str, who: str, body: dict[str, Any]):  # noqa: ANN201
+def patch(api: Api, path: str, who: str, body: dict[str, Any]):
     return api.client.patch(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )

@@ -18,7 +18,7 @@ from bilan.lib.testing import PASSWORD
 PHONE = {"width": 390, "height": 844}
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: ANN001
+def log_in(page, base: str, email: str) -> None:
     page.goto(base + reverse("accounts:login"))
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)

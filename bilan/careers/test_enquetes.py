@@ -22,16 +22,16 @@ YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     return advance_to(cast.bilan, Status.INVESTIGATION)
 
 
 @pytest.fixture
-def option(bilan):  # noqa: ANN001, ANN201
+def option(bilan):
     return free(bilan, kind="free", title="Fromager affineur")
 
 
-def plan(option, by=None, **extra):  # noqa: ANN001, ANN003, ANN201
+def plan(option, by=None, **extra):
     return enquetes.plan_enquete(
         option=option,
         by=by or option.bilan.beneficiary,

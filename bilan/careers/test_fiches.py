@@ -19,13 +19,13 @@ BENEFICIARIES = ["beneficiary", "other_beneficiary", "outsider_beneficiary"]
 
 
 @pytest.fixture(autouse=True)
-def fresh_index():  # noqa: ANN201
+def fresh_index():
     search.forget_index()
     yield
     search.forget_index()
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     assert client.login(email=user.email, password=PASSWORD)
     return client
@@ -34,7 +34,7 @@ def login(user) -> Client:  # noqa: ANN001
 # ---- the view-model --------------------------------------------------------------------------
 
 
-def test_the_fiche_has_everything_rome_says_grouped(rome) -> None:  # noqa: ANN001
+def test_the_fiche_has_everything_rome_says_grouped(rome) -> None:
     f = build_fiche("J1506")
     assert f.label == "Infirmier / Infirmière en soins généraux (IDE)"
     assert (f.grand_domaine, f.domaine, f.domaine_code) == ("Santé", "Soins paramédicaux", "J15")
@@ -82,14 +82,14 @@ def test_the_fiche_has_everything_rome_says_grouped(rome) -> None:  # noqa: ANN0
     assert (f.rome_version, f.attribution) == ("60", ATTRIBUTION)
 
 
-def test_a_code_is_found_whatever_its_case_and_an_unknown_one_is_a_404(rome) -> None:  # noqa: ANN001
+def test_a_code_is_found_whatever_its_case_and_an_unknown_one_is_a_404(rome) -> None:
     assert build_fiche(" j1506 ").code_rome == "J1506"
     for code in ["Z9999", "A1101", "", "'; drop table", "J15060"]:
         with pytest.raises(Http404):
             build_fiche(code)
 
 
-def test_the_fiche_serialises_to_plain_data(rome) -> None:  # noqa: ANN001
+def test_the_fiche_serialises_to_plain_data(rome) -> None:
     data = fiche_as_dict(build_fiche("K1207"))
     assert data["code_rome"] == "K1207"
     assert data["riasec_major"] == {
@@ -105,7 +105,7 @@ def test_the_fiche_serialises_to_plain_data(rome) -> None:  # noqa: ANN001
 
 def test_building_a_fiche_takes_a_fixed_number_of_queries(
     rome, django_assert_max_num_queries
-) -> None:  # noqa: ANN001
+) -> None:
     with django_assert_max_num_queries(10):
         build_fiche("J1506")
 
@@ -114,7 +114,7 @@ def test_building_a_fiche_takes_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("who", STAFF)
-def test_every_staff_member_of_any_organisation_reads_the_referential(cast, rome, who) -> None:  # noqa: ANN001
+def test_every_staff_member_of_any_organisation_reads_the_referential(cast, rome, who) -> None:
     client = login(getattr(cast, who))
     page = client.get(reverse("careers:fiche", args=["J1506"]))
     assert page.status_code == 200
@@ -123,13 +123,13 @@ def test_every_staff_member_of_any_organisation_reads_the_referential(cast, rome
 
 
 @pytest.mark.parametrize("who", BENEFICIARIES)
-def test_beneficiaries_use_their_own_space_not_the_staff_pages(cast, rome, who) -> None:  # noqa: ANN001
+def test_beneficiaries_use_their_own_space_not_the_staff_pages(cast, rome, who) -> None:
     client = login(getattr(cast, who))
     assert client.get(reverse("careers:search")).status_code == 403
     assert client.get(reverse("careers:fiche", args=["J1506"])).status_code == 403
 
 
-def test_anonymous_visitors_are_sent_to_the_login_page(rome) -> None:  # noqa: ANN001
+def test_anonymous_visitors_are_sent_to_the_login_page(rome) -> None:
     client = Client()
     for url in [
         reverse("careers:search"),
@@ -143,7 +143,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(rome) -> None:  # noqa: A
         assert response["Location"].startswith(reverse("accounts:login")), url
 
 
-def test_the_staff_fiche_page_shows_the_fiche(cast, rome) -> None:  # noqa: ANN001
+def test_the_staff_fiche_page_shows_the_fiche(cast, rome) -> None:
     page = login(cast.consultant).get(reverse("careers:fiche", args=["J1506"]))
     html = page.content.decode()
     for text in [
@@ -177,7 +177,7 @@ def test_the_staff_fiche_page_shows_the_fiche(cast, rome) -> None:  # noqa: ANN0
     assert f'href="{reverse("careers:fiche", args=["K2111"])}"' in html
 
 
-def test_an_unknown_code_is_a_clear_french_404(cast, rome) -> None:  # noqa: ANN001
+def test_an_unknown_code_is_a_clear_french_404(cast, rome) -> None:
     for client, name in [
         (login(cast.consultant), "careers:fiche"),
         (login(cast.beneficiary), "portal:metiers_fiche"),
@@ -189,7 +189,7 @@ def test_an_unknown_code_is_a_clear_french_404(cast, rome) -> None:  # noqa: ANN
         assert "Aucune fiche métier n'a le code ROME « Z9999 »" in html
 
 
-def test_the_staff_search_page_lists_metiers_with_their_best_appellation(cast, rome) -> None:  # noqa: ANN001
+def test_the_staff_search_page_lists_metiers_with_their_best_appellation(cast, rome) -> None:
     client = login(cast.consultant)
     page = client.get(reverse("careers:search"), {"q": "programmeuse"})
     html = page.content.decode()
@@ -204,7 +204,7 @@ def test_the_staff_search_page_lists_metiers_with_their_best_appellation(cast, r
     assert 'hx-trigger="keyup changed delay:250ms"' in html
 
 
-def test_htmx_gets_only_the_results(cast, rome) -> None:  # noqa: ANN001
+def test_htmx_gets_only_the_results(cast, rome) -> None:
     client = login(cast.consultant)
     page = client.get(
         reverse("careers:search"), {"q": "educatrice specialisee"}, HTTP_HX_REQUEST="true"
@@ -224,7 +224,7 @@ def test_htmx_gets_only_the_results(cast, rome) -> None:  # noqa: ANN001
     assert "<form" in page.content.decode()
 
 
-def test_filters_narrow_the_staff_search(cast, rome) -> None:  # noqa: ANN001
+def test_filters_narrow_the_staff_search(cast, rome) -> None:
     client = login(cast.consultant)
     html = client.get(reverse("careers:search"), {"q": "agent", "domaine": "A12"}).content.decode()
     assert "Agent / Agente d&#x27;entretien des espaces verts" in html
@@ -239,7 +239,7 @@ def test_filters_narrow_the_staff_search(cast, rome) -> None:  # noqa: ANN001
     "q",
     ["x" * 500, "!!!???", "'; DROP TABLE careers_metier; --", "<script>alert(1)</script>"],
 )
-def test_absurd_queries_get_a_french_message_never_an_error(cast, rome, q) -> None:  # noqa: ANN001
+def test_absurd_queries_get_a_french_message_never_an_error(cast, rome, q) -> None:
     for client, name in [
         (login(cast.consultant), "careers:search"),
         (login(cast.beneficiary), "portal:metiers"),
@@ -251,12 +251,12 @@ def test_absurd_queries_get_a_french_message_never_an_error(cast, rome, q) -> No
         assert "<script>alert" not in html
 
 
-def test_a_long_query_is_cut_with_a_message(cast, rome) -> None:  # noqa: ANN001
+def test_a_long_query_is_cut_with_a_message(cast, rome) -> None:
     page = login(cast.consultant).get(reverse("careers:search"), {"q": "infirmière " * 20})
     assert "raccourcie à 100 caractères" in page.content.decode()
 
 
-def test_an_empty_query_prompts(cast, rome) -> None:  # noqa: ANN001
+def test_an_empty_query_prompts(cast, rome) -> None:
     page = login(cast.beneficiary).get(reverse("portal:metiers"))
     assert "Tapez un métier" in page.content.decode()
 
@@ -265,7 +265,7 @@ def test_an_empty_query_prompts(cast, rome) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("who", BENEFICIARIES)
-def test_every_beneficiary_searches_and_reads_fiches_in_their_space(cast, rome, who) -> None:  # noqa: ANN001
+def test_every_beneficiary_searches_and_reads_fiches_in_their_space(cast, rome, who) -> None:
     client = login(getattr(cast, who))
     page = client.get(reverse("portal:metiers"), {"q": "infirmiere"})
     html = page.content.decode()
@@ -280,13 +280,13 @@ def test_every_beneficiary_searches_and_reads_fiches_in_their_space(cast, rome, 
 
 
 @pytest.mark.parametrize("who", STAFF)
-def test_staff_do_not_use_the_beneficiary_space(cast, rome, who) -> None:  # noqa: ANN001
+def test_staff_do_not_use_the_beneficiary_space(cast, rome, who) -> None:
     client = login(getattr(cast, who))
     assert client.get(reverse("portal:metiers")).status_code == 403
     assert client.get(reverse("portal:metiers_fiche", args=["J1506"])).status_code == 403
 
 
-def test_the_portal_search_works_without_javascript_and_with_htmx(cast, rome) -> None:  # noqa: ANN001
+def test_the_portal_search_works_without_javascript_and_with_htmx(cast, rome) -> None:
     client = login(cast.beneficiary)
     html = client.get(reverse("portal:metiers"), {"q": "aide soignante"}).content.decode()
     assert '<form method="get"' in html and 'name="q"' in html
@@ -295,7 +295,7 @@ def test_the_portal_search_works_without_javascript_and_with_htmx(cast, rome) ->
     assert "<nav" not in partial.content.decode()
 
 
-def test_more_results_are_one_link_away(cast, rome, monkeypatch) -> None:  # noqa: ANN001
+def test_more_results_are_one_link_away(cast, rome, monkeypatch) -> None:
     monkeypatch.setattr(search, "DEFAULT_LIMIT", 2)
     client = login(cast.consultant)
     html = client.get(reverse("careers:search"), {"riasec": "S"}).content.decode()

@@ -440,7 +440,7 @@ def http_zip(tmp_path):
     payload = make_zip(tmp_path / "served.zip", subfolder="").read_bytes()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path == "/RefRomeCsv.zip":
                 body, status = payload, 200
             elif self.path == "/page.html":

@@ -32,12 +32,12 @@ ROLES = [
 
 
 @pytest.fixture
-def bilan(cast, rome):  # noqa: ANN001, ANN201
+def bilan(cast, rome):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
 
-def save(bilan, **extra) -> InterestSort:  # noqa: ANN001, ANN003
+def save(bilan, **extra) -> InterestSort:
     by = extra.pop("by", bilan.beneficiary)
     fields = {"chosen": [4, 8, 24], "ranked": [24, 4], "avoided_contexts": [300803]} | extra
     return save_interest_sort(bilan=bilan, by=by, **fields)

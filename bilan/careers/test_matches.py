@@ -47,12 +47,12 @@ TEACHING = "Enseigner les savoirs professionnels et les techniques"
 
 
 @pytest.fixture
-def bilan(cast, rome):  # noqa: ANN001, ANN201
+def bilan(cast, rome):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
 
-def give_riasec(bilan, **raw: int) -> Result:  # noqa: ANN001
+def give_riasec(bilan, **raw: int) -> Result:
     scores = dict.fromkeys("RIASEC", 10) | raw
     administration = Administration.objects.create(
         bilan=bilan,
@@ -69,7 +69,7 @@ def give_riasec(bilan, **raw: int) -> Result:  # noqa: ANN001
     )
 
 
-def give_competences(bilan, *labels: str | CompetenceData) -> None:  # noqa: ANN001
+def give_competences(bilan, *labels: str | CompetenceData) -> None:
     add_experience(
         bilan=bilan,
         by=bilan.beneficiary,
@@ -152,7 +152,7 @@ def test_a_linked_ogr_code_in_the_portefeuille_counts_directly(cast, bilan):
     assert inputs.profile.held == {108476: "Animer des stages"}
 
 
-def bilan_version():  # noqa: ANN201
+def bilan_version():
     return current_version()
 
 

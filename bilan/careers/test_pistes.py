@@ -103,7 +103,7 @@ def referential() -> SimpleNamespace:
     return SimpleNamespace(boulanger=boulanger, formateur=formateur)
 
 
-def riasec_taken(bilan, **by_type):  # noqa: ANN001, ANN003, ANN201
+def riasec_taken(bilan, **by_type):
     """Submit the RIASEC test with 4 everywhere, and the given value for each type."""
     administration = start_test(bilan=bilan, by=bilan.beneficiary, code="riasec_48")
     answers = dict.fromkeys(get_instrument("riasec_48").item_ids, 2)
@@ -113,7 +113,7 @@ def riasec_taken(bilan, **by_type):  # noqa: ANN001, ANN003, ANN201
     return submit_test(administration=administration, by=bilan.beneficiary)
 
 
-def profiled(bilan):  # noqa: ANN001, ANN201
+def profiled(bilan):
     """A beneficiary who sold bread on Saturdays, likes contact and cooking, and avoids nights."""
     import datetime as dt
 
@@ -134,22 +134,22 @@ def profiled(bilan):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     return advance_to(cast.bilan, Status.INVESTIGATION)
 
 
 @pytest.fixture
-def ref(db):  # noqa: ANN001, ANN201
+def ref(db):
     return referential()
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     assert client.login(email=user.email, password=PASSWORD)
     return client
 
 
-def free(bilan, by=None, **extra):  # noqa: ANN001, ANN003, ANN201
+def free(bilan, by=None, **extra):
     return pistes.create_free(
         bilan=bilan,
         by=by or bilan.beneficiary,
@@ -162,7 +162,7 @@ def free(bilan, by=None, **extra):  # noqa: ANN001, ANN003, ANN201
 # ---- the prefill, pure ----------------------------------------------------------------------
 
 
-def facts(**extra):  # noqa: ANN003, ANN201
+def facts(**extra):
     return pistes.MetierFacts(
         code_rome="D1102",
         label="Boulanger / Boulangère",
@@ -323,7 +323,7 @@ def test_a_saved_fiche_of_another_bilan_is_a_404(cast, bilan, ref):
         pistes.create_from_saved_fiche(bilan=bilan, by=bilan.beneficiary, saved_fiche_id=fiche.pk)
 
 
-def match_run(bilan, reviewed: bool = True) -> MatchRun:  # noqa: ANN001
+def match_run(bilan, reviewed: bool = True) -> MatchRun:
     from django.utils import timezone
 
     return MatchRun.objects.create(

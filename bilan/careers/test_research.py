@@ -36,31 +36,31 @@ ROLES = list(STAFF_EXPECTED)
 
 
 @pytest.fixture(autouse=True)
-def fresh_index():  # noqa: ANN201
+def fresh_index():
     search.forget_index()
     yield
     search.forget_index()
 
 
 @pytest.fixture
-def bilan(cast, rome):  # noqa: ANN001, ANN201
+def bilan(cast, rome):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     assert client.login(email=user.email, password=PASSWORD)
     return client
 
 
-def task(bilan, title="Explorer trois fiches métiers", kind=AssignmentKind.RESEARCH, **extra):  # noqa: ANN001, ANN003, ANN201
+def task(bilan, title="Explorer trois fiches métiers", kind=AssignmentKind.RESEARCH, **extra):
     return Assignment.objects.create(
         bilan=bilan, title=title, kind=kind, created_by=bilan.consultant, **extra
     )
 
 
-def save(bilan, code="J1506", by=None, **notes):  # noqa: ANN001, ANN003, ANN201
+def save(bilan, code="J1506", by=None, **notes):
     return research.save_fiche(bilan=bilan, by=by or bilan.beneficiary, code_rome=code, **notes)
 
 

@@ -21,7 +21,7 @@ from bilan.demo.scenario import advance_to
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace, rome):  # noqa: ANN001, ANN201
+def bilan(cast: SimpleNamespace, rome):
     return advance_to(cast.bilan, Status.INVESTIGATION)
 
 

@@ -84,7 +84,7 @@ def index() -> search.Index:
     return build_index(METIERS, APPELLATIONS, version="60")
 
 
-def codes(index: search.Index, query: str, filters: Filters | None = None, **kw) -> list[str]:  # noqa: ANN003
+def codes(index: search.Index, query: str, filters: Filters | None = None, **kw) -> list[str]:
     return [h.code_rome for h in search.search(index, query, filters, **kw).hits]
 
 
@@ -131,7 +131,7 @@ def test_edit_distance_counts_a_swap_as_one_and_stops_past_its_cap() -> None:
     "query",
     ["infirmière", "infirmier", "INFIRMIERE", "Infirmiere", "  infirmière  "],
 )
-def test_either_gendered_form_in_any_case_finds_the_nurses(index, query) -> None:  # noqa: ANN001
+def test_either_gendered_form_in_any_case_finds_the_nurses(index, query) -> None:
     assert set(codes(index, query)) == {"J1506", "J1511"}
 
 
@@ -144,12 +144,12 @@ def test_either_gendered_form_in_any_case_finds_the_nurses(index, query) -> None
         "educateur specialise",
     ],
 )
-def test_specialised_educator_is_found_in_both_forms_without_accents(index, query) -> None:  # noqa: ANN001
+def test_specialised_educator_is_found_in_both_forms_without_accents(index, query) -> None:
     hit = first(index, query)
     assert (hit.code_rome, hit.tier) == ("K1207", EXACT)
 
 
-def test_a_feminine_form_with_its_shared_tail_is_an_exact_label(index) -> None:  # noqa: ANN001
+def test_a_feminine_form_with_its_shared_tail_is_an_exact_label(index) -> None:
     hit = first(index, "agente d'entretien des espaces verts")
     assert (hit.code_rome, hit.tier) == ("A1203", EXACT)
     # Small words (d', des) do not have to be typed.
@@ -157,13 +157,13 @@ def test_a_feminine_form_with_its_shared_tail_is_an_exact_label(index) -> None: 
     assert first(index, "Agent / Agente d'entretien des espaces verts").tier == EXACT
 
 
-def test_words_match_as_prefixes_in_any_order(index) -> None:  # noqa: ANN001
+def test_words_match_as_prefixes_in_any_order(index) -> None:
     assert codes(index, "espaces agent") == ["A1203"]
     assert codes(index, "dev info") == ["M1805"]
     assert first(index, "dev info").tier == WORDS
 
 
-def test_a_live_prefix_finds_labels_starting_with_it(index) -> None:  # noqa: ANN001
+def test_a_live_prefix_finds_labels_starting_with_it(index) -> None:
     hit = first(index, "infirmi")
     assert hit.tier == STARTS
     assert first(index, "educatrice spe").code_rome == "K1207"
@@ -179,19 +179,19 @@ def test_a_live_prefix_finds_labels_starting_with_it(index) -> None:  # noqa: AN
         ("educatrise specialisee", "K1207"),
     ],
 )
-def test_small_typos_are_tolerated(index, query, expected) -> None:  # noqa: ANN001
+def test_small_typos_are_tolerated(index, query, expected) -> None:
     hits = search.search(index, query).hits
     assert hits and hits[0].code_rome == expected
     assert hits[0].tier == FUZZY and hits[0].edits >= 1
 
 
-def test_typos_are_not_tolerated_in_short_words_nor_beyond_the_allowance(index) -> None:  # noqa: ANN001
+def test_typos_are_not_tolerated_in_short_words_nor_beyond_the_allowance(index) -> None:
     assert codes(index, "aode") == []  # 4 letters: no typo allowed (not « aide »)
     assert codes(index, "bxxlxnger") == []  # 9 letters, 3 edits from « boulanger »
     assert codes(index, "bolangr") == []  # 7 letters, 2 edits
 
 
-def test_appellations_are_searched_and_shown_grouped_by_metier(index) -> None:  # noqa: ANN001
+def test_appellations_are_searched_and_shown_grouped_by_metier(index) -> None:
     hits = search.search(index, "programmeuse").hits
     assert [(h.code_rome, h.appellation, h.metier_label) for h in hits] == [
         (
@@ -205,14 +205,14 @@ def test_appellations_are_searched_and_shown_grouped_by_metier(index) -> None:  
     assert len(codes(index, "educateur")) == 2
 
 
-def test_appellations_of_unknown_metiers_are_left_out(index) -> None:  # noqa: ANN001
+def test_appellations_of_unknown_metiers_are_left_out(index) -> None:
     assert codes(index, "metier inconnu") == []
 
 
 # ---- ranking ----------------------------------------------------------------------------------
 
 
-def test_exact_label_beats_starts_with_beats_word_prefixes_beats_typos(index) -> None:  # noqa: ANN001
+def test_exact_label_beats_starts_with_beats_word_prefixes_beats_typos(index) -> None:
     # « Boulanger / Boulangère » exact; « Boulanger-pâtissier » of the same métier merges into
     # it; « Chef boulanger » has the word; « Vendeur … en boulangerie » a word starting with it.
     assert codes(index, "boulanger") == ["D1102", "D1108", "D1106"]
@@ -221,7 +221,7 @@ def test_exact_label_beats_starts_with_beats_word_prefixes_beats_typos(index) ->
     assert codes(index, "boulangere")[0] == "D1102"
 
 
-def test_starts_with_ranks_above_a_word_in_the_middle(index) -> None:  # noqa: ANN001
+def test_starts_with_ranks_above_a_word_in_the_middle(index) -> None:
     outcome = search.search(index, "aide")
     assert [h.code_rome for h in outcome.hits] == ["J1501", "A1203"]
     assert [h.tier for h in outcome.hits] == [STARTS, STARTS]
@@ -229,7 +229,7 @@ def test_starts_with_ranks_above_a_word_in_the_middle(index) -> None:  # noqa: A
     assert outcome.hits[0].appellation == "Aide-soignant / Aide-soignante"
 
 
-def test_the_principal_appellation_breaks_ties(index) -> None:  # noqa: ANN001
+def test_the_principal_appellation_breaks_ties(index) -> None:
     # Both J1502 appellations start with « cadre de sante »: the métier's label is shown.
     hit = first(index, "cadre de sante d'unite")
     assert hit.appellation == "Cadre de santé d'unité de soins ou de service paramédical"
@@ -237,7 +237,7 @@ def test_the_principal_appellation_breaks_ties(index) -> None:  # noqa: ANN001
     assert codes(index, "educateur spe") == ["K1207", "K1203"]
 
 
-def test_rarely_used_appellations_rank_lower(index) -> None:  # noqa: ANN001
+def test_rarely_used_appellations_rank_lower(index) -> None:
     # « libérale » exists only as a rare appellation; it is found, but for « infirmière »
     # the usual ones come first and the métier shows its usual appellation.
     assert (
@@ -247,7 +247,7 @@ def test_rarely_used_appellations_rank_lower(index) -> None:  # noqa: ANN001
     assert all("libéral" not in h.appellation for h in hits)
 
 
-def test_the_order_is_deterministic(index) -> None:  # noqa: ANN001
+def test_the_order_is_deterministic(index) -> None:
     again = build_index(list(reversed(METIERS)), list(reversed(APPELLATIONS)), version="60")
     for query in ["in", "a", "e", "boulanger", "infirmiere", "educ", "comptabel"]:
         assert search.search(index, query).hits == search.search(again, query).hits
@@ -256,13 +256,13 @@ def test_the_order_is_deterministic(index) -> None:  # noqa: ANN001
 # ---- filters ------------------------------------------------------------------------------------
 
 
-def test_filter_by_grand_domaine_or_domaine_professionnel(index) -> None:  # noqa: ANN001
+def test_filter_by_grand_domaine_or_domaine_professionnel(index) -> None:
     assert set(codes(index, "s", Filters(domaine="J"))) == {"J1501", "J1502", "J1506", "J1511"}
     assert codes(index, "boulanger", Filters(domaine="D11")) == ["D1102", "D1108", "D1106"]
     assert codes(index, "boulanger", Filters(domaine="J15")) == []
 
 
-def test_filter_by_riasec_major_or_minor(index) -> None:  # noqa: ANN001
+def test_filter_by_riasec_major_or_minor(index) -> None:
     assert codes(index, "boulanger", Filters(riasec="E")) == ["D1106"]
     assert codes(index, "boulanger", Filters(riasec="E", riasec_minor_too=True)) == [
         "D1108",
@@ -270,11 +270,11 @@ def test_filter_by_riasec_major_or_minor(index) -> None:  # noqa: ANN001
     ]
 
 
-def test_filter_by_centre_interet(index) -> None:  # noqa: ANN001
+def test_filter_by_centre_interet(index) -> None:
     assert codes(index, "boulanger", Filters(centre=3)) == ["D1106"]
 
 
-def test_filter_by_contexts_to_avoid_or_to_require(index) -> None:  # noqa: ANN001
+def test_filter_by_contexts_to_avoid_or_to_require(index) -> None:
     assert codes(index, "boulanger", Filters(avoid_contextes=frozenset({NIGHT}))) == ["D1106"]
     assert codes(index, "infirmiere", Filters(avoid_contextes=frozenset({NIGHT, WEEKEND}))) == [
         "J1511"
@@ -300,13 +300,13 @@ def test_parse_filters_ignores_what_is_malformed() -> None:
 # ---- bad input ----------------------------------------------------------------------------------
 
 
-def test_an_empty_query_without_filters_lists_nothing_and_prompts(index) -> None:  # noqa: ANN001
+def test_an_empty_query_without_filters_lists_nothing_and_prompts(index) -> None:
     outcome = search.search(index, "   ")
     assert outcome.hits == [] and outcome.empty
     assert "Tapez un métier" in outcome.messages[0]
 
 
-def test_an_empty_query_with_filters_lists_the_filtered_metiers_alphabetically(index) -> None:  # noqa: ANN001
+def test_an_empty_query_with_filters_lists_the_filtered_metiers_alphabetically(index) -> None:
     outcome = search.search(index, "", Filters(domaine="J15"), limit=3)
     assert [h.code_rome for h in outcome.hits] == ["J1501", "J1502", "J1506"]
     assert outcome.total == 4 and not outcome.messages
@@ -325,19 +325,19 @@ def test_an_empty_query_with_filters_lists_the_filtered_metiers_alphabetically(i
         "zzzzqqqqwwww",
     ],
 )
-def test_an_absurd_query_says_no_metier_matches_and_never_fails(index, query) -> None:  # noqa: ANN001
+def test_an_absurd_query_says_no_metier_matches_and_never_fails(index, query) -> None:
     outcome = search.search(index, query)
     assert outcome.hits == []
     assert any(m.startswith(("Aucun métier ne correspond", "Tapez")) for m in outcome.messages)
 
 
-def test_a_long_query_is_cut_with_a_message(index) -> None:  # noqa: ANN001
+def test_a_long_query_is_cut_with_a_message(index) -> None:
     outcome = search.search(index, "infirmière " * 30)
     assert outcome.truncated and len(outcome.query) <= QUERY_MAX
     assert "raccourcie à 100 caractères" in outcome.messages[0]
 
 
-def test_limit_is_bounded(index) -> None:  # noqa: ANN001
+def test_limit_is_bounded(index) -> None:
     assert len(search.search(index, "a", limit=2).hits) == 2
     assert len(search.search(index, "a", limit=0).hits) == 1
     assert search.search(index, "a", limit=2).total > 2
@@ -346,7 +346,7 @@ def test_limit_is_bounded(index) -> None:  # noqa: ANN001
 # ---- the per-process index from the database -------------------------------------------------------
 
 
-def test_the_index_is_built_from_the_current_version_and_rebuilt_when_it_changes(rome) -> None:  # noqa: ANN001
+def test_the_index_is_built_from_the_current_version_and_rebuilt_when_it_changes(rome) -> None:
     search.forget_index()
     index = search.current_index()
     assert index.version == rome.number
@@ -364,7 +364,7 @@ def test_the_index_is_built_from_the_current_version_and_rebuilt_when_it_changes
     search.forget_index()
 
 
-def test_without_any_import_the_index_is_empty(db) -> None:  # noqa: ANN001
+def test_without_any_import_the_index_is_empty(db) -> None:
     search.forget_index()
     outcome = search.search(search.current_index(), "infirmière")
     assert outcome.hits == []

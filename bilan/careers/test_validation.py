@@ -14,12 +14,12 @@ from bilan.demo.scenario import advance_to
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     return advance_to(cast.bilan, Status.INVESTIGATION)
 
 
 @pytest.fixture
-def three(bilan):  # noqa: ANN001, ANN201
+def three(bilan):
     return (
         free(bilan, kind="training", title="Formatrice pour adultes"),
         free(bilan, kind="business", title="Ouvrir un atelier de couture"),
@@ -27,7 +27,7 @@ def three(bilan):  # noqa: ANN001, ANN201
     )
 
 
-def validate(bilan, by=None, **extra):  # noqa: ANN001, ANN003, ANN201
+def validate(bilan, by=None, **extra):
     return pistes.validate_project(
         bilan=bilan,
         by=by or bilan.beneficiary,

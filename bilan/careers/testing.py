@@ -13,5 +13,5 @@ __all__ = ["rome"]
 
 
 @pytest.fixture
-def rome(db):  # noqa: ANN001, ANN201
+def rome(db):
     return import_rome(FIXTURE_DIR).version

@@ -35,7 +35,7 @@ def linked_results(results: list[dict], url_name: str, fallback: str = "") -> li
     return [{**s, "fiche_url": fiche_url(url_name, s["code_rome"], fallback)} for s in results]
 
 
-def input_labels(run) -> dict:  # noqa: ANN001
+def input_labels(run) -> dict:
     """The centres and contexts of a run's profile, by label, for the consultant to check."""
     if run is None:
         return {}

@@ -60,7 +60,7 @@ class PisteForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type de piste"), choices=FREE_KIND_CHOICES)
     title = forms.CharField(label=_("Intitulé"), max_length=pistes.TITLE_MAX, required=False)
 
-    def __init__(self, *args, rome: bool = False, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, rome: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if rome:
             del self.fields["kind"]
@@ -130,7 +130,7 @@ class ValidationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, options: list[CareerOption], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, options: list[CareerOption], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices = [(o.pk, o.title) for o in options if o.status != CareerOptionStatus.DISCARDED]
         self.fields["principal"].choices = [("", "—"), *choices]
@@ -165,7 +165,7 @@ class EnquetePlanForm(forms.Form):
     planned_on = forms.DateField(label=_("Prévue le"), required=False, widget=DateInput())
     assignment = forms.ChoiceField(label=_("Travail inter-session lié"), required=False)
 
-    def __init__(self, *args, bilan: Bilan, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, bilan: Bilan, **kwargs) -> None:
         super().__init__(*args, **kwargs)
 
         work = bilan.assignments.filter(kind=AssignmentKind.ENQUETE)
@@ -239,7 +239,7 @@ class RecordForm(forms.Form):
         help_text=_("Laissée vide : une raison tirée de l'enquête (rencontre, conclusion)."),
     )
 
-    def __init__(self, *args, enquete: EnqueteMetier, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, enquete: EnqueteMetier, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.questions = list(enquete.questions)
         answers = {
@@ -286,7 +286,7 @@ class DebriefForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, bilan: Bilan, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, bilan: Bilan, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["entretien"].choices = [
             ("", "—"),
@@ -297,7 +297,7 @@ class DebriefForm(forms.Form):
         ]
 
 
-def grid_from_post(post) -> list[dict]:  # noqa: ANN001
+def grid_from_post(post) -> list[dict]:
     """The grid as edited: each kept question (`text_<id>`, `order_<id>`, unless
     `remove_<id>`) in the order typed, then the new ones, one per line of `new`."""
     ids = post.getlist("question")
@@ -367,7 +367,7 @@ STAFF = Side("staff", "base.html")
 PORTAL = Side("portal", "portal/base.html")
 
 
-def _common(side: Side, bilan: Bilan, user) -> dict:  # noqa: ANN001
+def _common(side: Side, bilan: Bilan, user) -> dict:
     return {
         "base": side.base,
         "side": side.name,
@@ -464,7 +464,7 @@ def create_piste(request: HttpRequest, side: Side, bilan: Bilan) -> HttpResponse
     return redirect(side.piste(option))
 
 
-def _existing_for(bilan: Bilan, post) -> CareerOption | None:  # noqa: ANN001
+def _existing_for(bilan: Bilan, post) -> CareerOption | None:
     code = post.get("code_rome", "")
     if post.get("saved_fiche") and not code:
         fiche = SavedFiche.objects.filter(bilan=bilan, pk=post["saved_fiche"]).first()

@@ -69,7 +69,7 @@ SQLITE_REMOVE = [
 ]
 
 
-def install_guards(apps, schema_editor) -> None:  # noqa: ANN001 - RunPython's signature
+def install_guards(apps, schema_editor) -> None:
     """Idempotent: a later migration that rebuilds the table on SQLite (which drops its
     triggers) must run it again."""
     statements = {"postgresql": POSTGRESQL_INSTALL, "sqlite": SQLITE_INSTALL}
@@ -77,13 +77,13 @@ def install_guards(apps, schema_editor) -> None:  # noqa: ANN001 - RunPython's s
         schema_editor.execute(sql)
 
 
-def remove_guards(apps, schema_editor) -> None:  # noqa: ANN001
+def remove_guards(apps, schema_editor) -> None:
     statements = {"postgresql": POSTGRESQL_REMOVE, "sqlite": SQLITE_REMOVE}
     for sql in statements.get(schema_editor.connection.vendor, []):
         schema_editor.execute(sql)
 
 
-def register_sqlite_function(sender, connection: BaseDatabaseWrapper, **kwargs) -> None:  # noqa: ANN001, ANN003
+def register_sqlite_function(sender, connection: BaseDatabaseWrapper, **kwargs) -> None:
     """`connection_created` receiver: the function the SQLite DELETE trigger asks."""
     if connection.vendor != "sqlite":
         return

@@ -55,7 +55,7 @@ class AppendOnlyError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs):  # noqa: ANN003 - same signature as QuerySet.update
+    def update(self, **kwargs):
         raise AppendOnlyError("Audit events are append-only")
 
     def delete(self):

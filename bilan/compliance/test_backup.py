@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # a restore replaces the w
 
 
 @pytest.fixture
-def roots(settings, tmp_path):  # noqa: ANN001, ANN201
+def roots(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT.mkdir()
@@ -35,13 +35,13 @@ def roots(settings, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def rendered(cast, roots):  # noqa: ANN001, ANN201
+def rendered(cast, roots):
     """A synthèse rendered to PDF by the worker: a row in the database, a file in var/private."""
     advance_to(cast.bilan, Status.CONCLUSIONS)
     return done_job(cast, submitted(cast))
 
 
-def download(cast, job: RenderJob):  # noqa: ANN001, ANN201
+def download(cast, job: RenderJob):
     client = Client()
     client.force_login(cast.consultant)
     return client.get(reverse("documents:synthese_download", args=[job.pk]))

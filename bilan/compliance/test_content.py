@@ -61,7 +61,7 @@ def test_content_models_are_installed_concrete_models():
 
 
 @pytest.fixture
-def event(db) -> AuditEvent:  # noqa: ANN001
+def event(db) -> AuditEvent:
     return AuditEvent.objects.create(
         actor_id=1,
         actor_email="consultante@cap.test",

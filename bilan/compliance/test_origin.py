@@ -19,13 +19,13 @@ from bilan.lib.net import hash_ip
 IP = "203.0.113.7"
 
 
-def web(user) -> Client:  # noqa: ANN001
+def web(user) -> Client:
     client = Client(REMOTE_ADDR=IP)
     client.force_login(user)
     return client
 
 
-def api_get(user, path: str) -> int:  # noqa: ANN001
+def api_get(user, path: str) -> int:
     response = Client(REMOTE_ADDR=IP).get(
         f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)}"
     )
@@ -37,7 +37,7 @@ def denied() -> list[AuditEvent]:
 
 
 @pytest.fixture
-def framed(cast):  # noqa: ANN001, ANN201
+def framed(cast):
     """The consultant's bilan with its cadrage written (content an admin may not read)."""
     advance_to(cast.bilan, Status.PRELIMINARY)
     framing = cast.bilan.framing_or_empty()

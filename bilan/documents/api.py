@@ -181,7 +181,7 @@ def path_of(suffix: str = "") -> str:
     return "/bilans/{bilan_id}/synthese" + suffix
 
 
-def _synthese(user, bilan_id: int) -> tuple[Any, Synthese | None]:  # noqa: ANN001
+def _synthese(user, bilan_id: int) -> tuple[Any, Synthese | None]:
     bilan = get_bilan_for_user(user, bilan_id)
     service.require_reader(user, bilan)
     return bilan, service.synthese_of(bilan)
@@ -261,7 +261,7 @@ def get_synthese_render(request: HttpRequest, bilan_id: BilanId, job_id: BilanId
     return job_out(job, user.pk == bilan.beneficiary_id)
 
 
-def _job(user, bilan_id: int, job_id: int) -> tuple[Any, RenderJob]:  # noqa: ANN001
+def _job(user, bilan_id: int, job_id: int) -> tuple[Any, RenderJob]:
     bilan = get_bilan_for_user(user, bilan_id)
     job = service.get_job_for_user(user, job_id)
     if job.synthese.bilan_id != bilan.pk:

@@ -39,18 +39,18 @@ ENQUETE_DEBRIEF = "DEBRIEF-ENQUETE-4444"
 
 
 @pytest.fixture(autouse=True)
-def _private_roots(settings, tmp_path) -> None:  # noqa: ANN001
+def _private_roots(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture
-def conclusions(cast):  # noqa: ANN001, ANN201
+def conclusions(cast):
     """cast.bilan in its conclusions phase, nothing recorded but what advance_to records."""
     return advance_to(cast.bilan, Status.CONCLUSIONS)
 
 
-def take(bilan, code: str, value: int = 4):  # noqa: ANN001, ANN201
+def take(bilan, code: str, value: int = 4):
     administration = start_test(bilan=bilan, by=bilan.beneficiary, code=code)
     answers = dict.fromkeys(get_instrument(code).item_ids, value)
     for i, item in enumerate(answers):
@@ -59,7 +59,7 @@ def take(bilan, code: str, value: int = 4):  # noqa: ANN001, ANN201
     return submit_test(administration=administration, by=bilan.beneficiary)
 
 
-def record_everything(bilan, consultant) -> SimpleNamespace:  # noqa: ANN001
+def record_everything(bilan, consultant) -> SimpleNamespace:
     """Every source of the prefill, each with a recognisable text; private notes beside."""
 
     found = SimpleNamespace()
@@ -133,7 +133,7 @@ def record_everything(bilan, consultant) -> SimpleNamespace:  # noqa: ANN001
 
 
 @pytest.fixture
-def recorded(cast, conclusions, monkeypatch):  # noqa: ANN001, ANN201
+def recorded(cast, conclusions, monkeypatch):
     """The conclusions-phase bilan with every source, the plan d'action given by the adapter."""
 
     monkeypatch.setattr(

@@ -297,7 +297,7 @@ def _synthese_file(bilan: Bilan) -> tuple[str, bytes] | None:
     return (f"synthese/{job.file.name.rsplit('/', 1)[-1]}", content)
 
 
-def export_zip(*, user, bilan: Bilan, channel: str = "web") -> bytes:  # noqa: ANN001
+def export_zip(*, user, bilan: Bilan, channel: str = "web") -> bytes:
     """The zip of `bilan` for its beneficiary; anyone else is refused (and the refusal logged)."""
     if user.pk != bilan.beneficiary_id:
         raise PermissionDenied

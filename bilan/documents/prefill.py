@@ -241,7 +241,7 @@ def _project(bilan: Bilan, out: dict[str, list[Statement]]) -> None:
     principal = validation.principal
     alternatives = list(validation.alternatives.all())
 
-    def piste_source(option) -> dict:  # noqa: ANN001
+    def piste_source(option) -> dict:
         return {
             "source_type": "careers.CareerOption",
             "source_id": str(option.pk),

@@ -12,6 +12,11 @@ who decides, who shares. Views and the API only call these functions.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 import hashlib
 import secrets
@@ -80,11 +85,11 @@ CONSENT_TEXT = _(
 # ---- access ---------------------------------------------------------------------------------
 
 
-def _is_consultant(user, bilan: Bilan) -> bool:  # noqa: ANN001
+def _is_consultant(user, bilan: Bilan) -> bool:
     return bilan.is_assigned_consultant(user)
 
 
-def _require_consultant(user, bilan: Bilan) -> None:  # noqa: ANN001
+def _require_consultant(user, bilan: Bilan) -> None:
     if not _is_consultant(user, bilan):
         raise RuleViolation(
             _t("Seul·e le ou la consultant·e du bilan rédige le document de synthèse."),
@@ -92,14 +97,14 @@ def _require_consultant(user, bilan: Bilan) -> None:  # noqa: ANN001
         )
 
 
-def _require_beneficiary(user, bilan: Bilan, what: str) -> None:  # noqa: ANN001
+def _require_beneficiary(user, bilan: Bilan, what: str) -> None:
     if user.pk != bilan.beneficiary_id:
         raise RuleViolation(
             _t("Seul·e le ou la bénéficiaire peut %(what)s.") % {"what": what}, code="forbidden"
         )
 
 
-def require_reader(user, bilan: Bilan) -> None:  # noqa: ANN001
+def require_reader(user, bilan: Bilan) -> None:
     """The synthèse is the beneficiary's and their consultant's: nobody else reads it (REQ-8)."""
     if not can_read_content(user, bilan):
         record_content_access(
@@ -117,7 +122,7 @@ def synthese_of(bilan: Bilan) -> Synthese | None:
     return Synthese.objects.filter(bilan=bilan).first()
 
 
-def visible_number(synthese: Synthese, user) -> int | None:  # noqa: ANN001
+def visible_number(synthese: Synthese, user) -> int | None:
     """The version `user` may read: the consultant the latest, the beneficiary the submitted."""
     if user.pk == synthese.bilan.beneficiary_id:
         return synthese.submitted_number
@@ -132,7 +137,7 @@ class Reading:
     observations: list[SyntheseObservation]
 
 
-def read_synthese(*, reader, bilan: Bilan, channel: str = "web") -> Reading:  # noqa: ANN001
+def read_synthese(*, reader, bilan: Bilan, channel: str = "web") -> Reading:
     """What `reader` may see of the bilan's synthèse; the consultant's read is audited."""
     require_reader(reader, bilan)
     synthese = synthese_of(bilan)
@@ -195,7 +200,7 @@ def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
 
 def _new_version(
     synthese: Synthese, *, by, sections: dict[str, str], sources: dict, note: str
-) -> SyntheseVersion:  # noqa: ANN001
+) -> SyntheseVersion:
     latest = synthese.latest()
     return SyntheseVersion.objects.create(
         synthese=synthese,
@@ -207,7 +212,7 @@ def _new_version(
     )
 
 
-def start_synthese(*, bilan: Bilan, by, prefilled: bool = True) -> Synthese:  # noqa: ANN001
+def start_synthese(*, bilan: Bilan, by: User, prefilled: bool = True) -> Synthese:
     """The consultant starts the synthèse: version 1, prefilled from the bilan (« Préremplir
     depuis le bilan ») or empty."""
     _require_consultant(by, bilan)
@@ -232,7 +237,9 @@ def start_synthese(*, bilan: Bilan, by, prefilled: bool = True) -> Synthese:  # 
     return synthese
 
 
-def prefill_again(*, synthese: Synthese, by, keys: list[str] | None = None) -> SyntheseVersion:  # noqa: ANN001
+def prefill_again(
+    *, synthese: Synthese, by: User, keys: list[str] | None = None
+) -> SyntheseVersion:
     """Re-run the prefill into a new version for `keys` (all sections by default); the other
     sections keep their text."""
     bilan = synthese.bilan
@@ -273,7 +280,7 @@ class SyntheseConflict(RuleViolation):
 def save_synthese(
     *,
     synthese: Synthese,
-    by,  # noqa: ANN001
+    by: User,
     sections: dict[str, str],
     base_number: int | None = None,
 ) -> SyntheseVersion:
@@ -310,7 +317,7 @@ def empty_sections(version: SyntheseVersion) -> list[str]:
     return [key for key in SECTIONS if is_blank(version.section(key))]
 
 
-def submit_for_observations(*, synthese: Synthese, by) -> Synthese:  # noqa: ANN001
+def submit_for_observations(*, synthese: Synthese, by: User) -> Synthese:
     """The consultant sends the latest version to the beneficiary « pour observations »."""
     _require_consultant(by, synthese.bilan)
     with transaction.atomic():
@@ -336,7 +343,7 @@ def submit_for_observations(*, synthese: Synthese, by) -> Synthese:  # noqa: ANN
 def record_handover(
     *,
     synthese: Synthese,
-    by,  # noqa: ANN001
+    by: User,
     handed_on: dt.date,
     channel: str,
     acknowledged: bool,
@@ -399,7 +406,7 @@ def _require_submitted(synthese: Synthese) -> SyntheseVersion:
     return synthese.version(synthese.submitted_number)
 
 
-def submit_observations(*, synthese: Synthese, by, text: str) -> SyntheseObservation:  # noqa: ANN001
+def submit_observations(*, synthese: Synthese, by: User, text: str) -> SyntheseObservation:
     """The beneficiary's observations on the version submitted to them (REQ-10, REQ-62)."""
     _require_beneficiary(by, synthese.bilan, _t("écrire des observations sur sa synthèse"))
     text = _clean_observation(text, required=True)
@@ -414,7 +421,7 @@ def submit_observations(*, synthese: Synthese, by, text: str) -> SyntheseObserva
 def validate_synthese(
     *,
     synthese: Synthese,
-    by,  # noqa: ANN001
+    by: User,
     confirm: bool = False,
     refuse: bool = False,
     observations: str = "",
@@ -451,7 +458,7 @@ def _digest(token: str) -> str:
 def share_synthese(
     *,
     synthese: Synthese,
-    by,  # noqa: ANN001
+    by: User,
     recipient_name: str,
     recipient_email: str,
     agree: bool,
@@ -467,7 +474,7 @@ def share_synthese(
         raise RuleViolation(_t("Indiquez le nom du ou de la destinataire."), code="invalid")
     try:
         validate_email(email)
-    except Exception:  # noqa: BLE001 - Django's ValidationError, said in French below
+    except Exception:
         raise RuleViolation(_t("Cette adresse e-mail n'est pas valide."), code="invalid") from None
     if not agree:
         raise RuleViolation(
@@ -525,7 +532,7 @@ def send_share_email(share_id: int, token: str) -> None:
     )
 
 
-def share_of(*, by, pk: int, bilan: Bilan | None = None) -> SyntheseShare:  # noqa: ANN001
+def share_of(*, by: User, pk: int, bilan: Bilan | None = None) -> SyntheseShare:
     """One of `by`'s own shares (the beneficiary's, in their organisation; of `bilan` when
     given), else 404: a share of anyone else is not disclosed."""
     membership = getattr(by, "membership", None)
@@ -542,7 +549,7 @@ def share_of(*, by, pk: int, bilan: Bilan | None = None) -> SyntheseShare:  # no
     return share
 
 
-def revoke_share(*, share: SyntheseShare, by) -> SyntheseShare:  # noqa: ANN001
+def revoke_share(*, share: SyntheseShare, by: User) -> SyntheseShare:
     _require_beneficiary(by, share.synthese.bilan, _t("retirer un partage"))
     SyntheseShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -576,7 +583,7 @@ def claim_share(token: str) -> SyntheseShare | None:
 def request_render(
     *,
     synthese: Synthese,
-    by,  # noqa: ANN001
+    by: User,
     fmt: str,
     number: int | None = None,
     channel: str = "web",
@@ -608,7 +615,7 @@ def request_render(
     return job
 
 
-def recent_jobs(synthese: Synthese, *, limit: int, requested_by=None) -> list[RenderJob]:  # noqa: ANN001
+def recent_jobs(synthese: Synthese, *, limit: int, requested_by=None) -> list[RenderJob]:
     """The latest render jobs of `synthese` (of `requested_by` only, when given), a job lost
     by a dead worker shown failed (tasks.fail_abandoned)."""
 
@@ -619,7 +626,7 @@ def recent_jobs(synthese: Synthese, *, limit: int, requested_by=None) -> list[Re
     return list(jobs[:limit])
 
 
-def get_job_for_user(user, pk: int) -> RenderJob:  # noqa: ANN001
+def get_job_for_user(user, pk: int) -> RenderJob:
     """The render job `pk` if `user` may download it, else 404 / 403 (audited refusal). A job
     lost by a dead worker is failed first (tasks.fail_abandoned): pollers see it at once."""
     from django.http import Http404
@@ -642,7 +649,7 @@ def get_job_for_user(user, pk: int) -> RenderJob:  # noqa: ANN001
     return job
 
 
-def open_job_file(*, reader, job: RenderJob, channel: str = "web"):  # noqa: ANN001, ANN201
+def open_job_file(*, reader, job: RenderJob, channel: str = "web"):
     """The rendered file, opened; the consultant's download is audited as an export."""
     if job.status != RenderStatus.DONE or not job.file:
         raise RuleViolation(_t("Le fichier n'est pas encore prêt."))

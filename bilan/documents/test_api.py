@@ -18,7 +18,7 @@ FULL = {key: f"<p>Section {key}</p>" for key in SECTIONS}
 
 
 @pytest.fixture(autouse=True)
-def _private_roots(settings, tmp_path) -> None:  # noqa: ANN001
+def _private_roots(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
@@ -29,21 +29,21 @@ def api(cast: SimpleNamespace) -> Api:
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace):  # noqa: ANN201
+def bilan(cast: SimpleNamespace):
     return advance_to(cast.bilan, Status.CONCLUSIONS)
 
 
-def submitted(cast):  # noqa: ANN001, ANN201
+def submitted(cast):
     synthese = service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)
     service.save_synthese(synthese=synthese, by=cast.consultant, sections=FULL)
     return service.submit_for_observations(synthese=synthese, by=cast.consultant)
 
 
-def url(bilan, suffix: str = "") -> str:  # noqa: ANN001
+def url(bilan, suffix: str = "") -> str:
     return f"/bilans/{bilan.pk}/synthese{suffix}"
 
 
-def put(api: Api, path: str, who: str | None, body: dict):  # noqa: ANN201
+def put(api: Api, path: str, who: str | None, body: dict):
     import json
 
     return api.client.put(

@@ -20,7 +20,7 @@ from bilan.lib.testing import PASSWORD
 PHONE = {"width": 390, "height": 844}
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: ANN001
+def log_in(page, base: str, email: str) -> None:
     page.goto(base + "/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -75,7 +75,7 @@ def test_from_the_validated_piste_to_the_downloaded_pdf(live_server, browser, pa
     expect(link).to_be_visible(timeout=5_000)
     with phone.expect_download() as download:
         link.click()
-    data = open(download.value.path(), "rb").read()  # noqa: SIM115, PTH123
+    data = open(download.value.path(), "rb").read()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Conseillère en insertion" in text and "L6313-4" in text
     assert download.value.suggested_filename == f"synthese-{cast.bilan.reference}-v2.pdf"

@@ -129,7 +129,7 @@ def test_the_plan_adapter_is_empty_without_the_followup_module(cast, conclusions
 
     real_import = builtins.__import__
 
-    def no_followup(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def no_followup(name, *args, **kwargs):
         if name.startswith("bilan.followup"):
             raise ImportError(name)
         return real_import(name, *args, **kwargs)

@@ -44,11 +44,11 @@ def text_of_docx(data: bytes) -> tuple[Document, str]:
 
 
 @pytest.fixture
-def prefilled(cast, recorded):  # noqa: ANN001, ANN201
+def prefilled(cast, recorded):
     return service.start_synthese(bilan=cast.bilan, by=cast.consultant)
 
 
-def render(synthese, fmt: str, number: int | None = None) -> bytes:  # noqa: ANN001
+def render(synthese, fmt: str, number: int | None = None) -> bytes:
     document = build_document(synthese, number or synthese.latest().number)
     return renderer_for(fmt).render(document)
 
@@ -240,7 +240,7 @@ def test_the_render_job_runs_in_the_background_and_stores_the_file_with_its_vers
 def test_a_failed_render_says_so_in_french(cast, prefilled, monkeypatch):
     job = RenderJob.objects.create(synthese=prefilled, version_number=1, format="docx")
 
-    def boom(document):  # noqa: ANN001, ANN202
+    def boom(document):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(docx.DocxRenderer, "render", lambda self, d: boom(d))

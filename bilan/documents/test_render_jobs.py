@@ -23,7 +23,7 @@ ABANDONED = "Le rendu a été interrompu (le travailleur s'est arrêté). Relanc
 
 
 @pytest.fixture
-def prefilled(cast, recorded):  # noqa: ANN001, ANN201
+def prefilled(cast, recorded):
     return service.start_synthese(bilan=cast.bilan, by=cast.consultant)
 
 
@@ -37,7 +37,7 @@ def test_the_render_runs_outside_any_transaction_even_when_queued_from_one(
     depth_during_render = []
     real_render = pdf.PdfRenderer.render
 
-    def render(self, document):  # noqa: ANN001, ANN202
+    def render(self, document):
         depth_during_render.append(len(connection.atomic_blocks))
         return real_render(self, document)
 
@@ -51,7 +51,7 @@ def test_the_render_runs_outside_any_transaction_even_when_queued_from_one(
     assert RenderJob.objects.count() == 1
 
 
-def running_job(synthese, *, started_minutes_ago: int, by, fmt: str = "pdf", number: int = 1):  # noqa: ANN001, ANN201
+def running_job(synthese, *, started_minutes_ago: int, by, fmt: str = "pdf", number: int = 1):
     """A job a worker began `started_minutes_ago` and left at 40 % (it was killed, or not)."""
     started = timezone.now() - dt.timedelta(minutes=started_minutes_ago)
     return RenderJob.objects.create(

@@ -28,17 +28,17 @@ from bilan.documents.models import (
 FULL = {key: f"<p>Texte de la section {key}.</p>" for key in SECTIONS}
 
 
-def started(cast, **extra):  # noqa: ANN001, ANN003, ANN201
+def started(cast, **extra):
     return service.start_synthese(bilan=cast.bilan, by=cast.consultant, **extra)
 
 
-def submitted(cast):  # noqa: ANN001, ANN201
+def submitted(cast):
     synthese = started(cast, prefilled=False)
     service.save_synthese(synthese=synthese, by=cast.consultant, sections=FULL)
     return service.submit_for_observations(synthese=synthese, by=cast.consultant)
 
 
-def validated(cast):  # noqa: ANN001, ANN201
+def validated(cast):
     synthese = submitted(cast)
     return service.validate_synthese(synthese=synthese, by=cast.beneficiary, confirm=True)
 
@@ -267,7 +267,7 @@ def test_the_administration_and_others_never_read_it(cast, conclusions):
 
 def test_the_consultants_reads_are_audited_not_the_beneficiarys(cast, conclusions):
     submitted(cast)
-    AuditEvent.objects.all()  # noqa: B018
+    AuditEvent.objects.all()
     before = AuditEvent.objects.count()
     service.read_synthese(reader=cast.beneficiary, bilan=cast.bilan)
     assert AuditEvent.objects.count() == before
@@ -281,7 +281,7 @@ def test_the_consultants_reads_are_audited_not_the_beneficiarys(cast, conclusion
 # ---- sharing ----------------------------------------------------------------------------
 
 
-def share(cast, synthese, **extra):  # noqa: ANN001, ANN003, ANN201
+def share(cast, synthese, **extra):
     args = {
         "recipient_name": "Conseil en évolution professionnelle",
         "recipient_email": "cep@exemple.test",

@@ -33,24 +33,24 @@ ROLES = [
 ]
 
 
-def client_for(cast, who: str | None) -> Client:  # noqa: ANN001
+def client_for(cast, who: str | None) -> Client:
     client = Client()
     if who:
         assert client.login(email=getattr(cast, who).email, password=PASSWORD)
     return client
 
 
-def submitted(cast):  # noqa: ANN001, ANN201
+def submitted(cast):
     synthese = service.start_synthese(bilan=cast.bilan, by=cast.consultant, prefilled=False)
     service.save_synthese(synthese=synthese, by=cast.consultant, sections=FULL)
     return service.submit_for_observations(synthese=synthese, by=cast.consultant)
 
 
-def validated(cast):  # noqa: ANN001, ANN201
+def validated(cast):
     return service.validate_synthese(synthese=submitted(cast), by=cast.beneficiary, confirm=True)
 
 
-def done_job(cast, synthese, who: str = "consultant", fmt: str = "pdf") -> RenderJob:  # noqa: ANN001
+def done_job(cast, synthese, who: str = "consultant", fmt: str = "pdf") -> RenderJob:
     job = service.request_render(synthese=synthese, by=getattr(cast, who), fmt=fmt)
     render_synthese(job.pk)
     job.refresh_from_db()
@@ -459,7 +459,7 @@ def test_a_shared_link_whose_render_fails_stays_usable(cast, conclusions, monkey
         agree=True,
     )
 
-    def boom(self, document):  # noqa: ANN001, ANN202
+    def boom(self, document):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pdf.PdfRenderer, "render", boom)

@@ -236,7 +236,7 @@ def synthese_render(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(bilan)
 
 
-def job_response(request: HttpRequest, job, *, staff: bool) -> TemplateResponse:  # noqa: ANN001
+def job_response(request: HttpRequest, job, *, staff: bool) -> TemplateResponse:
     ns = "documents" if staff else "portal"
     return TemplateResponse(
         request,
@@ -259,7 +259,7 @@ def synthese_job(request: HttpRequest, job_pk: int) -> HttpResponse:
     return job_response(request, job, staff=True)
 
 
-def download(request: HttpRequest, job) -> HttpResponse:  # noqa: ANN001
+def download(request: HttpRequest, job) -> HttpResponse:
     try:
         handle = service.open_job_file(reader=request.user, job=job)
     except ValidationError as e:

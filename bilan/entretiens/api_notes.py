@@ -66,7 +66,7 @@ class HeldIn(InputSchema):
     actual_end: dt.datetime = Field(description="ISO 8601 with its offset; after the start.")
 
 
-def note_out(note: Any) -> dict[str, Any]:  # noqa: ANN401
+def note_out(note: Any) -> dict[str, Any]:
     return {"key": note.key, "kind": note.kind, "version": note.version, "text": note.text}
 
 

@@ -7,6 +7,11 @@ every read by someone other than the beneficiary writes an audit row.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -40,7 +45,7 @@ def closing_item_text(entretien: Entretien, item_id: str) -> str | None:
 def assign_work(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     title: str,
     instructions: str,
     kind: str,
@@ -99,17 +104,17 @@ def assign_work(
         )
 
 
-def complete_assignment(*, assignment: Assignment, by, comment: str = "") -> None:  # noqa: ANN001
+def complete_assignment(*, assignment: Assignment, by: User, comment: str = "") -> None:
     """The beneficiary marks the work done; its estimate then counts as personal work done."""
     _set_done(assignment, by=by, done=True, comment=comment)
 
 
-def reopen_assignment(*, assignment: Assignment, by) -> None:  # noqa: ANN001
+def reopen_assignment(*, assignment: Assignment, by: User) -> None:
     """The beneficiary takes back work marked done (their comment is kept)."""
     _set_done(assignment, by=by, done=False)
 
 
-def _set_done(assignment: Assignment, *, by, done: bool, comment: str = "") -> None:  # noqa: ANN001
+def _set_done(assignment: Assignment, *, by: User, done: bool, comment: str = "") -> None:
     assignment.bilan._authorise(by, "complete_assignment")
     with transaction.atomic():
         bilan = assignment.bilan._locked()
@@ -143,7 +148,7 @@ def mark_late(assignments: Iterable[Assignment]) -> list[Assignment]:
     return items
 
 
-def _audited(reader, bilan: Bilan, items: list[Assignment], channel: str) -> list[Assignment]:  # noqa: ANN001
+def _audited(reader, bilan: Bilan, items: list[Assignment], channel: str) -> list[Assignment]:
     if not can_read_content(reader, bilan):
         raise PermissionDenied(
             _t(
@@ -155,18 +160,18 @@ def _audited(reader, bilan: Bilan, items: list[Assignment], channel: str) -> lis
     return mark_late(items)
 
 
-def read_assignments(*, reader, bilan: Bilan, channel: str = "web") -> list[Assignment]:  # noqa: ANN001
+def read_assignments(*, reader, bilan: Bilan, channel: str = "web") -> list[Assignment]:
     """The bilan's assignments by due date, for the beneficiary or the assigned consultant;
     the consultant's read is audited."""
     items = list(bilan.assignments.select_related("entretien").order_by("due_on", "id"))
     return _audited(reader, bilan, items, channel)
 
 
-def read_assignment(*, reader, assignment: Assignment, channel: str = "web") -> Assignment:  # noqa: ANN001
+def read_assignment(*, reader, assignment: Assignment, channel: str = "web") -> Assignment:
     return _audited(reader, assignment.bilan, [assignment], channel)[0]
 
 
-def get_assignment_for_user(user, pk: int) -> Assignment:  # noqa: ANN001
+def get_assignment_for_user(user, pk: int) -> Assignment:
     """The assignment `pk` of a bilan `user` may see, else 404 (its existence is not told)."""
     try:
         return (
@@ -206,7 +211,7 @@ class SinceLastTime:
 def since_last_time(
     bilan: Bilan,
     *,
-    reader=None,  # noqa: ANN001
+    reader=None,
     before: Entretien | None = None,
 ) -> SinceLastTime:
     """« Depuis la dernière fois »: assignments done since the last held entretien, or due
@@ -236,7 +241,7 @@ def since_last_time(
 RECENT_DAYS = 7
 
 
-def overdue_assignments(bilans) -> list[Assignment]:  # noqa: ANN001 - a Bilan queryset
+def overdue_assignments(bilans) -> list[Assignment]:
     """Open work past its due date on bilans still in their phases, oldest first (one query)."""
     return list(
         Assignment.objects.overdue()
@@ -246,7 +251,7 @@ def overdue_assignments(bilans) -> list[Assignment]:  # noqa: ANN001 - a Bilan q
     )
 
 
-def done_recently(bilans) -> int:  # noqa: ANN001 - a Bilan queryset
+def done_recently(bilans) -> int:
     """How many assignments were marked done over the last RECENT_DAYS days (one query)."""
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
     return Assignment.objects.filter(bilan__in=bilans, done_at__gte=since).count()

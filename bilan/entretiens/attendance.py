@@ -38,7 +38,7 @@ MAX_SIGNATURE_BYTES = 200 * 1024
 MAX_SIGNATURE_SIDE = 4000  # pixels; a pad is a few hundred wide, this refuses decompression bombs
 
 
-def entretien_for(user, pk: int) -> Entretien:  # noqa: ANN001
+def entretien_for(user, pk: int) -> Entretien:
     """The entretien `pk` if its bilan is visible to `user` (see Bilan.objects.for_user), else 404."""
     try:
         return (
@@ -52,7 +52,7 @@ def entretien_for(user, pk: int) -> Entretien:  # noqa: ANN001
         raise Http404 from None
 
 
-def role_of(entretien: Entretien, user) -> str | None:  # noqa: ANN001
+def role_of(entretien: Entretien, user) -> str | None:
     """The role in which `user` signs for `entretien`: beneficiary, assigned consultant, or None."""
     if user.pk == entretien.bilan.beneficiary_id:
         return SignerRole.BENEFICIARY
@@ -136,14 +136,14 @@ def is_blank_png(raw: bytes) -> bool:
 def sign_attendance(
     *,
     entretien: Entretien,
-    signer,  # noqa: ANN001
+    signer,
     method: str,
     signature_image: str = "",
     typed_name: str = "",
     confirmed: bool = False,
     ip: str = "",
     user_agent: str = "",
-    acting_user=None,  # noqa: ANN001 - who submits it; defaults to the signer
+    acting_user=None,
     role: str | None = None,
     at: dt.datetime | None = None,
     regularisation_reason: str = "",
@@ -316,7 +316,7 @@ def sheet_rows(bilan: Bilan) -> list[SheetRow]:
     return rows
 
 
-def logo_data_url(organisation) -> str:  # noqa: ANN001
+def logo_data_url(organisation) -> str:
     """The organisation's logo inlined, so rendering never fetches a URL."""
     if not organisation.logo:
         return ""

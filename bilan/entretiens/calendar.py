@@ -43,7 +43,7 @@ def location(entretien: Entretien) -> str:
     return entretien.place
 
 
-def address(user, role: str) -> vCalAddress:  # noqa: ANN001
+def address(user, role: str) -> vCalAddress:
     person = vCalAddress(f"mailto:{user.email}")
     person.params["CN"] = vText(user.get_full_name() or user.email)
     if role != "ORGANIZER":

@@ -82,7 +82,7 @@ def visible_guides(organisation: Organisation) -> QuerySet[InterviewGuide]:
     )
 
 
-def get_guide_for_user(user, pk: int) -> InterviewGuide:  # noqa: ANN001
+def get_guide_for_user(user, pk: int) -> InterviewGuide:
     """The guide `pk` if the user's organisation may read it (staff only), else 404."""
     membership = getattr(user, "membership", None)
     if membership is None or not membership.is_staff_side:
@@ -93,7 +93,7 @@ def get_guide_for_user(user, pk: int) -> InterviewGuide:  # noqa: ANN001
         raise Http404 from None
 
 
-def editable_guide_for(user, pk: int) -> InterviewGuide:  # noqa: ANN001
+def editable_guide_for(user, pk: int) -> InterviewGuide:
     """The organisation's own guide version `pk`, for its admin (403 for anyone else on the
     staff side); the default guide, or another organisation's, is not editable here (404)."""
     require_membership(user, Role.ADMIN)
@@ -103,7 +103,7 @@ def editable_guide_for(user, pk: int) -> InterviewGuide:  # noqa: ANN001
     return guide
 
 
-def _require_admin(user, organisation: Organisation) -> None:  # noqa: ANN001
+def _require_admin(user, organisation: Organisation) -> None:
     is_admin = Membership.objects.active().filter(
         user=user, organisation=organisation, role=Role.ADMIN
     )
@@ -117,7 +117,7 @@ def _require_admin(user, organisation: Organisation) -> None:  # noqa: ANN001
 # ---- copying and editing: each change is a new version ---------------------------------
 
 
-def copy_default_guide(*, organisation: Organisation, acting_user) -> InterviewGuide:  # noqa: ANN001
+def copy_default_guide(*, organisation: Organisation, acting_user) -> InterviewGuide:
     """Version 1 of the organisation's own guide, a copy of the current default."""
     _require_admin(acting_user, organisation)
     with transaction.atomic():
@@ -140,7 +140,7 @@ def copy_default_guide(*, organisation: Organisation, acting_user) -> InterviewG
         )
 
 
-def edit_guide(guide: InterviewGuide, *, acting_user, content: dict) -> InterviewGuide:  # noqa: ANN001
+def edit_guide(guide: InterviewGuide, *, acting_user, content: dict) -> InterviewGuide:
     """Store `content` as version N+1 of `guide`, which must be its organisation's current one."""
     if guide.organisation_id is None:
         raise RuleViolation(

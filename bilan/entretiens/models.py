@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +30,9 @@ from bilan.lib.deliveries import Slot
 from bilan.lib.hours import fmt
 
 REMINDER = Slot("reminder")  # the day-before reminder's fields (bilan.lib.deliveries)
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
 
 
 class InterviewGuide(models.Model):
@@ -500,7 +504,7 @@ class Entretien(models.Model):
             )
         self.refresh_from_db()
 
-    def cancel(self, *, by, missed: bool = False, reason: str = "") -> None:
+    def cancel(self, *, by: User, missed: bool = False, reason: str = "") -> None:
         """Mark missed or cancelled, with a reason category (never content). A cancellation
         is sent to both parties' calendars (METHOD:CANCEL)."""
         if reason and reason not in CancelReason.values:
@@ -853,7 +857,7 @@ JOIN_EARLY = dt.timedelta(minutes=30)  # the room opens half an hour before the 
 
 def record_join(
     *, entretien: Entretien, user, ip: str = "", user_agent: str = ""
-) -> RemotePresence:  # noqa: ANN001
+) -> RemotePresence:
     """The beneficiary opens the video link of her entretien from her space (REQ-21, REQ-57):
     her connection is recorded (time, hashed address, device). Only hers, only a video
     entretien with a link, from 30 minutes before the start to the end."""

@@ -8,6 +8,11 @@ version is a conflict that shows both texts, never a silent overwrite.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import functools
 
 from django.core.exceptions import PermissionDenied
@@ -57,7 +62,7 @@ class NoteConflict(RuleViolation):
         self.yours = yours
 
 
-def get_entretien_for_consultant(user, pk: int) -> Entretien:  # noqa: ANN001
+def get_entretien_for_consultant(user, pk: int) -> Entretien:
     """The entretien `pk` for its bilan's assigned consultant: 404 when the bilan is out of the
     user's reach, 403 when they see it but not its content (an admin, the beneficiary)."""
     if not 0 < pk < 2**63:  # past a 64-bit id the database driver overflows
@@ -116,7 +121,7 @@ def _question_ids_of(guide_id: int, interview_key: str) -> frozenset[str]:
 
 
 @receiver(post_save, sender=InterviewGuide)
-def _forget_question_ids(**kwargs) -> None:  # noqa: ANN003
+def _forget_question_ids(**kwargs) -> None:
     _question_ids_of.cache_clear()  # a test database may give a new guide a former id
 
 
@@ -139,7 +144,7 @@ def checklist_ids(entretien: Entretien, section: str) -> list[str]:
     return [item["id"] for item in items]
 
 
-def _check_writable(entretien: Entretien, bilan: Bilan, by) -> None:  # noqa: ANN001
+def _check_writable(entretien: Entretien, bilan: Bilan, by: User) -> None:
     bilan._authorise(by, "write_entretien_notes")
     if bilan.status == Status.ARCHIVED:
         raise RuleViolation(_t("Le bilan est archivé : ses notes ne sont plus modifiables."))
@@ -150,7 +155,9 @@ def _check_writable(entretien: Entretien, bilan: Bilan, by) -> None:  # noqa: AN
         )
 
 
-def save_note(*, entretien: Entretien, key: str, text: str, base_version: int, by) -> EntretienNote:  # noqa: ANN001
+def save_note(
+    *, entretien: Entretien, key: str, text: str, base_version: int, by: User
+) -> EntretienNote:
     """Save the note field `key` if it is still at `base_version`, else raise NoteConflict.
 
     One conditional UPDATE (or an INSERT for a first save): two tabs saving from the same
@@ -191,7 +198,7 @@ def save_note(*, entretien: Entretien, key: str, text: str, base_version: int, b
 
 def _update_if_at(
     entretien: Entretien, key: str, text: str, base_version: int, by
-) -> EntretienNote | None:  # noqa: ANN001
+) -> EntretienNote | None:
     """The conditional UPDATE of an autosave, returning the saved row (None if the note is no
     longer at `base_version`). Raw SQL for its RETURNING: the ORM would need a second query,
     and this runs on every keystroke pause (bench/autosave.py)."""
@@ -237,7 +244,7 @@ def checklist_of(entretien: Entretien) -> EntretienChecklist | None:
 
 def set_checklist_item(
     *, entretien: Entretien, section: str, item: str, done: bool, by
-) -> EntretienChecklist:  # noqa: ANN001
+) -> EntretienChecklist:
     """Tick or untick one objective or closing item; the list keeps the guide's order."""
     if section not in CHECKLIST_SECTIONS or item not in checklist_ids(entretien, section):
         raise RuleViolation(_t("Élément de liste inconnu pour cet entretien."), code="invalid")

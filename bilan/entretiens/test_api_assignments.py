@@ -23,7 +23,7 @@ def api(cast: SimpleNamespace) -> Api:
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace):  # noqa: ANN201
+def bilan(cast: SimpleNamespace):
     """The consultant's bilan in its preliminary phase: 20 h + 2 h planned of 24 h."""
     advance_to(cast.bilan, Status.PRELIMINARY)
     cast.bilan.plan_hours(by=cast.consultant, accompaniment_minutes=20 * 60, personal_minutes=120)
@@ -41,7 +41,7 @@ def body(**extra: Any) -> dict[str, Any]:
     }
 
 
-def path(bilan) -> str:  # noqa: ANN001
+def path(bilan) -> str:
     return f"/bilans/{bilan.pk}/assignments"
 
 

@@ -16,12 +16,12 @@ DATA = Path(settings.BASE_DIR) / "bilan/entretiens/data/default_guide_v1.json"
 
 
 @pytest.fixture
-def api(cast) -> Api:  # noqa: ANN001
+def api(cast) -> Api:
     return Api(cast)
 
 
 @pytest.fixture
-def versions(cast) -> list[InterviewGuide]:  # noqa: ANN001
+def versions(cast) -> list[InterviewGuide]:
     v1 = guides.copy_default_guide(organisation=cast.org, acting_user=cast.admin)
     v2 = guides.edit_guide(
         v1,

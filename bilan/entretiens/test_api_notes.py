@@ -39,11 +39,11 @@ PRIVATE = "Note privée : parle de difficultés personnelles"
 
 
 class Api:
-    def __init__(self, cast) -> None:  # noqa: ANN001
+    def __init__(self, cast) -> None:
         self.client = Client()
         self.tokens = {role: ApiToken.issue(getattr(cast, role)) for role in ROLES}
 
-    def call(self, method: str, path: str, who: str, body: dict | None = None) -> Any:  # noqa: ANN401
+    def call(self, method: str, path: str, who: str, body: dict | None = None) -> Any:
         return getattr(self.client, method)(
             f"/api/v1{path}",
             data=json.dumps(body) if body is not None else None,
@@ -53,12 +53,12 @@ class Api:
 
 
 @pytest.fixture
-def api(cast) -> Api:  # noqa: ANN001
+def api(cast) -> Api:
     return Api(cast)
 
 
 @pytest.fixture
-def entretien(cast) -> Entretien:  # noqa: ANN001
+def entretien(cast) -> Entretien:
     return make_entretien(cast)
 
 

@@ -26,7 +26,7 @@ def api(cast: SimpleNamespace) -> Api:
     return Api(cast)
 
 
-def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
     return api.client.put(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )

@@ -46,7 +46,7 @@ print("SETUP", ApiToken.issue(consultant), entretien.pk)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> dict:  # noqa: ANN001
+def site(tmp_path_factory) -> dict:
     var = tmp_path_factory.mktemp("durable")
     database = var / "bilan.sqlite3"
     env = {
@@ -101,7 +101,7 @@ def call(port: int, site: dict, method: str, path: str, body: dict | None = None
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Bearer {site['token']}", "Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(request, timeout=60) as response:
         return response.status, json.loads(response.read())
 
 

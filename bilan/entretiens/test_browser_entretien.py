@@ -24,18 +24,18 @@ from bilan.lib.testing import PASSWORD
 NOTE = "Souhaite quitter la grande distribution ; parle longuement de son ancien chef."
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: ANN001
+def log_in(page, base: str, email: str) -> None:
     page.goto(base + "/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
 
-def log_out(page) -> None:  # noqa: ANN001
+def log_out(page) -> None:
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
 
 
-def draw_signature(page, canvas) -> None:  # noqa: ANN001
+def draw_signature(page, canvas) -> None:
     """A few strokes with the mouse, as a hand would: down, moves, up."""
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -53,7 +53,7 @@ def pdf_text(body: bytes) -> str:
 
 
 @pytest.fixture
-def default_guide_loaded(transactional_db) -> None:  # noqa: ANN001
+def default_guide_loaded(transactional_db) -> None:
     """The default guide comes from a data migration, which an earlier live-server test's
     flush wipes: load it again (the migration's step is idempotent)."""
     step = importlib.import_module("bilan.entretiens.migrations.0003_default_guide")

@@ -21,7 +21,7 @@ def paris(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=PARIS)
 
 
-def book(cast, starts_at: dt.datetime, **extra) -> Entretien:  # noqa: ANN001, ANN003
+def book(cast, starts_at: dt.datetime, **extra) -> Entretien:
     fields = {"modality": Modality.IN_PERSON, "place": "12 rue des Lilas, Lyon", **extra}
     return Entretien.schedule(
         bilan=cast.bilan, by=cast.consultant, starts_at=starts_at, planned_minutes=90, **fields

@@ -32,7 +32,7 @@ def local(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def make_entretien(cast, *, interview_key: str = "accueil") -> Entretien:  # noqa: ANN001
+def make_entretien(cast, *, interview_key: str = "accueil") -> Entretien:
     """A planned preliminary entretien of the default guide, started an hour ago."""
     advance_to(cast.bilan, Status.PRELIMINARY)
     entretien = Entretien.schedule(
@@ -50,7 +50,7 @@ def make_entretien(cast, *, interview_key: str = "accueil") -> Entretien:  # noq
 
 
 @pytest.fixture
-def entretien(cast) -> Entretien:  # noqa: ANN001
+def entretien(cast) -> Entretien:
     return make_entretien(cast)
 
 

@@ -18,7 +18,7 @@ from bilan.lib.dates import check_person_date, latest_booking_day
 FAR = ["9999-12-31T22:00:00+00:00", "9999-12-31T23:30:00+00:00", "0001-01-01T00:00:00+00:00"]
 
 
-def api_body(starts_at: str, **extra) -> dict:  # noqa: ANN003
+def api_body(starts_at: str, **extra) -> dict:
     return {
         "starts_at": starts_at,
         "planned_minutes": 90,
@@ -28,7 +28,7 @@ def api_body(starts_at: str, **extra) -> dict:  # noqa: ANN003
     }
 
 
-def pages_answer(cast, client) -> list[int]:  # noqa: ANN001
+def pages_answer(cast, client) -> list[int]:
     entretien = Entretien.objects.filter(bilan=cast.bilan).first()
     urls = [reverse("bilans:detail", args=[cast.bilan.pk]), reverse("home")]
     if entretien:

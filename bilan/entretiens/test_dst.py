@@ -64,11 +64,11 @@ def test_any_other_time_is_taken_as_is():
 
 
 @pytest.fixture(autouse=True)
-def preliminary(cast):  # noqa: ANN001, ANN201
+def preliminary(cast):
     return advance_to(cast.bilan, Status.PRELIMINARY)
 
 
-def post(cast, client, **fields):  # noqa: ANN001, ANN003, ANN201
+def post(cast, client, **fields):
     client.force_login(cast.consultant)
     body = {
         "interview": "",

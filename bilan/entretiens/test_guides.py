@@ -67,7 +67,7 @@ SEED_PHASES = {
 
 
 @pytest.fixture
-def default(db) -> InterviewGuide:  # noqa: ANN001
+def default(db) -> InterviewGuide:
     return guides.default_guide()
 
 
@@ -328,7 +328,7 @@ def test_saving_an_unchanged_guide_is_refused(cast, default):
         guides.edit_guide(v1, acting_user=cast.admin, content=v1.content)
 
 
-def broken(default: InterviewGuide, change) -> dict:  # noqa: ANN001
+def broken(default: InterviewGuide, change) -> dict:
     content = json.loads(json.dumps(default.content))
     change(content["interviews"])
     return content
@@ -467,11 +467,11 @@ STAFF_READS = [
 
 
 @pytest.fixture
-def own(cast, default) -> InterviewGuide:  # noqa: ANN001
+def own(cast, default) -> InterviewGuide:
     return guides.copy_default_guide(organisation=cast.org, acting_user=cast.admin)
 
 
-def as_(client, user):  # noqa: ANN001, ANN201
+def as_(client, user):
     client.force_login(user)
     return client
 
@@ -700,7 +700,7 @@ def test_the_edit_page_of_a_replaced_version_leads_to_the_current_one(client, ca
     assert response["Location"] == edit_url(v2)
 
 
-def save(client, guide: InterviewGuide, key: str = "accueil", **changes):  # noqa: ANN001, ANN003, ANN201
+def save(client, guide: InterviewGuide, key: str = "accueil", **changes):
     return client.post(edit_url(guide, key), {**form_data(guide, key), **changes}, follow=True)
 
 

@@ -37,7 +37,7 @@ def grown(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 
 
 @pytest.fixture
-def entretien(cast):  # noqa: ANN001, ANN201
+def entretien(cast):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return Entretien.schedule(
         bilan=cast.bilan,

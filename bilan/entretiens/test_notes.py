@@ -56,7 +56,7 @@ def make_guide() -> InterviewGuide:
     return InterviewGuide.objects.create(name="Guide de test", content=GUIDE)
 
 
-def make_entretien(cast, *, guide: InterviewGuide | None = None) -> Entretien:  # noqa: ANN001
+def make_entretien(cast, *, guide: InterviewGuide | None = None) -> Entretien:
     """A planned preliminary entretien of the consultant's bilan, an hour ago."""
     advance_to(cast.bilan, Status.PRELIMINARY)
     entretien = Entretien.schedule(
@@ -72,7 +72,7 @@ def make_entretien(cast, *, guide: InterviewGuide | None = None) -> Entretien:  
 
 
 @pytest.fixture
-def entretien(cast) -> Entretien:  # noqa: ANN001
+def entretien(cast) -> Entretien:
     return make_entretien(cast, guide=make_guide())
 
 

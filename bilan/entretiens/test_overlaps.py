@@ -34,7 +34,7 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2030, 1, day, hour, minute, tzinfo=PARIS)
 
 
-def book(bilan, starts_at: dt.datetime, minutes: int = 90, **extra) -> Entretien:  # noqa: ANN001, ANN003
+def book(bilan, starts_at: dt.datetime, minutes: int = 90, **extra) -> Entretien:
     return Entretien.schedule(
         bilan=bilan,
         by=bilan.consultant,

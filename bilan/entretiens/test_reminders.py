@@ -32,7 +32,7 @@ pytestmark = pytest.mark.usefixtures("booking_window_to_2031")
 NOW = dt.datetime(2030, 7, 1, 18, 0, tzinfo=PARIS)
 
 
-def book(cast, starts_at: dt.datetime) -> Entretien:  # noqa: ANN001
+def book(cast, starts_at: dt.datetime) -> Entretien:
     return Entretien.schedule(
         bilan=cast.bilan,
         by=cast.consultant,
@@ -166,14 +166,14 @@ class RefusingBackend(LocmemBackend):
 
     refusing = True
 
-    def send_messages(self, messages):  # noqa: ANN001, ANN201
+    def send_messages(self, messages):
         if RefusingBackend.refusing:
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         return super().send_messages(messages)
 
 
 @pytest.fixture
-def refusing_smtp(settings, mailoutbox, monkeypatch):  # noqa: ANN001, ANN201
+def refusing_smtp(settings, mailoutbox, monkeypatch):
     settings.EMAIL_BACKEND = "bilan.entretiens.test_reminders.RefusingBackend"
     monkeypatch.setattr(RefusingBackend, "refusing", True)
     return RefusingBackend
@@ -205,7 +205,7 @@ def test_a_refused_send_is_not_marked_sent_and_is_retried_with_a_back_off(
 def test_a_timeout_is_retried_like_a_refusal(cast, mailoutbox, monkeypatch):
     entretien = book(cast, dt.datetime(2030, 7, 2, 10, 0, tzinfo=PARIS))
 
-    def hung(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def hung(*args, **kwargs):
         raise TimeoutError("timed out")
 
     monkeypatch.setitem(tasks.NOTICES, "reminder", hung)
@@ -323,7 +323,7 @@ def test_when_one_address_is_refused_the_retry_writes_only_to_the_other(
     refused = {"consultante@cap.test"}
     real = LocmemBackend.send_messages
 
-    def picky(self, messages):  # noqa: ANN001, ANN202
+    def picky(self, messages):
         if any(set(m.to) & refused for m in messages):
             raise smtplib.SMTPRecipientsRefused({"consultante@cap.test": (550, b"no mailbox")})
         return real(self, messages)

@@ -38,7 +38,7 @@ def soon(days: int = 3, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=PARIS)
 
 
-def book(cast, **extra) -> Entretien:  # noqa: ANN001, ANN003
+def book(cast, **extra) -> Entretien:
     fields = {
         "starts_at": soon(),
         "planned_minutes": 90,
@@ -238,7 +238,7 @@ def test_only_the_assigned_consultant_moves_or_cancels(cast):
 # ---- e-mails ------------------------------------------------------------------------------
 
 
-def calendar_of(message) -> tuple[str, Calendar]:  # noqa: ANN001
+def calendar_of(message) -> tuple[str, Calendar]:
     (part,) = message.attachments
     return part.get_content_type() + "; method=" + part.get_param("method"), Calendar.from_ical(
         part.get_payload(decode=True)
@@ -376,7 +376,7 @@ def test_a_refused_booking_shows_the_rule_and_keeps_the_form(cast, client):
     assert Entretien.objects.count() == 1
 
 
-def staff_urls(cast, entretien: Entretien) -> list[tuple[str, str, dict]]:  # noqa: ANN001
+def staff_urls(cast, entretien: Entretien) -> list[tuple[str, str, dict]]:
     return [
         ("post", reverse("entretiens:schedule", args=[cast.bilan.pk]), SCHEDULE_POST),
         ("get", reverse("entretiens:reschedule", args=[entretien.pk]), {}),

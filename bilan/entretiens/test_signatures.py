@@ -21,7 +21,7 @@ from bilan.entretiens.test_attendance import held, png
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace):  # noqa: ANN201
+def bilan(cast: SimpleNamespace):
     return advance_to(cast.bilan, Status.PRELIMINARY)
 
 
@@ -32,7 +32,7 @@ def typed(name: str) -> dict[str, object]:
 def test_a_signature_keeps_the_signers_session_and_who_submitted_it(
     cast: SimpleNamespace,
     bilan,
-    client: Client,  # noqa: ANN001
+    client: Client,
 ) -> None:
     entretien = held(bilan)
     client.force_login(cast.consultant)
@@ -46,7 +46,7 @@ def test_a_signature_keeps_the_signers_session_and_who_submitted_it(
     assert session_key not in signature.session_hash
 
 
-def test_the_api_signature_is_tied_to_the_token_session(cast: SimpleNamespace, bilan) -> None:  # noqa: ANN001
+def test_the_api_signature_is_tied_to_the_token_session(cast: SimpleNamespace, bilan) -> None:
     entretien = held(bilan)
     token = ApiToken.issue(cast.beneficiary)
     response = Client().post(
@@ -61,7 +61,7 @@ def test_the_api_signature_is_tied_to_the_token_session(cast: SimpleNamespace, b
     assert signature.submitted_by is None
 
 
-def test_a_late_signature_by_api_needs_a_reason(cast: SimpleNamespace, bilan) -> None:  # noqa: ANN001
+def test_a_late_signature_by_api_needs_a_reason(cast: SimpleNamespace, bilan) -> None:
     old = held(bilan, hours_ago=50)
     token = ApiToken.issue(cast.consultant)
 
@@ -85,7 +85,7 @@ def test_a_late_signature_by_api_needs_a_reason(cast: SimpleNamespace, bilan) ->
 
 def test_several_entretiens_signed_within_a_minute_are_flagged_bulk(
     cast: SimpleNamespace,
-    bilan,  # noqa: ANN001
+    bilan,
 ) -> None:
     sessions = [held(bilan, hours_ago=h) for h in (2, 4, 6)]
     lone = held(bilan, hours_ago=9)
@@ -103,7 +103,7 @@ def test_several_entretiens_signed_within_a_minute_are_flagged_bulk(
     assert not other.bulk
 
 
-def test_signing_a_cancelled_entretien_or_twice_is_refused(cast: SimpleNamespace, bilan) -> None:  # noqa: ANN001
+def test_signing_a_cancelled_entretien_or_twice_is_refused(cast: SimpleNamespace, bilan) -> None:
     import django.utils.timezone as tz
 
     planned = Entretien.schedule(

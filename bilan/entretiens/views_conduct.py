@@ -76,7 +76,7 @@ def conduct_context(
     *,
     typed: dict[str, str] | None = None,
     conflicts: dict[str, NoteConflict] | None = None,
-    **bound,  # noqa: ANN003
+    **bound,
 ) -> dict:
     """Everything the screen shows; every content object read is written to the audit trail."""
     bilan = entretien.bilan
@@ -150,7 +150,7 @@ def conduct_context(
     }
 
 
-def page(request: HttpRequest, entretien: Entretien, status: int = 200, **extra) -> HttpResponse:  # noqa: ANN003
+def page(request: HttpRequest, entretien: Entretien, status: int = 200, **extra) -> HttpResponse:
     return TemplateResponse(
         request,
         "entretiens/conduct.html",
@@ -234,7 +234,7 @@ def checklist_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 def refused(
     request: HttpRequest, entretien: Entretien, error: ValidationError, **bound
-) -> HttpResponse:  # noqa: ANN003
+) -> HttpResponse:
     for message in error.messages:
         messages.error(request, message)
     entretien.refresh_from_db()

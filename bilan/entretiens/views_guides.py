@@ -38,7 +38,7 @@ class InterviewForm(forms.Form):
     fields; the up/down buttons post `move=<question id>:up|down` with the rest of the form, so
     pending rewordings are kept."""
 
-    def __init__(self, interview: dict, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, interview: dict, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.interview = interview
         self.fields["title"] = forms.CharField(
@@ -93,7 +93,7 @@ class InterviewForm(forms.Form):
     def layout(self) -> dict:
         """The bound fields in the interview's order, for the template."""
 
-        def item(name: str, item_id: str, **extra) -> dict:  # noqa: ANN003
+        def item(name: str, item_id: str, **extra) -> dict:
             return {"id": item_id, "text": self[name], "remove": self[f"{name}__remove"], **extra}
 
         groups = []

@@ -80,7 +80,7 @@ class ScheduleForm(SlotForm):
     )
     field_order = ["interview", "title"]
 
-    def __init__(self, *args, bilan: Bilan, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, bilan: Bilan, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.guide = current_guide_for(bilan.organisation)
         interviews = [i for i in self.guide.interviews() if i.get("phase") == bilan.current_phase]
@@ -123,7 +123,7 @@ class CancelForm(forms.Form):
     reason = forms.ChoiceField(label=_("Motif"), choices=CancelReason.choices)
 
 
-def schedule_form(bilan: Bilan, user, bound: dict) -> ScheduleForm | None:  # noqa: ANN001
+def schedule_form(bilan: Bilan, user, bound: dict) -> ScheduleForm | None:
     """The booking form of the bilan page, for the assigned consultant while a phase runs."""
     if "schedule_form" in bound:
         return bound["schedule_form"]
@@ -139,14 +139,14 @@ class HeldForm(forms.Form):
 # ---- views ------------------------------------------------------------------------------
 
 
-def entretien_for(user, pk: int, *, write: bool = False) -> Entretien:  # noqa: ANN001
+def entretien_for(user, pk: int, *, write: bool = False) -> Entretien:
     """The entretien `pk` if `user` may see its bilan (staff), else 404."""
     entretien = get_object_or_404(Entretien.objects.select_related("bilan"), pk=pk)
     entretien.bilan = get_bilan_for_user(user, entretien.bilan_id, write=write)
     return entretien
 
 
-def require_act(user, bilan: Bilan, act: str) -> None:  # noqa: ANN001
+def require_act(user, bilan: Bilan, act: str) -> None:
     if not may_transition(user, bilan, act):
         raise PermissionDenied
 

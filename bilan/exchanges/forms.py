@@ -6,6 +6,11 @@ and messaging.py, so the pages and the API refuse the same things with the same 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import uuid
 
 from django import forms
@@ -54,11 +59,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None) -> list:  # noqa: ANN001
+    def clean(self, data, initial=None) -> list:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
@@ -99,7 +104,7 @@ class CommentForm(forms.Form):
     )
 
 
-def post_from_form(form: MessageForm, *, bilan, by) -> bool:  # noqa: ANN001
+def post_from_form(form: MessageForm, *, bilan, by: User) -> bool:
     """Post the message of a bound form, staff or portal alike; a refusal goes on the form
     (the typed text stays in it). True when the message was posted."""
     if not form.is_valid():

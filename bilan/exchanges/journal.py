@@ -7,6 +7,11 @@ now reads the shared ones, each read audited; the administration never reads the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
@@ -25,7 +30,7 @@ TEXT_MAX = 20000
 CLOSED_STATUSES = (Status.ARCHIVED,)
 
 
-def _check_writer(bilan: Bilan, by) -> None:  # noqa: ANN001
+def _check_writer(bilan: Bilan, by: User) -> None:
     if by.pk != bilan.beneficiary_id:
         raise RuleViolation(
             _t("Seul·e le ou la bénéficiaire écrit dans son journal de bord."), code="forbidden"
@@ -63,7 +68,7 @@ def _clean(*, title: str, text: str, entry_date: dt.date | None) -> tuple[str, s
 def write_entry(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     text: str,
     title: str = "",
     entry_date: dt.date | None = None,
@@ -85,7 +90,7 @@ def write_entry(
 def edit_entry(
     *,
     entry: JournalEntry,
-    by,  # noqa: ANN001
+    by: User,
     text: str,
     title: str = "",
     entry_date: dt.date | None = None,
@@ -98,7 +103,7 @@ def edit_entry(
     return entry
 
 
-def share_entry(*, entry: JournalEntry, by, shared: bool) -> JournalEntry:  # noqa: ANN001
+def share_entry(*, entry: JournalEntry, by: User, shared: bool) -> JournalEntry:
     """Share the entry with the consultant on purpose, or take it back."""
     _check_writer(entry.bilan, by)
     with transaction.atomic():
@@ -112,7 +117,7 @@ def share_entry(*, entry: JournalEntry, by, shared: bool) -> JournalEntry:  # no
     return entry
 
 
-def delete_entry(*, entry: JournalEntry, by) -> None:  # noqa: ANN001
+def delete_entry(*, entry: JournalEntry, by: User) -> None:
     _check_writer(entry.bilan, by)
     entry.delete()
 
@@ -120,7 +125,7 @@ def delete_entry(*, entry: JournalEntry, by) -> None:  # noqa: ANN001
 # ---- reading ------------------------------------------------------------------------------
 
 
-def read_entries(*, reader, bilan: Bilan, channel: str = "web") -> list[JournalEntry]:  # noqa: ANN001
+def read_entries(*, reader, bilan: Bilan, channel: str = "web") -> list[JournalEntry]:
     """The beneficiary's entries (all of them for the beneficiary, the shared ones for the
     assigned consultant, whose read is audited); the administration gets PermissionDenied."""
     if not can_read_content(reader, bilan):
@@ -138,7 +143,7 @@ def read_entries(*, reader, bilan: Bilan, channel: str = "web") -> list[JournalE
     return items
 
 
-def own_entries(user) -> list[JournalEntry]:  # noqa: ANN001
+def own_entries(user) -> list[JournalEntry]:
     """All the entries of `user`'s journal, on all their bilans (their own read: no audit)."""
     condition = visible_to(user, "bilan__")
     if condition is None:
@@ -148,7 +153,7 @@ def own_entries(user) -> list[JournalEntry]:  # noqa: ANN001
     )
 
 
-def get_entry_for_user(user, pk: int) -> JournalEntry:  # noqa: ANN001
+def get_entry_for_user(user, pk: int) -> JournalEntry:
     """An entry of `user`'s own journal, else 404 (its existence is not told)."""
     try:
         condition = visible_to(user, "bilan__")

@@ -8,6 +8,11 @@ shown as read for the reader; the consultant's reads (and downloads) are audited
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -112,7 +117,7 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
     return CheckedFile(upload=upload, name=name, size=upload.size, content_type=content_type)
 
 
-def _check_author(bilan: Bilan, by) -> None:  # noqa: ANN001
+def _check_author(bilan: Bilan, by: User) -> None:
     if not can_read_content(by, bilan):
         raise RuleViolation(
             _t(
@@ -137,7 +142,7 @@ def check_idempotency_key(key: str) -> None:
 def _replay(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     key: str,
     text: str,
     files: Sequence[CheckedFile],
@@ -181,7 +186,7 @@ def _replay(
 def post_message(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     text: str,
     files: Sequence[UploadedFile] = (),
     assignment: Assignment | None = None,
@@ -248,7 +253,7 @@ def post_message(
 
 def _create(
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     text: str,
     checked: Sequence[CheckedFile],
     assignment: Assignment | None,
@@ -277,7 +282,7 @@ def _create(
 # ---- reading ------------------------------------------------------------------------------
 
 
-def require_thread_access(user, bilan: Bilan) -> None:  # noqa: ANN001
+def require_thread_access(user, bilan: Bilan) -> None:
     """The thread is the beneficiary's and the assigned consultant's: PermissionDenied (403)
     for the administration, who sees the bilan but none of its content."""
     if not can_read_content(user, bilan):
@@ -291,7 +296,7 @@ def require_thread_access(user, bilan: Bilan) -> None:  # noqa: ANN001
 
 def read_thread(
     *,
-    reader,  # noqa: ANN001
+    reader,
     bilan: Bilan,
     assignment: Assignment | None = None,
     channel: str = "web",
@@ -318,7 +323,7 @@ def read_thread(
     return items
 
 
-def unread_count(user, bilan: Bilan | None = None) -> int:  # noqa: ANN001
+def unread_count(user, bilan: Bilan | None = None) -> int:
     """Messages written by someone else that `user` has not read, on the bilans whose
     thread is theirs (as beneficiary, or as the consultant assigned now)."""
     if not getattr(user, "is_authenticated", False):
@@ -335,7 +340,7 @@ def unread_count(user, bilan: Bilan | None = None) -> int:  # noqa: ANN001
     return messages.unread_by(user).count()
 
 
-def get_attachment_for_user(user, pk: int) -> MessageAttachment:  # noqa: ANN001
+def get_attachment_for_user(user, pk: int) -> MessageAttachment:
     """The attachment `pk` of a bilan `user` may see, else 404 (its existence is not told)."""
     try:
         return MessageAttachment.objects.select_related(
@@ -345,7 +350,7 @@ def get_attachment_for_user(user, pk: int) -> MessageAttachment:  # noqa: ANN001
         raise Http404 from None
 
 
-def open_attachment(*, reader, attachment: MessageAttachment, channel: str = "web"):  # noqa: ANN001, ANN201
+def open_attachment(*, reader, attachment: MessageAttachment, channel: str = "web"):
     """The attachment's file, opened, for the beneficiary or the assigned consultant; the
     consultant's download is audited as an export."""
     bilan = attachment.message.bilan

@@ -60,7 +60,7 @@ class JournalEntry(Content):
 
 
 class MessageQuerySet(models.QuerySet["Message"]):
-    def unread_by(self, user) -> MessageQuerySet:  # noqa: ANN001
+    def unread_by(self, user) -> MessageQuerySet:
         """Messages someone else wrote that `user` has not opened yet."""
         return self.exclude(author_id=user.pk).exclude(
             models.Exists(MessageRead.objects.filter(message=models.OuterRef("pk"), reader=user))

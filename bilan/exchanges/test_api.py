@@ -25,11 +25,11 @@ def api(cast: SimpleNamespace) -> Api:
     return Api(cast)
 
 
-def journal(bilan) -> str:  # noqa: ANN001
+def journal(bilan) -> str:
     return f"/bilans/{bilan.pk}/journal"
 
 
-def thread(bilan) -> str:  # noqa: ANN001
+def thread(bilan) -> str:
     return f"/bilans/{bilan.pk}/messages"
 
 

@@ -28,7 +28,7 @@ def entry(cast: SimpleNamespace) -> JournalEntry:
     return write_entry(bilan=cast.bilan, by=cast.beneficiary, title="Jour 1", text="Une idée.")
 
 
-def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
     return api.client.put(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )

@@ -63,7 +63,7 @@ def test_leaving_the_centres_d_interet_with_unsaved_ticks_asks_first(
     page.locator("#interests-form input[type=checkbox]").first.check()
     dialogs: list[str] = []
 
-    def stay(dialog) -> None:  # noqa: ANN001
+    def stay(dialog) -> None:
         dialogs.append(dialog.type)
         dialog.dismiss()
 

@@ -20,7 +20,7 @@ from bilan.organisations.models import Role
 SECRET = "Mon employeur ne sait pas que je veux partir"
 
 
-def say(bilan, by, text: str = SECRET, minutes_ago: int = 30, at=None) -> Message:  # noqa: ANN001
+def say(bilan, by, text: str = SECRET, minutes_ago: int = 30, at=None) -> Message:
     message = post_message(bilan=bilan, by=by, text=text)
     at = at or timezone.now() - dt.timedelta(minutes=minutes_ago)
     Message.objects.filter(pk=message.pk).update(created_at=at)
@@ -100,7 +100,7 @@ def test_one_email_lists_each_bilan_of_a_consultant(cast):
 def test_a_failed_email_is_tried_again_at_the_next_run(cast, monkeypatch):
     say(cast.bilan, cast.beneficiary)
 
-    def broken(**kwargs) -> None:  # noqa: ANN003
+    def broken(**kwargs) -> None:
         raise OSError("SMTP down")
 
     monkeypatch.setattr(emails, "message_digest", broken)
@@ -110,7 +110,7 @@ def test_a_failed_email_is_tried_again_at_the_next_run(cast, monkeypatch):
     assert send_message_digests() == 1
 
 
-def test_the_digest_runs_every_60_minutes_in_django_q(db):  # noqa: ANN001
+def test_the_digest_runs_every_60_minutes_in_django_q(db):
     schedule = Schedule.objects.get(name="bilan-message-digests")
     assert (schedule.func, schedule.schedule_type, schedule.minutes, schedule.repeats) == (
         "bilan.exchanges.tasks.send_message_digests",

@@ -22,11 +22,11 @@ KEY = "3f1c2a9e-7b5d-4c1e-9a0b-2d8e6f4a1c3b"
 
 
 @pytest.fixture
-def api(cast) -> Api:  # noqa: ANN001
+def api(cast) -> Api:
     return Api(cast)
 
 
-def post(api: Api, cast, body: dict[str, Any], key: str | None = KEY, who: str = "beneficiary"):  # noqa: ANN001, ANN201
+def post(api: Api, cast, body: dict[str, Any], key: str | None = KEY, who: str = "beneficiary"):
     headers = api.headers(who)
     if key is not None:
         headers["HTTP_IDEMPOTENCY_KEY"] = key
@@ -109,7 +109,7 @@ def test_a_retry_that_loses_the_race_on_the_constraint_gets_the_first_message(ca
     real_replay = messaging._replay
     calls = []
 
-    def replay_after_the_winner(**kwargs):  # noqa: ANN003, ANN202
+    def replay_after_the_winner(**kwargs):
         calls.append(1)
         if len(calls) == 1:
             Message.objects.create(

@@ -26,7 +26,7 @@ from bilan.exchanges.models import JournalEntry
 AUDITED = "exchanges.JournalEntry"
 
 
-def write(cast, text: str = "Aujourd'hui j'ai parlé à une infirmière.", **extra) -> JournalEntry:  # noqa: ANN001
+def write(cast, text: str = "Aujourd'hui j'ai parlé à une infirmière.", **extra) -> JournalEntry:
     return write_entry(bilan=cast.bilan, by=cast.beneficiary, text=text, **extra)
 
 

@@ -34,15 +34,15 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):  # noqa: ANN201
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-def say(cast, text: str = "Bonjour, une question sur l'exercice.", by=None, **extra) -> Message:  # noqa: ANN001
+def say(cast, text: str = "Bonjour, une question sur l'exercice.", by=None, **extra) -> Message:
     return post_message(bilan=cast.bilan, by=by or cast.beneficiary, text=text, **extra)
 
 
-def give_work(cast) -> Assignment:  # noqa: ANN001
+def give_work(cast) -> Assignment:
     advance_to(cast.bilan, Status.PRELIMINARY)
     cast.bilan.plan_hours(by=cast.consultant, accompaniment_minutes=20 * 60, personal_minutes=120)
     return assign_work(
@@ -194,7 +194,7 @@ def test_more_than_five_attachments_are_refused(cast):
         say(cast, files=[upload(f"{i}.pdf", PDF) for i in range(6)])
 
 
-def post_page(client, cast, **data):  # noqa: ANN001, ANN003, ANN201
+def post_page(client, cast, **data):
     return client.post(reverse("portal:messages_bilan", args=[cast.bilan.pk]), data)
 
 

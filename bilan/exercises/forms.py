@@ -27,7 +27,7 @@ _FRENCH = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")  # 09/2019, typed b
 class MonthInput(forms.TextInput):
     input_type = "month"
 
-    def format_value(self, value) -> str | None:  # noqa: ANN001
+    def format_value(self, value) -> str | None:
         if isinstance(value, dt.date):
             return f"{value:%Y-%m}"
         return super().format_value(value)
@@ -42,7 +42,7 @@ class MonthField(forms.Field):
         "invalid": _("Indiquez un mois sous la forme MM/AAAA (par exemple 09/2019)."),
     }
 
-    def to_python(self, value) -> dt.date | None:  # noqa: ANN001
+    def to_python(self, value) -> dt.date | None:
         if value in self.empty_values:
             return None
         if isinstance(value, dt.date):
@@ -113,7 +113,7 @@ class ExperienceForm(forms.Form):
         return data
 
     @classmethod
-    def initial_for(cls, experience) -> dict:  # noqa: ANN001
+    def initial_for(cls, experience) -> dict:
         return {
             "kind": experience.kind,
             "title": experience.title,
@@ -147,7 +147,7 @@ AchievementFormSet = forms.formset_factory(
 )
 
 
-def achievements_formset(data=None, experience=None) -> forms.BaseFormSet:  # noqa: ANN001
+def achievements_formset(data=None, experience=None) -> forms.BaseFormSet:
     initial = (
         [
             {"situation": a.situation, "action": a.action, "result": a.result}
@@ -175,7 +175,7 @@ class MotivationsForm(forms.Form):
         MOTIVATION_TITLES["compromises"], MOTIVATION_QUESTIONS["compromises"], 5
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["constraints"]
         field.help_text = str(field.help_text) % {"question": MOTIVATION_QUESTIONS["constraints"]}

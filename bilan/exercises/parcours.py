@@ -8,6 +8,11 @@ beneficiary writes an audit row; the administration never reads it (REQ-54).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -104,14 +109,14 @@ class CompetenceData:
 # ---- checks ---------------------------------------------------------------------------------
 
 
-def _require_writer(bilan: Bilan, by) -> None:  # noqa: ANN001
+def _require_writer(bilan: Bilan, by: User) -> None:
     if by.pk != bilan.beneficiary_id:
         raise RuleViolation(
             _t("Seul·e le ou la bénéficiaire écrit ses exercices de réflexion."), code="forbidden"
         )
 
 
-def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_edit(bilan: Bilan, user) -> bool:
     """Whether `user` may write the bilan's exercises now (to show or hide forms)."""
     return user.pk == bilan.beneficiary_id and bilan.in_phases
 
@@ -239,7 +244,7 @@ def _locked_editable(bilan: Bilan, action: str) -> Bilan:
 def add_experience(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     kind: str,
     title: str,
     start_on: dt.date | None,
@@ -281,7 +286,7 @@ def add_experience(
 def update_experience(
     *,
     experience: Experience,
-    by,  # noqa: ANN001
+    by: User,
     kind: str,
     title: str,
     start_on: dt.date | None,
@@ -319,7 +324,7 @@ def update_experience(
     return experience
 
 
-def delete_experience(*, experience: Experience, by) -> None:  # noqa: ANN001
+def delete_experience(*, experience: Experience, by: User) -> None:
     _require_writer(experience.bilan, by)
     with transaction.atomic():
         _locked_editable(experience.bilan, _t("supprimer une expérience"))
@@ -361,7 +366,7 @@ def _replace_children(
 def save_motivations(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     motivates: str = "",
     exhausts: str = "",
     criteria: str = "",
@@ -393,7 +398,7 @@ def save_motivations(
 # ---- reading --------------------------------------------------------------------------------
 
 
-def _require_reader(reader, bilan: Bilan) -> None:  # noqa: ANN001
+def _require_reader(reader, bilan: Bilan) -> None:
     if not can_read_content(reader, bilan):
         raise PermissionDenied(
             _t(
@@ -403,7 +408,7 @@ def _require_reader(reader, bilan: Bilan) -> None:  # noqa: ANN001
         )
 
 
-def _audit(reader, bilan: Bilan, experiences: list[Experience], channel: str) -> None:  # noqa: ANN001
+def _audit(reader, bilan: Bilan, experiences: list[Experience], channel: str) -> None:
     objects: list = []
     for e in experiences:
         objects += [e, *e.achievements.all(), *e.competences.all()]
@@ -414,7 +419,7 @@ def _experiences(bilan: Bilan) -> list[Experience]:
     return list(bilan.experiences.prefetch_related("achievements", "competences"))
 
 
-def read_experiences(*, reader, bilan: Bilan, channel: str = "web") -> list[Experience]:  # noqa: ANN001
+def read_experiences(*, reader, bilan: Bilan, channel: str = "web") -> list[Experience]:
     """The bilan's parcours in date order, for the beneficiary or the assigned consultant;
     the consultant's read is audited (each experience, réalisation and competence)."""
     _require_reader(reader, bilan)
@@ -423,7 +428,7 @@ def read_experiences(*, reader, bilan: Bilan, channel: str = "web") -> list[Expe
     return experiences
 
 
-def read_experience(*, reader, experience: Experience, channel: str = "web") -> Experience:  # noqa: ANN001
+def read_experience(*, reader, experience: Experience, channel: str = "web") -> Experience:
     _require_reader(reader, experience.bilan)
     _audit(reader, experience.bilan, [experience], channel)
     return experience
@@ -431,7 +436,7 @@ def read_experience(*, reader, experience: Experience, channel: str = "web") -> 
 
 def read_portfolio(
     *,
-    reader,  # noqa: ANN001
+    reader,
     bilan: Bilan,
     channel: str = "web",
 ) -> list[Group[Experience]]:
@@ -444,7 +449,7 @@ def read_portfolio(
 
 def read_motivations(
     *,
-    reader,  # noqa: ANN001
+    reader,
     bilan: Bilan,
     channel: str = "web",
 ) -> MotivationsExercise | None:
@@ -469,7 +474,7 @@ def motivation_answers(exercise: MotivationsExercise | None) -> list[dict]:
     ]
 
 
-def get_experience_for_user(user, pk: int) -> Experience:  # noqa: ANN001
+def get_experience_for_user(user, pk: int) -> Experience:
     """The experience `pk` of a bilan `user` may see, else 404 (its existence is not told)."""
     try:
         return (
@@ -482,7 +487,7 @@ def get_experience_for_user(user, pk: int) -> Experience:  # noqa: ANN001
         raise Http404 from None
 
 
-def current_bilan(user) -> Bilan | None:  # noqa: ANN001
+def current_bilan(user) -> Bilan | None:
     """The beneficiary's bilan the exercises belong to."""
     return Bilan.objects.with_people().current_for(user)
 
@@ -507,7 +512,7 @@ def rome_item(code_ogr: int | str) -> tuple[int, str, str] | None:
     return referential.source().item(code)
 
 
-def link_competence(*, competence: ExperienceCompetence, by, code_ogr: int | str):  # noqa: ANN001, ANN201
+def link_competence(*, competence: ExperienceCompetence, by: User, code_ogr: int | str):
     """The beneficiary links a competence of their portefeuille to a ROME compétence or
     savoir (its OGR code)."""
     bilan = competence.experience.bilan
@@ -528,7 +533,7 @@ def link_competence(*, competence: ExperienceCompetence, by, code_ogr: int | str
     return competence
 
 
-def unlink_competence(*, competence: ExperienceCompetence, by):  # noqa: ANN001, ANN201
+def unlink_competence(*, competence: ExperienceCompetence, by: User):
     """The beneficiary removes the ROME link of a competence."""
     bilan = competence.experience.bilan
     _require_writer(bilan, by)
@@ -541,7 +546,7 @@ def unlink_competence(*, competence: ExperienceCompetence, by):  # noqa: ANN001,
     return competence
 
 
-def get_competence_for_user(user, pk: int) -> ExperienceCompetence:  # noqa: ANN001
+def get_competence_for_user(user, pk: int) -> ExperienceCompetence:
     """The competence `pk` of the bilan of which `user` is the beneficiary, else 404."""
     try:
         condition = visible_to(user, "experience__bilan__")

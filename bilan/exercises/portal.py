@@ -44,7 +44,7 @@ def parcours_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def experience_args(form: ExperienceForm, formset) -> dict:  # noqa: ANN001
+def experience_args(form: ExperienceForm, formset) -> dict:
     data = form.cleaned_data
     return {
         "kind": data["kind"],
@@ -64,7 +64,7 @@ def render_form(
     request: HttpRequest,
     bilan: Bilan,
     form: ExperienceForm,
-    formset,  # noqa: ANN001
+    formset,
     experience: Experience | None = None,
     status: int = 200,
 ) -> TemplateResponse:
@@ -180,7 +180,7 @@ def render_motivations(
     bilan: Bilan,
     form: MotivationsForm,
     exercise,
-    status: int = 200,  # noqa: ANN001
+    status: int = 200,
 ) -> TemplateResponse:
     return TemplateResponse(
         request,
@@ -217,7 +217,7 @@ def motivations(request: HttpRequest) -> HttpResponse:
     return redirect("portal:motivations")
 
 
-def render_rome_link(request: HttpRequest, competence, status: int = 200) -> TemplateResponse:  # noqa: ANN001
+def render_rome_link(request: HttpRequest, competence, status: int = 200) -> TemplateResponse:
     query = " ".join(request.GET.get("q", "").split())[:200]
     results = parcours.search_rome_items(query) if query else []
     bilan = competence.experience.bilan

@@ -24,7 +24,7 @@ def api(cast: SimpleNamespace) -> Api:
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace):  # noqa: ANN201
+def bilan(cast: SimpleNamespace):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
@@ -45,11 +45,11 @@ def body(**extra: Any) -> dict[str, Any]:
     }
 
 
-def path(bilan, what: str = "experiences") -> str:  # noqa: ANN001
+def path(bilan, what: str = "experiences") -> str:
     return f"/bilans/{bilan.pk}/{what}"
 
 
-def seed(bilan, title: str = "Trésorière", start: dt.date = dt.date(2020, 1, 1), **extra):  # noqa: ANN001, ANN003, ANN201
+def seed(bilan, title: str = "Trésorière", start: dt.date = dt.date(2020, 1, 1), **extra):
     return add_experience(
         bilan=bilan,
         by=bilan.beneficiary,
@@ -224,7 +224,7 @@ def test_the_openapi_schema_names_the_operations_and_their_errors(api):
 
 
 @pytest.mark.parametrize("start", ["0000-01", "0000-12"])
-def test_it_refuses_year_zero_with_a_422_not_a_500(api: Api, bilan, start: str) -> None:  # noqa: ANN001
+def test_it_refuses_year_zero_with_a_422_not_a_500(api: Api, bilan, start: str) -> None:
     response = api.post(path(bilan), "beneficiary", body(start=start))
     assert response.status_code == 422
     assert "start" in response.json()["detail"]

@@ -27,7 +27,7 @@ def api(cast: SimpleNamespace) -> Api:
 
 
 @pytest.fixture
-def bilan(cast: SimpleNamespace, rome):  # noqa: ANN001, ANN201
+def bilan(cast: SimpleNamespace, rome):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
@@ -44,13 +44,13 @@ def experience(bilan: Bilan) -> Experience:
     )
 
 
-def put(api: Api, path: str, who: str | None, data: dict[str, Any]) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, who: str | None, data: dict[str, Any]) -> Any:
     return api.client.put(
         f"/api/v1{path}", data=json.dumps(data), content_type="application/json", **api.headers(who)
     )
 
 
-def delete(api: Api, path: str, who: str | None) -> Any:  # noqa: ANN401
+def delete(api: Api, path: str, who: str | None) -> Any:
     return api.client.delete(f"/api/v1{path}", **api.headers(who))
 
 

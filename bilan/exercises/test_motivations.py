@@ -28,7 +28,7 @@ ANSWERS = {
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 

@@ -42,12 +42,12 @@ def months_ago(n: int) -> dt.date:
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
 
-def add(bilan, by=None, **extra) -> Experience:  # noqa: ANN001
+def add(bilan, by=None, **extra) -> Experience:
     fields = {
         "kind": ExperienceKind.JOB,
         "title": "Assistante comptable",

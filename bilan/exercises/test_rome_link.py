@@ -26,13 +26,13 @@ MACRO_TRESORERIE = 300327  # « Gérer la trésorerie, le recouvrement » (macro
 
 
 @pytest.fixture
-def bilan(cast, rome):  # noqa: ANN001, ANN201
+def bilan(cast, rome):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
 
 @pytest.fixture
-def competence(bilan) -> ExperienceCompetence:  # noqa: ANN001
+def competence(bilan) -> ExperienceCompetence:
     experience = add_experience(
         bilan=bilan,
         by=bilan.beneficiary,

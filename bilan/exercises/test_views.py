@@ -33,13 +33,13 @@ ROLES = [
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     advance_to(cast.bilan, Status.PRELIMINARY)
     return cast.bilan
 
 
 @pytest.fixture
-def experience(bilan) -> Experience:  # noqa: ANN001
+def experience(bilan) -> Experience:
     return add_experience(
         bilan=bilan,
         by=bilan.beneficiary,
@@ -53,7 +53,7 @@ def experience(bilan) -> Experience:  # noqa: ANN001
     )
 
 
-def form_data(**extra) -> dict:  # noqa: ANN003
+def form_data(**extra) -> dict:
     return {
         "kind": "volunteering",
         "title": "Trésorière de l'association",

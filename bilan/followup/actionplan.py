@@ -13,6 +13,11 @@ audited; the beneficiary's own are not.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -78,14 +83,14 @@ FIELD_LABELS = {
 # ---- who ------------------------------------------------------------------------------------
 
 
-def membership_of(user):  # noqa: ANN001, ANN201
+def membership_of(user):
     """The user's membership, loaded as the middleware does when it is not there yet."""
     if not hasattr(user, "membership"):
         user.membership = membership_for(user)
     return user.membership
 
 
-def role_in(bilan: Bilan, user) -> str | None:  # noqa: ANN001
+def role_in(bilan: Bilan, user) -> str | None:
     """ "beneficiary" or "consultant" (the assigned one, of the organisation), else None."""
     if user.pk == bilan.beneficiary_id:
         return Role.BENEFICIARY
@@ -95,7 +100,7 @@ def role_in(bilan: Bilan, user) -> str | None:  # noqa: ANN001
     return None
 
 
-def write_refusal(bilan: Bilan, user, *, full: bool) -> RuleViolation | None:  # noqa: ANN001
+def write_refusal(bilan: Bilan, user, *, full: bool) -> RuleViolation | None:
     """Why `user` may not write the plan now (None: they may). `full`: the actions themselves,
     not only their status and notes."""
     role = role_in(bilan, user)
@@ -136,17 +141,17 @@ def write_refusal(bilan: Bilan, user, *, full: bool) -> RuleViolation | None:  #
     )
 
 
-def may_edit(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_edit(bilan: Bilan, user) -> bool:
     """Whether `user` may add, rewrite or remove actions now (to show or hide forms)."""
     return write_refusal(bilan, user, full=True) is None
 
 
-def may_track(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_track(bilan: Bilan, user) -> bool:
     """Whether `user` may change statuses and notes now."""
     return write_refusal(bilan, user, full=False) is None
 
 
-def _check(bilan: Bilan, user, *, full: bool) -> None:  # noqa: ANN001
+def _check(bilan: Bilan, user, *, full: bool) -> None:
     refusal = write_refusal(bilan, user, full=full)
     if refusal is not None:
         raise refusal
@@ -195,7 +200,7 @@ def clean_fields(fields: dict) -> dict:
 # ---- the plan -------------------------------------------------------------------------------
 
 
-def validated_piste(bilan: Bilan):  # noqa: ANN201
+def validated_piste(bilan: Bilan):
     """The projet principal of the bilan's latest ProjectValidation, if any."""
 
     validation = (
@@ -211,7 +216,7 @@ def plan_of(bilan: Bilan) -> ActionPlan | None:
     return ActionPlan.objects.filter(bilan=bilan).select_related("career_option").first()
 
 
-def _plan_for_writing(bilan: Bilan, by) -> ActionPlan:  # noqa: ANN001
+def _plan_for_writing(bilan: Bilan, by: User) -> ActionPlan:
     plan, created = ActionPlan.objects.select_for_update().get_or_create(
         bilan=bilan, defaults={"updated_by": by}
     )
@@ -223,13 +228,13 @@ def _plan_for_writing(bilan: Bilan, by) -> ActionPlan:  # noqa: ANN001
     return plan
 
 
-def _locked(bilan: Bilan, by, *, full: bool) -> Bilan:  # noqa: ANN001
+def _locked(bilan: Bilan, by: User, *, full: bool) -> Bilan:
     locked = bilan._locked()
     _check(locked, by, full=full)
     return locked
 
 
-def create_action(*, bilan: Bilan, by, **fields) -> Action:  # noqa: ANN001, ANN003
+def create_action(*, bilan: Bilan, by: User, **fields) -> Action:
     """Add an action to the plan (at the end of its list unless `order` is given)."""
     _check(bilan, by, full=True)
     cleaned = clean_fields(fields)
@@ -257,7 +262,7 @@ def create_action(*, bilan: Bilan, by, **fields) -> Action:  # noqa: ANN001, ANN
     return action
 
 
-def update_action(*, action: Action, by, **fields) -> Action:  # noqa: ANN001, ANN003
+def update_action(*, action: Action, by: User, **fields) -> Action:
     """Change some fields of an action; a status change is kept in its history.
 
     After closing the beneficiary may change only `status` and `note`."""
@@ -281,11 +286,11 @@ def update_action(*, action: Action, by, **fields) -> Action:  # noqa: ANN001, A
     return action
 
 
-def set_status(*, action: Action, by, status: str) -> Action:  # noqa: ANN001
+def set_status(*, action: Action, by: User, status: str) -> Action:
     return update_action(action=action, by=by, status=status)
 
 
-def delete_action(*, action: Action, by) -> None:  # noqa: ANN001
+def delete_action(*, action: Action, by: User) -> None:
     bilan = action.plan.bilan
     _check(bilan, by, full=True)
     with transaction.atomic():
@@ -293,7 +298,7 @@ def delete_action(*, action: Action, by) -> None:  # noqa: ANN001
         Action.objects.filter(pk=action.pk).delete()
 
 
-def save_plan_b(*, bilan: Bilan, by, text: str) -> ActionPlan:  # noqa: ANN001
+def save_plan_b(*, bilan: Bilan, by: User, text: str) -> ActionPlan:
     """The plan B, in words (actions may also be flagged plan B)."""
     _check(bilan, by, full=True)
     text = _text("plan_b", text)
@@ -330,7 +335,7 @@ class PlanView:
         return self.plan.plan_b if self.plan else ""
 
     @property
-    def piste(self):  # noqa: ANN201
+    def piste(self):
         return (self.plan.career_option if self.plan else None) or validated_piste(self.bilan)
 
     @property
@@ -348,14 +353,14 @@ class PlanView:
         return round(100 * sum(1 for a in kept if a.status == ActionStatus.DONE) / len(kept))
 
 
-def require_reader(reader, bilan: Bilan) -> None:  # noqa: ANN001
+def require_reader(reader, bilan: Bilan) -> None:
     if not can_read_content(reader, bilan):
         raise PermissionDenied(
             _t("Le plan d'action est réservé au ou à la bénéficiaire et à son ou sa consultant·e.")
         )
 
 
-def read_plan(*, reader, bilan: Bilan, channel: str = "web") -> PlanView:  # noqa: ANN001
+def read_plan(*, reader, bilan: Bilan, channel: str = "web") -> PlanView:
     """The plan with its actions and their history; the consultant's read is audited."""
     require_reader(reader, bilan)
     plan = plan_of(bilan)
@@ -369,7 +374,7 @@ def read_plan(*, reader, bilan: Bilan, channel: str = "web") -> PlanView:  # noq
     return PlanView(bilan=bilan, plan=plan, actions=actions)
 
 
-def get_action_for_user(user, pk: int) -> Action:  # noqa: ANN001
+def get_action_for_user(user, pk: int) -> Action:
     """The action `pk` of a bilan `user` may see, else 404 (its existence is not told)."""
     try:
         return Action.objects.select_related(

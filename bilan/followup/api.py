@@ -216,7 +216,7 @@ def plan_out(view: actionplan.PlanView) -> dict[str, Any]:
     }
 
 
-def suivi_out(bilan_id: int, record) -> dict[str, Any]:  # noqa: ANN001
+def suivi_out(bilan_id: int, record) -> dict[str, Any]:
     entretien = record.entretien if record else None
     return {
         "bilan_id": bilan_id,
@@ -229,7 +229,7 @@ def suivi_out(bilan_id: int, record) -> dict[str, Any]:  # noqa: ANN001
     }
 
 
-def action_of(bilan, action_id: int) -> Action:  # noqa: ANN001
+def action_of(bilan, action_id: int) -> Action:
     action = (
         Action.objects.filter(pk=action_id, plan__bilan=bilan).select_related("plan__bilan").first()
     )

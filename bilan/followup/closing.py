@@ -11,6 +11,11 @@ the same transaction.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -259,10 +264,10 @@ def refusal(items: list[str]) -> RuleViolation:
 def close_bilan(
     *,
     bilan: Bilan,
-    by,  # noqa: ANN001
+    by: User,
     completion: str = Completion.FULL,
     reason: str = "",
-    suivi_slot=None,  # noqa: ANN001 - a suivi.SuiviSlot, or None for the default one
+    suivi_slot=None,
 ) -> Bilan:
     """Close the bilan if nothing is missing; schedule the accepted suivi.
 

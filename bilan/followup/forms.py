@@ -21,7 +21,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-def area(label, required: bool = False, rows: int = 2) -> forms.CharField:  # noqa: ANN001
+def area(label, required: bool = False, rows: int = 2) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
@@ -48,7 +48,7 @@ class ActionForm(forms.Form):
     is_plan_b = forms.BooleanField(label=_("Action du plan B"), required=False)
 
     @classmethod
-    def initial_for(cls, action) -> dict:  # noqa: ANN001
+    def initial_for(cls, action) -> dict:
         return {name: getattr(action, name) for name in cls.base_fields}
 
 
@@ -115,7 +115,7 @@ class ReportForm(forms.Form):
     recommendations = area(REPORT_FIELDS["recommendations"], rows=4)
 
     @classmethod
-    def initial_for(cls, report) -> dict:  # noqa: ANN001
+    def initial_for(cls, report) -> dict:
         return {name: getattr(report, name) for name in cls.base_fields} if report else {}
 
 
@@ -133,5 +133,5 @@ class SelfDiagnosisForm(forms.Form):
     questions = area(SELF_DIAGNOSIS_FIELDS["questions"], rows=3)
 
     @classmethod
-    def initial_for(cls, diagnosis) -> dict:  # noqa: ANN001
+    def initial_for(cls, diagnosis) -> dict:
         return {name: getattr(diagnosis, name) for name in cls.base_fields} if diagnosis else {}

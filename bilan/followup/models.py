@@ -226,7 +226,7 @@ class CertificateVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.bilan_id} v{self.number}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             from bilan.compliance.models import AppendOnlyError  # why: keeps models imports flat
 

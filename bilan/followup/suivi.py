@@ -14,6 +14,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bilan.accounts.models import User
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -120,7 +125,7 @@ def planned_entretien(bilan: Bilan) -> Entretien | None:
     return None
 
 
-def suivi_interview(organisation) -> tuple:  # noqa: ANN001
+def suivi_interview(organisation) -> tuple:
     """The current guide and its suivi interview's key ("" when the guide has none)."""
 
     guide = current_guide_for(organisation)
@@ -142,7 +147,7 @@ def before_closing_refusal(bilan: Bilan) -> RuleViolation:
     )
 
 
-def schedule_suivi(*, bilan: Bilan, by, slot: SuiviSlot) -> Suivi:  # noqa: ANN001
+def schedule_suivi(*, bilan: Bilan, by: User, slot: SuiviSlot) -> Suivi:
     """Book (or move) the entretien de suivi; both parties get the .ics invitation."""
 
     membership_of(by)  # may_transition reads it
@@ -195,7 +200,7 @@ def schedule_suivi(*, bilan: Bilan, by, slot: SuiviSlot) -> Suivi:  # noqa: ANN0
     return suivi
 
 
-def start_suivi(*, bilan: Bilan, by) -> None:  # noqa: ANN001
+def start_suivi(*, bilan: Bilan, by: User) -> None:
     """Open the suivi (status « suivi »): the consultant may then adjust the plan d'action."""
     if bilan.status in (
         Status.ENQUIRY,
@@ -218,7 +223,7 @@ def self_diagnosis_due_on(suivi: Suivi | None) -> dt.date | None:
     return day - dt.timedelta(days=SELF_DIAGNOSIS_DAYS_BEFORE)
 
 
-def self_diagnosis_refusal(bilan: Bilan, user) -> RuleViolation | None:  # noqa: ANN001
+def self_diagnosis_refusal(bilan: Bilan, user) -> RuleViolation | None:
     if user.pk != bilan.beneficiary_id:
         return RuleViolation(
             _t("Seul·e le ou la bénéficiaire remplit son auto-diagnostic."), code="forbidden"
@@ -239,7 +244,7 @@ def self_diagnosis_refusal(bilan: Bilan, user) -> RuleViolation | None:  # noqa:
     return None
 
 
-def may_fill_self_diagnosis(bilan: Bilan, user) -> bool:  # noqa: ANN001
+def may_fill_self_diagnosis(bilan: Bilan, user) -> bool:
     return self_diagnosis_refusal(bilan, user) is None
 
 
@@ -247,7 +252,9 @@ def _long_text(label: str, value: str | None) -> str:
     return capped(label, value, TEXT_MAX)
 
 
-def save_self_diagnosis(*, bilan: Bilan, by, submit: bool = False, **answers) -> SelfDiagnosis:  # noqa: ANN001, ANN003
+def save_self_diagnosis(
+    *, bilan: Bilan, by: User, submit: bool = False, **answers
+) -> SelfDiagnosis:
     """The beneficiary saves (and with `submit`, sends) their self-diagnosis."""
     unknown = set(answers) - set(SELF_DIAGNOSIS_FIELDS)
     if unknown:
@@ -272,7 +279,7 @@ def save_self_diagnosis(*, bilan: Bilan, by, submit: bool = False, **answers) ->
     return diagnosis
 
 
-def read_self_diagnosis(*, reader, bilan: Bilan, channel: str = "web") -> SelfDiagnosis | None:  # noqa: ANN001
+def read_self_diagnosis(*, reader, bilan: Bilan, channel: str = "web") -> SelfDiagnosis | None:
     if not can_read_content(reader, bilan):
         raise PermissionDenied(
             _t("L'auto-diagnostic est réservé au ou à la bénéficiaire et à son ou sa consultant·e.")
@@ -286,7 +293,7 @@ def read_self_diagnosis(*, reader, bilan: Bilan, channel: str = "web") -> SelfDi
 # ---- the consultant's report and the outcome ------------------------------------------------
 
 
-def _require_consultant(bilan: Bilan, by, what: str) -> None:  # noqa: ANN001
+def _require_consultant(bilan: Bilan, by: User, what: str) -> None:
     membership_of(by)  # loaded if the caller did not
     if not bilan.is_assigned_consultant(by):
         raise RuleViolation(
@@ -305,7 +312,7 @@ def _require_follow_up(bilan: Bilan) -> None:
     raise before_closing_refusal(bilan)
 
 
-def save_report(*, bilan: Bilan, by, finalise: bool = False, **fields) -> SuiviReport:  # noqa: ANN001, ANN003
+def save_report(*, bilan: Bilan, by: User, finalise: bool = False, **fields) -> SuiviReport:
     """The consultant records the entretien de suivi; `finalise` shares it with the
     beneficiary as the compte-rendu (and it stays editable: the beneficiary reads the latest)."""
     _require_consultant(bilan, by, _t("rédige le compte-rendu de suivi"))
@@ -328,7 +335,7 @@ def save_report(*, bilan: Bilan, by, finalise: bool = False, **fields) -> SuiviR
     return report
 
 
-def record_outcome(*, bilan: Bilan, by, outcome: str) -> Suivi:  # noqa: ANN001
+def record_outcome(*, bilan: Bilan, by: User, outcome: str) -> Suivi:
     """Where the beneficiary stands, as a category (administrative, for the indicators)."""
     _require_consultant(bilan, by, _t("enregistre la situation au suivi"))
     if outcome not in Outcome.values:
@@ -344,7 +351,7 @@ def record_outcome(*, bilan: Bilan, by, outcome: str) -> Suivi:  # noqa: ANN001
     return suivi
 
 
-def report_refusal(reader, bilan: Bilan, report: SuiviReport | None) -> Exception | None:  # noqa: ANN001
+def report_refusal(reader, bilan: Bilan, report: SuiviReport | None) -> Exception | None:
     if not can_read_content(reader, bilan):
         return PermissionDenied(
             _t(
@@ -357,7 +364,7 @@ def report_refusal(reader, bilan: Bilan, report: SuiviReport | None) -> Exceptio
     return None
 
 
-def read_report(*, reader, bilan: Bilan, channel: str = "web", export: bool = False) -> SuiviReport:  # noqa: ANN001
+def read_report(*, reader, bilan: Bilan, channel: str = "web", export: bool = False) -> SuiviReport:
     """The report, for the consultant (audited), or for the beneficiary once finalised."""
     report = SuiviReport.objects.filter(bilan=bilan).first()
     refusal = report_refusal(reader, bilan, report)

@@ -22,12 +22,12 @@ STAFF = ["consultant", "admin", "colleague", "outsider_admin", "outsider_consult
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     return in_conclusions(cast.bilan)
 
 
 @pytest.fixture
-def action(bilan) -> Action:  # noqa: ANN001
+def action(bilan) -> Action:
     return add_action(bilan)
 
 

@@ -42,12 +42,12 @@ def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
 
 
 @pytest.fixture
-def conclusions(cast):  # noqa: ANN001, ANN201
+def conclusions(cast):
     return in_conclusions(cast.bilan)
 
 
 @pytest.fixture
-def closed(cast, monkeypatch):  # noqa: ANN001, ANN201
+def closed(cast, monkeypatch):
     return close(cast.bilan, monkeypatch)
 
 

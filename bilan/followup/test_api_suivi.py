@@ -36,17 +36,17 @@ def api(cast: SimpleNamespace) -> Api:
 
 
 @pytest.fixture
-def closed(cast, monkeypatch):  # noqa: ANN001, ANN201
+def closed(cast, monkeypatch):
     return close(cast.bilan, monkeypatch)
 
 
 @pytest.fixture
-def in_suivi(closed):  # noqa: ANN001, ANN201
+def in_suivi(closed):
     suivi.start_suivi(bilan=closed, by=closed.consultant)
     return closed
 
 
-def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
     return api.client.put(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)
     )

@@ -24,7 +24,7 @@ from bilan.entretiens.test_browser_entretien import draw_signature, log_in, pdf_
 def test_conduct_sign_close_and_download_the_certificate_and_the_bundle(
     live_server,
     page,
-    cast,  # noqa: ANN001
+    cast,
 ) -> None:
     bilan = advance_to(cast.bilan, Status.CONCLUSIONS)
     conclude(bilan)

@@ -41,7 +41,7 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def ready(cast, monkeypatch):  # noqa: ANN001, ANN201
+def ready(cast, monkeypatch):
     """A bilan with everything closing needs."""
     bilan = in_conclusions(cast.bilan)
     add_action(bilan)
@@ -92,29 +92,29 @@ def test_an_untouched_conclusions_phase_names_everything_missing(cast, monkeypat
     ]
 
 
-def break_phase(bilan: Bilan, monkeypatch) -> None:  # noqa: ANN001
+def break_phase(bilan: Bilan, monkeypatch) -> None:
     Entretien.objects.filter(bilan=bilan, phase=Phase.INVESTIGATION).update(status="cancelled")
     Entretien.objects.filter(bilan=bilan, phase=Phase.CONCLUSIONS).update(held_minutes=600)
 
 
-def break_hours(bilan: Bilan, monkeypatch) -> None:  # noqa: ANN001
+def break_hours(bilan: Bilan, monkeypatch) -> None:
     Entretien.objects.filter(bilan=bilan, phase=Phase.INVESTIGATION).update(held_minutes=30)
 
 
-def break_validation(bilan: Bilan, monkeypatch) -> None:  # noqa: ANN001
+def break_validation(bilan: Bilan, monkeypatch) -> None:
     stub_synthese(monkeypatch, {"validated": False, "handed_over": True, "label": ""})
 
 
-def break_handover(bilan: Bilan, monkeypatch) -> None:  # noqa: ANN001
+def break_handover(bilan: Bilan, monkeypatch) -> None:
     stub_synthese(monkeypatch, {"validated": True, "handed_over": False, "label": ""})
 
 
-def break_decision(bilan: Bilan, monkeypatch) -> None:  # noqa: ANN001
+def break_decision(bilan: Bilan, monkeypatch) -> None:
     Bilan.objects.filter(pk=bilan.pk).update(follow_up_decision="")
     bilan.refresh_from_db()
 
 
-def break_plan(bilan: Bilan, monkeypatch) -> None:  # noqa: ANN001
+def break_plan(bilan: Bilan, monkeypatch) -> None:
     action = actionplan.plan_of(bilan).actions.get()
     actionplan.update_action(action=action, by=bilan.consultant, is_plan_b=True)
 

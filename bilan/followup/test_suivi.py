@@ -31,12 +31,12 @@ def pdf_text(data: bytes) -> str:
     return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
 
 
-def slot(days: int = 150, **extra) -> SuiviSlot:  # noqa: ANN003
+def slot(days: int = 150, **extra) -> SuiviSlot:
     start = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
     return SuiviSlot(starts_at=start + dt.timedelta(days=days), modality="phone", **extra)
 
 
-def entretien_of(bilan: Bilan):  # noqa: ANN201
+def entretien_of(bilan: Bilan):
     return Suivi.objects.get(bilan=bilan).entretien
 
 
@@ -51,7 +51,7 @@ REPORT = {
 
 
 @pytest.fixture
-def in_suivi(cast, closed_bilan):  # noqa: ANN001, ANN201
+def in_suivi(cast, closed_bilan):
     suivi.start_suivi(bilan=closed_bilan, by=cast.consultant)
     return closed_bilan
 
@@ -163,7 +163,7 @@ def test_a_refused_self_diagnosis_invitation_is_retried_then_sent_once(
     day = start - dt.timedelta(days=14)
     real = tasks.send_self_diagnosis_invitation
 
-    def refused(suivi_row) -> None:  # noqa: ANN001
+    def refused(suivi_row) -> None:
         raise smtplib.SMTPRecipientsRefused({"benef@cap.test": (451, b"try later")})
 
     monkeypatch.setattr(tasks, "send_self_diagnosis_invitation", refused)

@@ -50,7 +50,7 @@ def show_refusal(request: HttpRequest, error: ValidationError) -> None:
 # ---- plan d'action --------------------------------------------------------------------------
 
 
-def plan_context(request: HttpRequest, bilan: Bilan, **forms) -> dict:  # noqa: ANN003
+def plan_context(request: HttpRequest, bilan: Bilan, **forms) -> dict:
     view = actionplan.read_plan(reader=request.user, bilan=bilan)
     return {
         "bilan": bilan,
@@ -64,7 +64,7 @@ def plan_context(request: HttpRequest, bilan: Bilan, **forms) -> dict:  # noqa: 
     }
 
 
-def render_plan(request: HttpRequest, bilan: Bilan, template: str, status: int = 200, **forms):  # noqa: ANN003, ANN201
+def render_plan(request: HttpRequest, bilan: Bilan, template: str, status: int = 200, **forms):
     return TemplateResponse(request, template, plan_context(request, bilan, **forms), status=status)
 
 
@@ -78,7 +78,7 @@ def action_fields(form: ActionForm) -> dict:
     return dict(form.cleaned_data)
 
 
-def create_action_from(request: HttpRequest, bilan: Bilan, template: str, done: str):  # noqa: ANN201
+def create_action_from(request: HttpRequest, bilan: Bilan, template: str, done: str):
     """The POST of the add-action form, for the staff and the portal page."""
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -105,7 +105,7 @@ def plan_url(bilan: Bilan) -> str:
     return reverse("followup:plan", args=[bilan.pk])
 
 
-def plan_b_from(request: HttpRequest, bilan: Bilan, template: str, done: str):  # noqa: ANN201
+def plan_b_from(request: HttpRequest, bilan: Bilan, template: str, done: str):
     form = PlanBForm(request.POST)
     if not form.is_valid():
         return render_plan(request, bilan, template, status=422, plan_b_form=form)
@@ -127,7 +127,7 @@ def plan_b(request: HttpRequest, pk: int) -> HttpResponse:
     return plan_b_from(request, bilan, "followup/plan.html", done=plan_url(bilan))
 
 
-def edit_action_page(request: HttpRequest, action, template: str, done: str):  # noqa: ANN001, ANN201
+def edit_action_page(request: HttpRequest, action, template: str, done: str):
     """GET: the action's form; POST: rewrite it (staff and portal)."""
     bilan = action.plan.bilan
     actionplan.require_reader(request.user, bilan)
@@ -168,7 +168,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def track_action(request: HttpRequest, action, done: str) -> HttpResponse:  # noqa: ANN001
+def track_action(request: HttpRequest, action, done: str) -> HttpResponse:
     """POST status and note of an action (staff and portal)."""
     actionplan.require_reader(request.user, action.plan.bilan)
     form = TrackForm(request.POST)
@@ -211,7 +211,7 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- closing --------------------------------------------------------------------------------
 
 
-def closing_page(request: HttpRequest, bilan: Bilan, form=None, slot_form=None, status=200):  # noqa: ANN001, ANN201
+def closing_page(request: HttpRequest, bilan: Bilan, form=None, slot_form=None, status=200):
     completion = (
         form.data.get("completion", "full") if form is not None and form.is_bound else "full"
     )
@@ -331,7 +331,7 @@ def certificate_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- suivi ----------------------------------------------------------------------------------
 
 
-def suivi_page(request: HttpRequest, bilan: Bilan, status: int = 200, **forms) -> TemplateResponse:  # noqa: ANN003
+def suivi_page(request: HttpRequest, bilan: Bilan, status: int = 200, **forms) -> TemplateResponse:
     view = actionplan.read_plan(reader=request.user, bilan=bilan)
     record = suivi.suivi_of(bilan)
     report = bilan.suivi_report if hasattr(bilan, "suivi_report") else None

@@ -94,7 +94,7 @@ class ShareForm(forms.Form):
 ShareFormSet = forms.formset_factory(ShareForm, extra=0, max_num=6)
 
 
-def share_inputs(formset: Any) -> list[ShareInput]:  # noqa: ANN401
+def share_inputs(formset: Any) -> list[ShareInput]:
     """The rows that name a route, in order."""
     shares = []
     for data in formset.cleaned_data:

@@ -48,7 +48,7 @@ def fund(
     *shares: rules.ShareInput,
     price: str | None = None,
     file: FileInput = READY,
-) -> None:  # noqa: ANN401
+) -> None:
     rules.set_funding(
         bilan=bilan,
         by=by,

@@ -121,7 +121,7 @@ def api_calls() -> list[tuple[str, str]]:
     ]
 
 
-def test_no_funder_role_reaches_content_anywhere(world: SimpleNamespace, capsys: Any) -> None:  # noqa: ANN401
+def test_no_funder_role_reaches_content_anywhere(world: SimpleNamespace, capsys: Any) -> None:
     assert world.planted >= 5  # the closed bilan has content everywhere it is kept
     requests, leaks, errors = 0, [], []
     pages = [

@@ -41,7 +41,7 @@ def render_page(
     request: AuthenticatedRequest,
     bilan: Bilan,
     form: FundingForm | None = None,
-    formset: Any = None,  # noqa: ANN401
+    formset: Any = None,
     status: int = 200,
 ) -> TemplateResponse:
     funding = rules.funding_of(bilan)

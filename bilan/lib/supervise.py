@@ -63,7 +63,7 @@ def port_is_free(host: str, port: int) -> bool:
 def answers(url: str) -> bool:
     """Whether the server answers `url` with any HTTP status."""
     try:
-        urllib.request.urlopen(url, timeout=2)  # noqa: S310 (our own loopback URL)
+        urllib.request.urlopen(url, timeout=2)
     except urllib.error.HTTPError:
         return True
     except OSError:
@@ -86,7 +86,7 @@ class Child:
         self.restart_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 (our own fixed commands)
+        self.process = subprocess.Popen(
             self.argv, cwd=ROOT, start_new_session=True, preexec_fn=die_with_parent
         )
         self.started = time.monotonic()

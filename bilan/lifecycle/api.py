@@ -336,7 +336,7 @@ class NoticeOut(Schema):
     )
 
 
-def notice_out(user: Any) -> dict[str, Any]:  # noqa: ANN401
+def notice_out(user: Any) -> dict[str, Any]:
     shown = notice.current()
     return {
         "version": notice.current_version(),

@@ -109,7 +109,7 @@ def _compiled(vendor: str, chosen: bool) -> _Compiled:
     )
 
 
-def _hashable(value: Any) -> bool:  # noqa: ANN401
+def _hashable(value: Any) -> bool:
     try:
         hash(value)
     except TypeError:

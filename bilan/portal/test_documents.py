@@ -21,11 +21,11 @@ from bilan.followup.models import SuiviReport
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     return advance_to(cast.bilan, Status.INVESTIGATION)
 
 
-def submitted(bilan):  # noqa: ANN001, ANN201
+def submitted(bilan):
     administration = start_test(bilan=bilan, by=bilan.beneficiary, code="riasec_48")
     save_answers(
         administration=administration,
@@ -36,7 +36,7 @@ def submitted(bilan):  # noqa: ANN001, ANN201
     return administration
 
 
-def upcoming(bilan):  # noqa: ANN001, ANN201
+def upcoming(bilan):
     return Entretien.schedule(
         bilan=bilan,
         by=bilan.consultant,

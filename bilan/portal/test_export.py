@@ -32,7 +32,7 @@ MESSAGE = "Bonjour, voici mes questions."
 
 
 @pytest.fixture
-def bilan(cast):  # noqa: ANN001, ANN201
+def bilan(cast):
     bilan = advance_to(cast.bilan, Status.INVESTIGATION)
     administration = start_test(bilan=bilan, by=bilan.beneficiary, code="riasec_48")
     save_answers(

@@ -105,7 +105,7 @@ class ReferentialVersionOut(Schema):
     confirmed_at: dt.datetime | None
 
 
-def survey_out(organisation: Any, kind: str) -> dict[str, Any]:  # noqa: ANN401
+def survey_out(organisation: Any, kind: str) -> dict[str, Any]:
     r = surveys.results(organisation, kind)
     question_set = surveys.current_question_set(organisation, kind)
     return {

@@ -58,7 +58,7 @@ TEMPLATE = "quality/pack_document.html"
 # ---- the sample -----------------------------------------------------------------------------
 
 
-def bilans_in(organisation: Organisation, p: indicators.Period) -> Any:  # noqa: ANN401
+def bilans_in(organisation: Organisation, p: indicators.Period) -> Any:
     """The organisation's bilans open at some point of the period."""
     return Bilan.objects.filter(organisation=organisation, opened_on__lte=p.end).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gte=p.start)
@@ -146,7 +146,7 @@ def enqueue(pack_id: int) -> None:
     async_task("bilan.quality.tasks.build_audit_pack", pack_id, task_name=f"audit-pack-{pack_id}")
 
 
-def packs_for(user: User) -> Any:  # noqa: ANN401
+def packs_for(user: User) -> Any:
     membership: Membership | None = getattr(user, "membership", None)
     if membership is None or membership.role != Role.ADMIN:
         return AuditPack.objects.none()

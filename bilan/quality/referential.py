@@ -30,9 +30,9 @@ def load_data() -> list[dict[str, Any]]:
 
 
 def seed(
-    version_model: Any = ReferentialVersion,  # noqa: ANN401 - the migration passes historical models
-    criterion_model: Any = Criterion,  # noqa: ANN401
-    indicator_model: Any = Indicator,  # noqa: ANN401
+    version_model: Any = ReferentialVersion,
+    criterion_model: Any = Criterion,
+    indicator_model: Any = Indicator,
 ) -> None:
     """Create the versions of the data file that do not exist yet (a confirmed one is kept)."""
     for data in load_data():
@@ -69,7 +69,7 @@ def seed(
 QUESTIONS_FILE = Path(__file__).parent / "data" / "questions.json"
 
 
-def seed_questions(question_set_model: Any = None) -> None:  # noqa: ANN401 - historical model
+def seed_questions(question_set_model: Any = None) -> None:
     """The general survey questions of the data file, version 1 of each kind, if missing."""
     model = question_set_model or QuestionSet
     questions = json.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))

@@ -43,7 +43,7 @@ def stakeholder_invitation(cast: SimpleNamespace) -> SurveyInvitation:
     )
 
 
-def answer(token: str, answers: dict[str, object]) -> Any:  # noqa: ANN401
+def answer(token: str, answers: dict[str, object]) -> Any:
     return Client().post(
         "/api/v1/quality/surveys/answers",
         data=json.dumps({"token": token, "answers": answers}),

@@ -25,7 +25,7 @@ STAFF = {"admin", "consultant", "colleague", "outsider_admin", "outsider_consult
 ADMINS = {"admin", "outsider_admin"}
 
 
-def text(response: Any) -> str:  # noqa: ANN401
+def text(response: Any) -> str:
     return html.unescape(str(response.content.decode()))
 
 

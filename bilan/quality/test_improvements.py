@@ -47,7 +47,7 @@ def api(cast: SimpleNamespace) -> Api:
     return Api(cast)
 
 
-def patch(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:  # noqa: ANN401
+def patch(api: Api, path: str, who: str | None, body: dict[str, Any]) -> Any:
     client: Any = api.client
     return client.patch(
         f"/api/v1{path}", data=json.dumps(body), content_type="application/json", **api.headers(who)

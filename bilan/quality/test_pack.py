@@ -234,7 +234,7 @@ def test_the_pages_are_the_admins(cast: SimpleNamespace) -> None:
 
 
 @pytest.fixture
-def api(cast: SimpleNamespace) -> Any:  # noqa: ANN401
+def api(cast: SimpleNamespace) -> Any:
     # why: the API test helper is only needed by this fixture
     from bilan.api.test_api import Api
 
@@ -246,7 +246,7 @@ API_ROLES = ["admin", "consultant", "colleague", "beneficiary", "other_beneficia
 
 
 @pytest.mark.parametrize("who", API_ROLES)
-def test_build_audit_pack_for_every_role(api: Any, cast: SimpleNamespace, who: str | None) -> None:  # noqa: ANN401
+def test_build_audit_pack_for_every_role(api: Any, cast: SimpleNamespace, who: str | None) -> None:
     response = api.post("/quality/audit-packs", who, {"size": 2, "seed": 1})
     # the outsider admin's organisation has a bilan too: their own pack
     expected = {None: 401, "admin": 202, "outsider_admin": 202}.get(who, 403)
@@ -265,7 +265,7 @@ def test_build_audit_pack_for_every_role(api: Any, cast: SimpleNamespace, who: s
         assert not AuditPack.objects.exists()
 
 
-def test_build_audit_pack_refuses_a_bad_sample(api: Any, cast: SimpleNamespace) -> None:  # noqa: ANN401
+def test_build_audit_pack_refuses_a_bad_sample(api: Any, cast: SimpleNamespace) -> None:
     bad = api.post("/quality/audit-packs", "admin", {"bilan_ids": [cast.outsider_bilan.pk]})
     assert bad.status_code == 422 and "ne sont pas des bilans" in bad.json()["detail"]
     assert api.post("/quality/audit-packs", "admin", {"size": 0}).status_code == 422

@@ -60,7 +60,7 @@ def invitation(cast: SimpleNamespace, kind: str = SurveyKind.HOT, **extra: Any) 
     )
 
 
-def text(response: Any) -> str:  # noqa: ANN401
+def text(response: Any) -> str:
     return html.unescape(str(response.content.decode()))
 
 

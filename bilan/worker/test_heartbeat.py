@@ -26,7 +26,7 @@ WARNING = "Le travailleur de tâches ne répond pas depuis"
 
 
 @pytest.fixture(autouse=True)
-def _no_run_started(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def _no_run_started(tmp_path, monkeypatch) -> None:
     """Not the working copy's var/worker-heartbeat (a bin/run of the developer's)."""
     monkeypatch.setenv("WORKER_HEARTBEAT_FILE", str(tmp_path / "not-started"))
 

@@ -13,7 +13,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def rome_attribution(context: template.Context, version=None) -> str:  # noqa: ANN001
+def rome_attribution(context: template.Context, version=None) -> str:
     """The citation in a `<p class="rome-attribution">`; `version` defaults to the current one
     (a RomeVersion, or a version number as stored on content)."""
     if version is None:

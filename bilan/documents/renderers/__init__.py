@@ -79,7 +79,7 @@ class Renderer(Protocol):
     def render(self, document: SyntheseDocument) -> bytes: ...
 
 
-def _logo(organisation) -> Logo | None:  # noqa: ANN001
+def _logo(organisation) -> Logo | None:
     if not organisation.logo:
         return None
     try:
@@ -93,7 +93,7 @@ def _logo(organisation) -> Logo | None:  # noqa: ANN001
     return Logo(data=data, content_type=content_type)
 
 
-def charts_of(bilan) -> list[Chart]:  # noqa: ANN001
+def charts_of(bilan) -> list[Chart]:
     """The RIASEC hexagon and the Big Five bars of the latest result of each, when taken."""
 
     charts: dict[str, Chart] = {}

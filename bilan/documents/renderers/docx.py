@@ -21,7 +21,7 @@ from bilan.documents.sanitize import strip_controls
 class HtmlToDocx(HTMLParser):
     """Write sanitised HTML (the tags sanitize.ALLOWED_TAGS allows) into a python-docx body."""
 
-    def __init__(self, document) -> None:  # noqa: ANN001
+    def __init__(self, document) -> None:
         super().__init__(convert_charrefs=True)
         self.document = document
         self.paragraph = None
@@ -31,11 +31,11 @@ class HtmlToDocx(HTMLParser):
         self.link_text = ""
         self.lists: list[str] = []  # "ul" / "ol", innermost last
 
-    def _paragraph(self, style: str | None = None):  # noqa: ANN202
+    def _paragraph(self, style: str | None = None):
         self.paragraph = self.document.add_paragraph(style=style)
         return self.paragraph
 
-    def _ensure_paragraph(self):  # noqa: ANN202
+    def _ensure_paragraph(self):
         return self.paragraph or self._paragraph()
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
@@ -92,7 +92,7 @@ class HtmlToDocx(HTMLParser):
             run.font.color.rgb = RGBColor(0x1F, 0x4E, 0x99)
 
 
-def _field(paragraph, code: str) -> None:  # noqa: ANN001
+def _field(paragraph, code: str) -> None:
     """A Word field (PAGE, NUMPAGES) that the word processor fills in."""
     run = paragraph.add_run()
     begin, instr, end = (
@@ -109,7 +109,7 @@ def _field(paragraph, code: str) -> None:  # noqa: ANN001
     run._r.append(end)
 
 
-def _footer(document, doc: SyntheseDocument) -> None:  # noqa: ANN001
+def _footer(document, doc: SyntheseDocument) -> None:
     footer = document.sections[0].footer
     notice = footer.paragraphs[0]
     notice.text = doc.notice
@@ -142,7 +142,7 @@ class DocxRenderer:
         if document.logo and document.logo.content_type in ("image/png", "image/jpeg"):
             try:
                 doc.add_picture(io.BytesIO(document.logo.data), height=Cm(1.5))
-            except Exception:  # noqa: BLE001 - an unreadable logo never blocks the document
+            except Exception:
                 pass
         doc.add_paragraph(document.organisation).runs[0].bold = True
         if document.organisation_details:

@@ -11,7 +11,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def unread_messages(context: template.Context, bilan=None) -> int:  # noqa: ANN001
+def unread_messages(context: template.Context, bilan=None) -> int:
     user = context.get("user")
     return unread_count(user, bilan) if user is not None else 0
 

@@ -10,6 +10,6 @@ from bilan.compliance.integrity import audit_maintenance
 
 
 class Command(FlushCommand):
-    def handle(self, **options) -> None:  # noqa: ANN003
+    def handle(self, **options) -> None:
         with audit_maintenance(options["database"]):
             super().handle(**options)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             help="replace a database or folders that are not empty",
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         archive = Path(options["archive"])
         if not archive.is_file():
             raise CommandError(_t("Archive introuvable : %(p)s") % {"p": archive})

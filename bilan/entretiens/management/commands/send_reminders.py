@@ -11,6 +11,6 @@ from bilan.entretiens.tasks import send_entretien_reminders
 class Command(BaseCommand):
     help = "Send the day-before reminder of tomorrow's entretiens (each once)."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         sent = send_entretien_reminders()
         self.stdout.write(f"{sent} rappel(s) envoyé(s) / reminder(s) sent.")

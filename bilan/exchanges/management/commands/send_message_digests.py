@@ -12,6 +12,6 @@ from bilan.exchanges.tasks import send_message_digests
 class Command(BaseCommand):
     help = "Send the message digests due (at most one e-mail a day per person)."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         sent = send_message_digests()
         self.stdout.write(f"{sent} récapitulatif(s) envoyé(s) / digest(s) sent.")

@@ -12,6 +12,6 @@ from bilan.followup.tasks import send_suivi_invitations
 class Command(BaseCommand):
     help = "Send the suivi self-diagnosis invitations that are due (each bilan once, ever)."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         sent = send_suivi_invitations()
         self.stdout.write(f"{sent} invitation(s) à l'auto-diagnostic envoyée(s) / sent.")
