@@ -26,7 +26,9 @@ MARKER = "MARQUEUR-CONTENU-BPF-5521"
 def year_of_activity(billing: SimpleNamespace) -> SimpleNamespace:
     c = billing
     advance_to(c.bilan, Status.CLOSED)
-    BilanFraming.objects.filter(bilan=c.bilan).update(needs_analysis=MARKER, request_text=MARKER)
+    framing = BilanFraming.objects.get(bilan=c.bilan)  # through the fields: encrypted at rest
+    framing.needs_analysis = framing.request_text = MARKER
+    framing.save(update_fields=["needs_analysis", "request_text"])
     today = timezone.localdate()
     c.opco = invoicing.issue_document(by=c.admin, document=draft(c.bilan, c.admin), today=today)
     personal = invoicing.create_document(

@@ -218,9 +218,9 @@ def test_bad_lines_are_refused_and_nothing_is_saved(
 def test_the_pdf_carries_the_legal_mentions_and_no_bilan_content(
     billing: SimpleNamespace,
 ) -> None:
-    BilanFraming.objects.filter(bilan=billing.bilan).update(
-        request_text=CONTENT_MARKER, needs_analysis=CONTENT_MARKER
-    )
+    framing = BilanFraming.objects.get(bilan=billing.bilan)  # through the fields: encrypted
+    framing.request_text = framing.needs_analysis = CONTENT_MARKER
+    framing.save(update_fields=["request_text", "needs_analysis"])
     BillingRule.objects.update(recovery_indemnity=Decimal("40.00"))
     issued = invoicing.issue_document(
         by=billing.admin, document=draft(billing.bilan, billing.admin), today=DAY
