@@ -25,3 +25,20 @@ def _bilan_key_store(settings, tmp_path_factory):
     reset_caches()
     yield
     reset_caches()
+
+
+@pytest.fixture(autouse=True)
+def _seeded_after_a_flush(request):
+    """A transactional test (the browser tests' live server, `transaction=True`) ends with a
+    flush that empties every table, data-migration rows included (hours rules, retention rules,
+    question sets, attendance policy, schedules). Before such a test, when the seeds are gone,
+    run the migrations' data steps again, in migration order, as `migrate` did on the empty
+    database."""
+    if "live_server" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from bilan.lib.testing import reseed_if_flushed
+
+    reseed_if_flushed()
+    yield

@@ -240,7 +240,7 @@ class DocumentKind(models.TextChoices):
 NUMBER_PREFIX = {DocumentKind.QUOTE: "D", DocumentKind.INVOICE: "F", DocumentKind.CREDIT_NOTE: "A"}
 
 
-class PayerKind(models.TextChoices):
+class InvoicePayerKind(models.TextChoices):
     """Who pays, by the BPF's funder types (REQ-33)."""
 
     CPF = "cpf", _("CPF (Caisse des Dépôts)")
@@ -249,6 +249,10 @@ class PayerKind(models.TextChoices):
     FRANCE_TRAVAIL = "france_travail", _("France Travail")
     BENEFICIARY = "beneficiary", _("bénéficiaire (fonds personnels)")
     OTHER = "other", _("autre financeur")
+
+
+# The API names its schemas by class: funding has its own PayerKind (a share's payer).
+PayerKind = InvoicePayerKind
 
 
 class DocumentStatus(models.TextChoices):

@@ -88,7 +88,9 @@ class ShareForm(forms.Form):
         label=_("Statut du devis KAIROS"), choices=KairosStatus.choices, required=False
     )
     # The funder account's tie is kept as it is (set through the API set_funding).
-    funder_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    funder_id = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
 
 
 ShareFormSet = forms.formset_factory(ShareForm, extra=0, max_num=6)

@@ -46,3 +46,29 @@ def database_dump() -> str:
             cursor.execute(f"SELECT * FROM {q(table)}")
             out.extend(f"{table}: {row!r}" for row in cursor.fetchall())
     return "\n".join(out)
+
+
+def reseed_if_flushed() -> None:
+    """The data steps (RunPython) of every migration, in order, when a flush emptied the
+    database (tested by the default hours rules, which nothing else deletes). They run on
+    the current models: each seed uses get_or_create or creates into an empty table."""
+    # why: a test helper loaded before the app registry is ready (the root conftest)
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    hours_rule = apps.get_model("organisations", "HoursRule")
+    if hours_rule.objects.exists():
+        return
+    loader = MigrationLoader(connection)
+    plan: list[tuple[str, str]] = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for node in loader.graph.forwards_plan(leaf):
+            if node not in plan:
+                plan.append(node)
+    with connection.schema_editor(atomic=False) as editor:
+        for node in plan:
+            for operation in loader.graph.nodes[node].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, editor)  # type: ignore[arg-type]  # the current registry
